@@ -1,0 +1,26 @@
+"""reportgen: 绩效自评报告 from 项目支出绩效自评表 — draft, check, batch.
+
+The Python API mirrors the pipeline: ``load`` → ``evaluate`` → ``render`` / ``check``.
+"""
+
+from __future__ import annotations
+
+from .errors import InputError, LexiconError, RenderError, ReportgenError, TemplateError
+from .loaders import load, load_all
+from .model import EvaluationForm
+from .scoring import Evaluation, ScoringRules, evaluate
+
+__all__ = [
+    "Evaluation",
+    "EvaluationForm",
+    "InputError",
+    "LexiconError",
+    "RenderError",
+    "ReportgenError",
+    "ScoringRules",
+    "TemplateError",
+    "evaluate",
+    "load",
+    "load_all",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,141 @@
+"""``reportgen validate``: scores, totals and findings of each form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .. import formatting as fmt
+from ..errors import ReportgenError
+from ..findings import SEVERITY_LABEL
+from ..loaders import load_all
+from ..scoring import Evaluation, evaluate
+from . import main
+from .output import console
+
+
+def summary(ev: Evaluation) -> dict[str, object]:
+    """The machine-readable summary of one evaluation (``--json``)."""
+    b = ev.budget
+
+    def num(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "project": ev.form.project,
+        "unit": ev.form.unit,
+        "year": ev.form.year,
+        "budget": None
+        if b is None
+        else {
+            "unit": b.unit,
+            "adjusted": num(b.base),
+            "executed": num(b.executed),
+            "rate": num(b.rate),
+            "rate_computed": num(b.rate_computed),
+            "weight": num(b.weight),
+            "score": num(b.score),
+            "score_source": b.score_source,
+        },
+        "categories": [
+            {
+                "level1": c.level1,
+                "level2": c.level2,
+                "weight": num(c.weight),
+                "printed_weight": num(c.printed_weight),
+                "score": num(c.score),
+                "indicators": len(c.indices),
+            }
+            for c in [*ev.level1, *ev.level2]
+        ],
+        "deducted": [
+            {"name": r.name, "weight": num(r.weight), "score": num(r.score), "lost": num(r.lost)} for r in ev.deducted
+        ],
+        "total": num(ev.total),
+        "total_computed": num(ev.total_computed),
+        "grade": ev.grade,
+        "findings": [f.to_dict() for f in ev.findings],
+    }
+
+
+def _print(ev: Evaluation, where: str) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console()
+    b = ev.budget
+    out.print(f"[bold]{escape(ev.form.project)}[/bold]  [dim]{escape(where)}[/dim]")
+    if b is not None:
+        out.print(
+            f"  预算执行：预算数 {fmt.money(b.base, b.unit)}，执行数 {fmt.money(b.executed, b.unit)}，"
+            f"执行率 {fmt.percent(b.rate)}，得分 {fmt.score(b.score)} / {fmt.score(b.weight)}"
+        )
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for col in ("一级指标", "二级指标", "指标数", "分值", "标注分值", "得分"):
+        table.add_column(col, justify="right" if col in ("指标数", "分值", "标注分值", "得分") else "left")
+    for c1 in ev.level1:
+        table.add_row(c1.level1, "", str(len(c1.indices)), fmt.score(c1.weight),
+                      fmt.score(c1.printed_weight) if c1.printed_weight is not None else "", fmt.score(c1.score))
+        for c2 in (c for c in ev.level2 if c.level1 == c1.level1):
+            table.add_row("", c2.level2 or "", str(len(c2.indices)), fmt.score(c2.weight),
+                          fmt.score(c2.printed_weight) if c2.printed_weight is not None else "", fmt.score(c2.score))
+    out.print(table)
+    out.print(f"  总分：{fmt.score(ev.total)}    等级：{ev.grade or '—'}")
+    for r in ev.deducted:
+        out.print(
+            f"  扣分指标：{r.name}  目标 {r.indicator.target or '—'}，实际 {r.indicator.actual or '—'}，"
+            f"得分 {fmt.score(r.score)} / {fmt.score(r.weight)}"
+        )
+    if ev.findings:
+        out.print(f"  发现 {len(ev.findings)} 个问题：")
+        style = {"error": "red", "warning": "yellow", "info": "dim"}
+        for f in ev.findings:
+            out.print(
+                f"  [{style[f.severity]}]{SEVERITY_LABEL[f.severity]}[/] {escape(f'[{f.code}]')} {escape(f.message)}"
+                f"  [dim]{escape(f.where)}[/dim]",
+                highlight=False,
+            )
+    else:
+        out.print("  未发现问题。")
+    out.print()
+
+
+@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / machine-readable JSON output.")
+def validate(files: tuple[Path, ...], as_json: bool) -> None:
+    """校验自评表：预算执行、分类得分、总分、等级及全部问题。
+
+    Validate forms: budget execution, category subtotals and scores, total,
+    grade and findings. Exit 0 without errors, 1 when a form has error-level
+    findings, 2 when a file cannot be read.
+    """
+    results: list[dict[str, object]] = []
+    failed_input: ReportgenError | None = None
+    has_errors = False
+    for path in files:
+        try:
+            forms = load_all(path)
+        except ReportgenError as exc:
+            if len(files) == 1:
+                raise
+            failed_input = exc
+            results.append({"file": str(path), "error": exc.to_dict()})
+            if not as_json:
+                click.echo(f"{exc.kind}：{exc}", err=True)
+            continue
+        for form in forms:
+            ev = evaluate(form)
+            has_errors |= bool(ev.errors)
+            if as_json:
+                results.append({"file": str(path), **summary(ev)})
+            else:
+                _print(ev, str(path))
+    if as_json:
+        click.echo(json.dumps(results if len(results) != 1 else results[0], ensure_ascii=False, indent=2))
+    if failed_input is not None:
+        raise SystemExit(2)
+    if has_errors:
+        raise SystemExit(1)

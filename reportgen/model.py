@@ -1,0 +1,306 @@
+"""The evaluation form as data: what a 项目支出绩效自评表 says, kept as printed.
+
+Canonical keys are English; the Chinese labels users know are accepted as aliases
+(``项目名称`` for ``project``…). Targets and actuals stay raw strings — parsing them is
+``values``' job and scoring is ``scoring``'s — so nothing printed on the form is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+_SEPARATORS = str.maketrans({"，": ",", "．": ".", "％": "%", "　": " "})
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def to_decimal(value: Any) -> Any:
+    """Turn printed numbers (``2,440.91``, ``１００``, ``98分``) into Decimal; leave the rest to pydantic."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        # repr round-trips the shortest decimal, so 2440.91 stays 2440.91
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.translate(_SEPARATORS).translate(_FULLWIDTH_DIGITS).strip()
+        if text in ("", "-", "—", "/", "无"):
+            return None
+        text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+        text = re.sub(r"\s*(分|万元|元)$", "", text)
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return value  # pydantic reports it as "not a number" with the field path
+    return value
+
+
+def to_percent(value: Any) -> Any:
+    """Read a printed rate: ``100%``, ``100.00%``, ``1`` (a fraction) or ``0.95``; return a fraction."""
+    if isinstance(value, str):
+        text = value.translate(_SEPARATORS).translate(_FULLWIDTH_DIGITS).strip()
+        if text.endswith("%"):
+            number = to_decimal(text[:-1])
+            return number / 100 if isinstance(number, Decimal) else value
+        value = text
+    number = to_decimal(value)
+    if isinstance(number, Decimal) and number > Decimal("1.5"):
+        # forms print "100" in a rate column meaning 100 %; a fraction above 1.5 is implausible
+        return number / 100
+    return number
+
+
+def to_text(value: Any) -> Any:
+    """Keep printed cells as text: numbers become their printed form, blanks become None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        value = repr(value).removesuffix(".0")
+    if isinstance(value, (int, Decimal)):
+        value = str(value)
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def to_text_list(value: Any) -> Any:
+    """Accept a string or a list of strings; split a numbered string (``1、… 2、…``) into items."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return split_numbered(value)
+    if isinstance(value, list):
+        return [t for t in (to_text(v) for v in value) if t]
+    return value
+
+
+_ITEM_MARK = re.compile(r"(?:^|(?<=[\s。；;]))\s*(?:[（(]?\d{1,2}[)）]|\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]是|[一二三四五六七八九十]、)")
+
+
+def split_numbered(text: str) -> list[str]:
+    """Split ``"1、甲。 2、乙。"`` into ``["甲。", "乙。"]``; text without numbering stays one item."""
+    text = text.strip()
+    if not text:
+        return []
+    marks = list(_ITEM_MARK.finditer(text))
+    if len(marks) < 2 or marks[0].start() > 0:
+        return [text]
+    items = []
+    for mark, nxt in zip(marks, [*marks[1:], None], strict=True):
+        item = text[mark.end() : nxt.start() if nxt else len(text)].strip()
+        if item:
+            items.append(item)
+    return items
+
+
+def to_date(value: Any) -> Any:
+    """Read ``2021-06-30``, ``2021年6月30日``, ``2021/6/30`` or a YAML date."""
+    if value is None or isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.translate(_FULLWIDTH_DIGITS).strip()
+        if not text:
+            return None
+        m = re.fullmatch(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?", text)
+        if m:
+            try:
+                return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return value
+    return value
+
+
+Amount = Annotated[Decimal | None, BeforeValidator(to_decimal)]
+Rate = Annotated[Decimal | None, BeforeValidator(to_percent)]
+Text = Annotated[str | None, BeforeValidator(to_text)]
+TextList = Annotated[list[str], BeforeValidator(to_text_list)]
+
+
+def _alias(*names: str) -> Any:
+    return Field(default=None, validation_alias=AliasChoices(*names))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=False)
+
+
+class FundSource(_Model):
+    """One 资金来源 row: 本年财政拨款, 上年结转, 其他资金…"""
+
+    name: str = Field(validation_alias=AliasChoices("name", "名称", "资金来源"))
+    initial: Amount = _alias("initial", "年初预算数")
+    adjusted: Amount = _alias("adjusted", "全年预算数", "调整后预算数", "预算数", "预算数(A)")
+    executed: Amount = _alias("executed", "全年执行数", "执行数", "执行数(B)")
+
+
+class Budget(_Model):
+    """项目资金 / 预算执行情况: the money block, in the form's own unit."""
+
+    unit: str = Field(default="万元", validation_alias=AliasChoices("unit", "单位", "金额单位"))
+    weight: Amount = _alias("weight", "分值", "权重")
+    initial: Amount = _alias("initial", "年初预算数")
+    adjusted: Amount = _alias("adjusted", "全年预算数", "调整后预算数", "预算数", "预算数(A)")
+    executed: Amount = _alias("executed", "全年执行数", "执行数", "执行数(B)")
+    rate: Rate = _alias("rate", "执行率", "预算执行率", "执行率(B/A)")
+    score: Amount = _alias("score", "得分")
+    sources: list[FundSource] = Field(default_factory=list, validation_alias=AliasChoices("sources", "资金来源"))
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _unit(cls, value: Any) -> Any:
+        text = to_text(value) or "万元"
+        if text in ("万", "万元"):
+            return "万元"
+        if text == "元":
+            return "元"
+        raise ValueError("金额单位只能是“万元”或“元”")
+
+    @field_validator("weight")
+    @classmethod
+    def _weight(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 0:
+            raise ValueError("分值不能为负数")
+        return value
+
+
+class Goals(_Model):
+    """年度总体目标: what was planned and what was achieved (free text)."""
+
+    planned: Text = _alias("planned", "预期目标", "年初设定目标", "年度目标")
+    achieved: Text = _alias("achieved", "实际完成情况", "年度总体目标完成情况综述", "完成情况")
+
+
+class Indicator(_Model):
+    """One 三级指标 row, every cell as printed."""
+
+    level1: Text = _alias("level1", "一级指标")
+    level2: Text = _alias("level2", "二级指标")
+    name: str = Field(validation_alias=AliasChoices("name", "三级指标", "指标名称", "指标"))
+    weight: Amount = _alias("weight", "分值", "权重")
+    target: Text = _alias("target", "年度指标值", "年初目标值", "年初指标值", "指标值", "目标值", "年初目标值(A)")
+    actual: Text = _alias("actual", "实际完成值", "全年实际值", "完成值", "实际完成值(B)", "实际值")
+    score: Amount = _alias("score", "得分")
+    cause: Text = _alias("cause", "偏差原因", "未完成原因", "偏差原因分析", "未完成原因分析")
+    measure: Text = _alias("measure", "改进措施")
+    core: bool = Field(default=False, validation_alias=AliasChoices("core", "核心指标"))
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        text = to_text(value)
+        if not text:
+            raise ValueError("三级指标名称不能为空")
+        return text
+
+    @field_validator("weight")
+    @classmethod
+    def _weight(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 0:
+            raise ValueError("分值不能为负数")
+        return value
+
+
+class Contacts(_Model):
+    project_lead: Text = _alias("project_lead", "项目负责人")
+    finance_lead: Text = _alias("finance_lead", "财务负责人")
+    phone: Text = _alias("phone", "联系电话")
+
+
+class EvaluationForm(_Model):
+    """A project's 绩效自评表, as printed; scoring never changes it."""
+
+    year: int | None = _alias("year", "评价年度", "年度")
+    unit: Text = _alias("unit", "单位名称", "填报单位")
+    filled_on: Annotated[_dt.date | str | None, BeforeValidator(to_date)] = _alias("filled_on", "填报日期")
+    project: str = Field(validation_alias=AliasChoices("project", "项目名称"))
+    department: Text = _alias("department", "主管部门")
+    implementer: Text = _alias("implementer", "项目实施单位", "实施单位")
+    category: Text = _alias("category", "项目类别")
+    attribute: Text = _alias("attribute", "项目属性")
+    type: Text = _alias("type", "项目类型")
+    overview: Text = _alias("overview", "项目概况", "项目基本情况", "立项依据")
+    budget: Budget | None = _alias("budget", "项目资金", "预算执行情况")
+    goals: Goals | None = _alias("goals", "年度总体目标")
+    categories: dict[str, Amount] = Field(
+        default_factory=dict, validation_alias=AliasChoices("categories", "指标分值", "分类分值")
+    )
+    indicators: list[Indicator] = Field(validation_alias=AliasChoices("indicators", "绩效指标", "指标"))
+    total_score: Amount = _alias("total_score", "总分", "自评总分", "自评得分")
+    grade: Text = _alias("grade", "等级", "自评等级", "评价等级")
+    deviation_analysis: TextList = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("deviation_analysis", "偏差大或目标未完成原因分析", "偏差原因分析", "存在问题"),
+    )
+    improvement_measures: TextList = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("improvement_measures", "改进措施及结果应用方案", "改进措施"),
+    )
+    other_notes: Text = _alias("other_notes", "其他需要说明的问题", "其他需要说明事项")
+    contacts: Contacts | None = _alias("contacts", "联系人")
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            m = re.fullmatch(r"\s*(\d{4})\s*年?度?\s*", value.translate(_FULLWIDTH_DIGITS))
+            if m:
+                return int(m[1])
+        return value
+
+    @field_validator("project", mode="before")
+    @classmethod
+    def _project(cls, value: Any) -> Any:
+        text = to_text(value)
+        if not text:
+            raise ValueError("项目名称不能为空")
+        return text
+
+    @field_validator("indicators")
+    @classmethod
+    def _indicators(cls, value: list[Indicator]) -> list[Indicator]:
+        if not value:
+            raise ValueError("指标列表为空：自评表至少需要一项绩效指标")
+        return value
+
+    @field_validator("grade")
+    @classmethod
+    def _grade(cls, value: str | None) -> str | None:
+        # 优秀/良好 are printed too; keep one spelling so comparisons are simple
+        return {"优秀": "优", "良好": "良", "中等": "中", "较差": "差"}.get(value or "", value)
+
+
+class SourceMap:
+    """Where each field of a form came from: file plus YAML line or sheet!cell per field path."""
+
+    def __init__(self, file: str, places: dict[str, str] | None = None, sheet: str | None = None) -> None:
+        self.file = file
+        self.places = places or {}
+        self.sheet = sheet
+
+    def locate(self, path: str = "") -> str:
+        """Return ``file:line`` (or ``file!Sheet!E14``) for a field path, falling back to its parents."""
+        probe = path
+        while probe:
+            if probe in self.places:
+                return f"{self.file}{self.places[probe]}"
+            probe = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+        return self.file + (f"!{self.sheet}" if self.sheet else "")
+
+
+def attach_source(form: EvaluationForm, source: SourceMap) -> EvaluationForm:
+    """Remember where a form was read from, for messages and findings."""
+    object.__setattr__(form, "_source", source)
+    return form
+
+
+def source_of(form: EvaluationForm) -> SourceMap:
+    """Return the form's SourceMap (an anonymous one for forms built in code)."""
+    return getattr(form, "_source", None) or SourceMap("<内存>")

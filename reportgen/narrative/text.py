@@ -1,0 +1,84 @@
+"""Make form text safe and tidy for the report: Markdown escaping and Chinese punctuation.
+
+Form text is used as given — these functions change no word. They only escape what Markdown
+would interpret (so ``|`` cannot break a table, ``<img …>`` stays text and ``# x`` stays a
+sentence), fold line breaks, and use full-width punctuation between Chinese characters, as
+official prose requires.
+"""
+
+from __future__ import annotations
+
+import re
+
+# characters Markdown (CommonMark + GFM tables) may interpret anywhere in a line
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|]|~(?=~)|&(?=#?\w+;)|!(?=\[))")
+# constructs that only mean something at the start of a line/paragraph
+_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+=](?=\s|$)|>|(\d{1,9})([.)])(?=\s|$))")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_FULLWIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}“”])\s*([,;:?!])\s*|\s*([,;:?!])\s*(?=[{_CJK}“])")
+_PAREN = re.compile(rf"\(([^()]*[{_CJK}][^()]*)\)")
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}”）])[ \t\u3000]+(?=[{_CJK}“（])")
+_SPACE_NEAR_PUNCT = re.compile(r"\s*([，。；：？！、）”])\s*|([（“])\s+")
+
+
+def tidy(text: str | None) -> str:
+    """Fold whitespace and use full-width punctuation in Chinese prose (no word is changed)."""
+    if not text:
+        return ""
+    text = re.sub(r"\s*\n\s*", " ", text.strip())
+    text = _PAREN.sub(lambda m: f"（{m[1]}）", text)
+    text = _PUNCT_NEAR_CJK.sub(lambda m: _FULLWIDTH[m[1] or m[2]], text)
+    # a space between two Chinese phrases separates them on the form (item title, then text): a comma reads right
+    text = _SPACE_BETWEEN_CJK.sub("，", text)
+    text = _SPACE_NEAR_PUNCT.sub(lambda m: m[1] or m[2], text)
+    return text
+
+
+def sentence(text: str | None) -> str:
+    """Tidy text and make it end like a sentence (。), for free text used as a paragraph."""
+    text = tidy(text).rstrip("，,;；、 ")
+    if text and text[-1] not in "。！？”）":
+        text += "。"
+    elif text.endswith("）") and not text.endswith("。）"):
+        text += "。"
+    return text
+
+
+def clause(text: str | None) -> str:
+    """Tidy text and drop its final stop, for free text used inside a sentence."""
+    return tidy(text).rstrip("。；;，,、 ")
+
+
+def md(text: str | None) -> str:
+    """Escape text so Markdown shows it literally (CommonMark backslash escapes)."""
+    if not text:
+        return ""
+    text = re.sub(r"\s*\n\s*", " ", str(text))
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m[1] + "\\" + m[2] if not m[3] else m[1] + m[3] + "\\" + m[4], text)
+
+
+def cell(text: str | None) -> str:
+    """Escape text for a GFM table cell (one line, ``|`` escaped, never empty)."""
+    return md(text) or "—"
+
+
+def safe_filename(name: str, limit: int = 80) -> str:
+    """A file stem safe on Windows, macOS and Linux: no separators, no reserved characters, bounded length."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name).strip(" ._")
+    name = re.sub(r"\s+", " ", name)
+    if len(name.encode("utf-8")) > limit * 3:
+        name = name[:limit]
+    if name.upper() in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}:
+        name = "_" + name
+    return name or "report"
+
+
+def first_clause(text: str, limit: int = 30) -> str:
+    """The first clause of a cause, to name it in a measure: “各社区公共文化服务基础设施建设不足”."""
+    head = re.split(r"[，。；,;：:]", tidy(text), maxsplit=1)[0].strip()
+    head = re.sub(r"^(由于|因为|因|受|主要是|主要原因是)", "", head)
+    if len(head) > limit:
+        head = head[:limit].rstrip("的和与及、") + "等"
+    return head

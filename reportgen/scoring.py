@@ -1,0 +1,579 @@
+"""Score a form and find its inconsistencies: ``evaluate(form) -> Evaluation``.
+
+Real forms are the ground truth: a printed score, total or grade is what the report
+states. The formulas here (财预〔2020〕10号 and provincial footnotes, domain.md §5) only
+fill in what is missing and raise findings where the printed figures disagree.
+Scoring never formats a sentence; it produces facts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from . import formatting as fmt
+from .findings import Finding, make
+from .model import EvaluationForm, Indicator, source_of
+from .values import Value, completion_ratio, meets, parse_value
+
+Status = Literal["met", "exceeded", "partial", "missed", "unknown"]
+ONE = Decimal(1)
+ZERO = Decimal(0)
+
+
+def budget_score_capped(weight: Decimal, rate: Decimal) -> Decimal:
+    """Score = weight × min(rate, 1) (Hubei "20分*执行率", Beijing "最高不得超过分值上限")."""
+    return fmt.quantize(weight * min(rate, ONE), 2)
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    """The replaceable parts of scoring; the defaults follow 财预〔2020〕10号."""
+
+    grade_bands: tuple[tuple[Decimal, str], ...] = (
+        (Decimal(90), "优"),
+        (Decimal(80), "良"),
+        (Decimal(60), "中"),
+        (Decimal(0), "差"),
+    )
+    budget_score: Callable[[Decimal, Decimal], Decimal] = budget_score_capped
+    #: completion above this ratio counts as "exceeded by far" (10号 asks for an analysis)
+    exceed_far_ratio: Decimal = Decimal("1.5")
+    #: execution below this rate gets its own paragraph in the deviation analysis
+    low_execution_rate: Decimal = Decimal("0.9")
+    total_weight: Decimal = Decimal(100)
+
+    def grade(self, total: Decimal) -> str:
+        """Return 优/良/中/差 for a total (lower bounds inclusive: 90 is 优)."""
+        for lower, name in self.grade_bands:
+            if total >= lower:
+                return name
+        return self.grade_bands[-1][1]
+
+
+DEFAULT_RULES = ScoringRules()
+
+
+@dataclass
+class BudgetResult:
+    unit: str
+    weight: Decimal | None
+    initial: Decimal | None
+    adjusted: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None  # the rate the report states: printed if present, else computed
+    rate_computed: Decimal | None
+    score: Decimal | None  # printed if present, else computed
+    score_computed: Decimal | None
+    score_source: Literal["printed", "computed", "none"]
+
+    @property
+    def base(self) -> Decimal | None:
+        """The amount execution is measured against: the adjusted budget, else the initial one."""
+        return self.adjusted if self.adjusted is not None else self.initial
+
+    @property
+    def lost(self) -> Decimal:
+        if self.weight is None or self.score is None:
+            return ZERO
+        return max(self.weight - self.score, ZERO)
+
+
+@dataclass
+class IndicatorResult:
+    index: int
+    indicator: Indicator
+    target: Value
+    actual: Value
+    weight: Decimal | None
+    score: Decimal | None  # printed if present, else computed
+    score_computed: Decimal | None
+    score_source: Literal["printed", "computed", "none"]
+    ratio: Decimal | None  # completion ratio (quantitative only)
+    met: bool | None
+    status: Status
+    cause: str | None  # the form's own words: the indicator's cause, its actual, or a linked analysis item
+    cause_source: Literal["indicator", "actual", "analysis", "none"]
+
+    @property
+    def name(self) -> str:
+        return self.indicator.name
+
+    @property
+    def level1(self) -> str:
+        return self.indicator.level1 or "未分类指标"
+
+    @property
+    def level2(self) -> str:
+        return self.indicator.level2 or self.level1
+
+    @property
+    def lost(self) -> Decimal:
+        if self.weight is None or self.score is None:
+            return ZERO
+        return max(self.weight - self.score, ZERO)
+
+    @property
+    def full_marks(self) -> bool:
+        return self.weight is not None and self.score is not None and self.score >= self.weight
+
+
+@dataclass
+class CategoryResult:
+    level1: str
+    level2: str | None  # None for a level-1 total
+    indices: list[int]
+    weight: Decimal
+    score: Decimal
+    printed_weight: Decimal | None
+
+    @property
+    def name(self) -> str:
+        return self.level2 or self.level1
+
+
+@dataclass
+class Evaluation:
+    form: EvaluationForm
+    budget: BudgetResult | None
+    indicators: list[IndicatorResult]
+    level1: list[CategoryResult]
+    level2: list[CategoryResult]
+    total: Decimal | None
+    total_computed: Decimal | None
+    total_source: Literal["printed", "computed", "none"]
+    grade: str | None
+    grade_computed: str | None
+    findings: list[Finding] = field(default_factory=list)
+    linked_analysis: set[int] = field(default_factory=set)  # deviation_analysis items tied to an indicator
+    rules: ScoringRules = DEFAULT_RULES
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def deducted(self) -> list[IndicatorResult]:
+        return [r for r in self.indicators if r.lost > 0]
+
+    @property
+    def total_weight(self) -> Decimal:
+        indicator = sum((r.weight or ZERO for r in self.indicators), ZERO)
+        return indicator + (self.budget.weight or ZERO if self.budget else ZERO)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+_PLACEHOLDER_NAME = re.compile(r"^(指标\s*\d+|……+|\.{3,}|X+|x+)\s*[:：]?$")
+_INSTRUCTION = re.compile(r"请(?:填写|填报|根据|按照)|填表说明|填写说明|(?:^|[（(])注[:：]|按.{0,10}填写|示例[:：]")
+# words in an actual value that state a problem rather than a result (domain.md §9: the seed's 便民服务 row)
+_PROBLEM_WORDS = re.compile(r"不足|不能|未能|未完成|未达到|未达成|滞后|延期|推迟|受.{0,6}影响|不到位|欠缺|尚未")
+
+# name keyword -> the level-2 category the name suggests (only clear-cut words; ambiguous ones like 覆盖率 are left out)
+_CATEGORY_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"成本|单价|费用|经费标准|补助标准|补贴标准|人均.{0,4}(?:补贴|费用|成本)"), "成本指标"),
+    (re.compile(r"及时率|时限|按时|完成时间|办结时间|周期"), "时效指标"),
+    (re.compile(r"满意度|满意率"), "满意度指标"),
+)
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\s,，。、；;：:！!？?“”\"'（）()]", "", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _overlap(a: str, b: str) -> Decimal:
+    """Share of the shorter text's character bigrams found in the other (0–1)."""
+    ga, gb = _bigrams(a), _bigrams(b)
+    if not ga or not gb:
+        return ZERO
+    return Decimal(len(ga & gb)) / Decimal(min(len(ga), len(gb)))
+
+
+def _tolerance(printed: Decimal) -> Decimal:
+    """Half a unit of the printed precision: a form printing 7 agrees with 7.004, not with 7.6."""
+    exponent = printed.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return Decimal(5).scaleb(-(places + 1))
+
+
+def _differs(printed: Decimal, computed: Decimal) -> bool:
+    return abs(printed - computed) > _tolerance(printed)
+
+
+def _category_suggestion(name: str) -> str | None:
+    for pattern, category in _CATEGORY_HINTS:
+        if pattern.search(name):
+            return category
+    return None
+
+
+# --- the stages ---------------------------------------------------------------------------------
+
+
+class _Evaluator:
+    def __init__(self, form: EvaluationForm, rules: ScoringRules) -> None:
+        self.form = form
+        self.rules = rules
+        self.source = source_of(form)
+        self.findings: list[Finding] = []
+        self.linked: set[int] = set()
+
+    def add(self, code: str, message: str, path: str = "") -> None:
+        self.findings.append(make(code, message, path, self.source.locate(path)))
+
+    # budget ---------------------------------------------------------------------------------
+    def budget(self) -> BudgetResult | None:
+        b = self.form.budget
+        if b is None:
+            self.add("no-budget", "自评表未填写预算执行情况（预算数、执行数），报告将无法说明资金执行", "budget")
+            return None
+        unit = b.unit
+        base = b.adjusted if b.adjusted is not None else b.initial
+        rate_computed = None
+        if base is None or b.executed is None:
+            missing = "预算数" if base is None else "执行数"
+            self.add("budget-incomplete", f"预算执行情况缺少{missing}，无法计算执行率", "budget")
+        elif base == 0:
+            self.add("budget-incomplete", "预算数为0，无法计算执行率", "budget.adjusted")
+        else:
+            rate_computed = b.executed / base
+            if b.executed > base:
+                self.add(
+                    "over-executed",
+                    f"执行数{fmt.money(b.executed, unit)}超过预算数{fmt.money(base, unit)}"
+                    f"（执行率{fmt.percent(rate_computed)}），请核实是否有预算调整未填报",
+                    "budget.executed",
+                )
+        if b.rate is not None and rate_computed is not None and _differs(b.rate, rate_computed):
+            self.add(
+                "rate-mismatch",
+                f"填报执行率{fmt.percent(b.rate)}，按执行数÷预算数计算为{fmt.percent(rate_computed)}",
+                "budget.rate",
+            )
+        rate = b.rate if b.rate is not None else rate_computed
+        score_computed = None
+        if b.weight is not None and rate_computed is not None:
+            score_computed = self.rules.budget_score(b.weight, rate_computed)
+        if b.score is not None:
+            if b.weight is not None and b.score > b.weight:
+                self.add("score-over-weight", f"预算执行得分{fmt.score(b.score)}超过分值{fmt.score(b.weight)}", "budget.score")
+            if score_computed is not None and _differs(b.score, score_computed):
+                self.add(
+                    "budget-score-mismatch",
+                    f"填报预算执行得分{fmt.score(b.score)}分，按分值×执行率计算为{fmt.score(score_computed)}分",
+                    "budget.score",
+                )
+        if rate is not None and rate < self.rules.low_execution_rate:
+            self.add(
+                "budget-under-executed",
+                f"预算执行率{fmt.percent(rate)}，低于{fmt.percent(self.rules.low_execution_rate)}，报告需说明原因",
+                "budget.executed",
+            )
+        source: Literal["printed", "computed", "none"] = "none"
+        if b.score is not None:
+            source = "printed"
+        elif score_computed is not None:
+            source = "computed"
+        return BudgetResult(
+            unit=unit,
+            weight=b.weight,
+            initial=b.initial,
+            adjusted=b.adjusted,
+            executed=b.executed,
+            rate=rate,
+            rate_computed=rate_computed,
+            score=b.score if b.score is not None else score_computed,
+            score_computed=score_computed,
+            score_source=source,
+        )
+
+    # indicators -----------------------------------------------------------------------------
+    def indicator(self, i: int, ind: Indicator) -> IndicatorResult:
+        path = f"indicators[{i}]"
+        target, actual = parse_value(ind.target), parse_value(ind.actual)
+        label = f"“{ind.name}”"
+        if _PLACEHOLDER_NAME.match(ind.name) or target.placeholder or actual.placeholder:
+            self.add("placeholder", f"指标{label}含模板占位内容（如“指标1:”“≥**”），请替换为实际内容", path)
+        for key in ("name", "target", "actual", "cause", "measure"):
+            text = getattr(ind, key)
+            if text and _INSTRUCTION.search(text):
+                self.add("instruction-text", f"指标{label}的{key}单元格残留填表说明：“{text[:30]}”", f"{path}.{key}")
+        if ind.weight is None:
+            self.add("weight-missing", f"指标{label}未填分值", f"{path}.weight")
+        if ind.target is None:
+            self.add("target-missing", f"指标{label}未填年度目标值", f"{path}.target")
+        if ind.actual is None:
+            self.add("actual-missing", f"指标{label}未填实际完成值", f"{path}.actual")
+
+        ratio = completion_ratio(target, actual)
+        met = meets(target, actual)
+        if actual.op is not None and target.op is not None and actual.kind != "qualitative":
+            self.add(
+                "actual-copies-target",
+                f"指标{label}的实际完成值“{ind.actual}”带有比较符号，像是照抄了目标值“{ind.target}”，请填写实际数值",
+                f"{path}.actual",
+            )
+            ratio, met = None, None  # a copied target says nothing about completion
+
+        computed = self._computed_score(ind, target, actual, ratio, met)
+        score, source = ind.score, "printed"
+        if score is None:
+            score, source = computed, "computed" if computed is not None else "none"
+            if computed is not None:
+                self.add("score-computed", f"指标{label}未填得分，按公式计算为{fmt.score(computed)}分", f"{path}.score")
+            elif ind.weight is not None:
+                self.add(
+                    "score-missing",
+                    f"指标{label}未填得分，且实际完成值“{ind.actual or '（空）'}”无法自动评分，请按10号文定性分档人工打分"
+                    "（达成100%–80%、部分达成80%–60%、未达成60%–0%）",
+                    f"{path}.score",
+                )
+        else:
+            if score < 0:
+                self.add("score-negative", f"指标{label}得分为负数（{fmt.score(score)}）", f"{path}.score")
+            if ind.weight is not None and score > ind.weight:
+                self.add(
+                    "score-over-weight",
+                    f"指标{label}得分{fmt.score(score)}超过分值{fmt.score(ind.weight)}",
+                    f"{path}.score",
+                )
+        status = self._status(ratio, met)
+        cause, cause_source = self._cause(ind, actual)
+        result = IndicatorResult(
+            index=i,
+            indicator=ind,
+            target=target,
+            actual=actual,
+            weight=ind.weight,
+            score=score,
+            score_computed=computed,
+            score_source=source,  # type: ignore[arg-type]
+            ratio=ratio,
+            met=met,
+            status=status,
+            cause=cause,
+            cause_source=cause_source,
+        )
+        self._deviation_findings(result, path)
+        return result
+
+    def _computed_score(
+        self, ind: Indicator, target: Value, actual: Value, ratio: Decimal | None, met: bool | None
+    ) -> Decimal | None:
+        if ind.weight is None:
+            return None
+        if ratio is not None:
+            # completion_ratio already inverts reverse (≤) indicators: target/actual
+            return fmt.quantize(ind.weight * min(ratio, ONE), 2)
+        if met is True:
+            return ind.weight
+        return None  # qualitative and not clearly achieved: a person must judge the band
+
+    def _status(self, ratio: Decimal | None, met: bool | None) -> Status:
+        if ratio is not None:
+            if ratio >= self.rules.exceed_far_ratio:
+                return "exceeded"
+            if met or ratio >= ONE:
+                return "met"
+            return "partial" if ratio > 0 else "missed"
+        if met is True:
+            return "met"
+        if met is False:
+            return "missed"
+        return "unknown"
+
+    def _cause(self, ind: Indicator, actual: Value) -> tuple[str | None, Literal["indicator", "actual", "analysis", "none"]]:
+        if ind.cause:
+            return ind.cause, "indicator"
+        texts = [t for t in (ind.actual, ind.name) if t]
+        for j, item in enumerate(self.form.deviation_analysis):
+            if any(_overlap(t, item) >= Decimal("0.6") for t in texts):
+                self.linked.add(j)
+                return item, "analysis"
+        if ind.actual and actual.achieved is not True and _PROBLEM_WORDS.search(ind.actual):
+            return ind.actual, "actual"
+        return None, "none"
+
+    def _deviation_findings(self, r: IndicatorResult, path: str) -> None:
+        label = f"“{r.name}”"
+        shown = f"目标值{r.indicator.target or '（空）'}，实际完成值{r.indicator.actual or '（空）'}"
+        if r.lost > 0 and r.cause is None:
+            self.add(
+                "deduction-no-cause",
+                f"指标{label}扣{fmt.score(r.lost)}分（{shown}），但未填写偏差原因；报告中将留出【待补充】",
+                f"{path}.cause",
+            )
+        if r.lost > 0 and r.status in ("met", "exceeded"):
+            self.add(
+                "deducted-but-met",
+                f"指标{label}{shown}，已达到目标，却扣{fmt.score(r.lost)}分，请说明扣分理由",
+                f"{path}.score",
+            )
+        if r.score_source == "printed" and r.weight is not None and r.score is not None and r.lost == 0:
+            if r.status in ("partial", "missed") and r.ratio is not None:
+                self.add(
+                    "missed-no-deduction",
+                    f"指标{label}{shown}，完成率{fmt.percent(r.ratio)}，未达目标却得满分，请核实评分或说明理由",
+                    f"{path}.score",
+                )
+            elif r.status == "missed":
+                self.add(
+                    "missed-no-deduction",
+                    f"指标{label}{shown}，未达目标却得满分，请核实评分或说明理由",
+                    f"{path}.score",
+                )
+        if r.status == "exceeded" and not r.indicator.cause and not r.actual.note:
+            self.add(
+                "exceeded-far",
+                f"指标{label}{shown}，完成率{fmt.percent(r.ratio)}，大幅超额完成；"
+                "财预〔2020〕10号要求分析原因（如年初目标值设定偏低）",
+                f"{path}.actual",
+            )
+        if (
+            r.score_source == "printed"
+            and r.score_computed is not None
+            and r.status in ("partial", "missed")
+            and r.score is not None
+            and _differs(r.score, r.score_computed)
+            and r.lost > 0
+        ):
+            self.add(
+                "score-mismatch",
+                f"指标{label}填报得分{fmt.score(r.score)}分，按完成比例计算为{fmt.score(r.score_computed)}分",
+                f"{path}.score",
+            )
+        suggested = _category_suggestion(r.name)
+        filed = f"{r.indicator.level1 or ''}/{r.indicator.level2 or ''}"
+        if suggested and suggested.removesuffix("指标") not in filed:
+            self.add(
+                "category-suspect",
+                f"指标{label}名称看似{suggested}，却填在“{filed.strip('/')}”下，请核实指标归类",
+                f"{path}.level2",
+            )
+
+    # categories and totals ------------------------------------------------------------------
+    def categories(self, results: list[IndicatorResult]) -> tuple[list[CategoryResult], list[CategoryResult]]:
+        printed = self.form.categories
+
+        def build(key: Callable[[IndicatorResult], tuple[str, str | None]]) -> list[CategoryResult]:
+            groups: dict[tuple[str, str | None], list[IndicatorResult]] = {}
+            for r in results:
+                groups.setdefault(key(r), []).append(r)
+            out = []
+            for (l1, l2), members in groups.items():
+                out.append(
+                    CategoryResult(
+                        level1=l1,
+                        level2=l2,
+                        indices=[m.index for m in members],
+                        weight=sum((m.weight or ZERO for m in members), ZERO),
+                        score=sum((m.score or ZERO for m in members), ZERO),
+                        printed_weight=printed.get(l2 or l1),
+                    )
+                )
+            return out
+
+        level1 = build(lambda r: (r.level1, None))
+        level2 = build(lambda r: (r.level1, r.level2))
+        known = {c.level1 for c in level1} | {c.level2 for c in level2 if c.level2}
+        for name, value in printed.items():
+            if value is None:
+                continue
+            if name not in known:
+                self.add("subtotal-unknown", f"分类“{name}”（{fmt.score(value)}分）下没有任何指标", f"categories.{name}")
+                continue
+            summed = sum(
+                (r.weight or ZERO for r in results if r.indicator.level1 == name or r.indicator.level2 == name), ZERO
+            )
+            if summed != value:
+                self.add(
+                    "subtotal-mismatch",
+                    f"“{name}”标注{fmt.score(value)}分，所含指标分值合计{fmt.score(summed)}分",
+                    f"categories.{name}",
+                )
+        return level1, level2
+
+    def totals(
+        self, budget: BudgetResult | None, results: list[IndicatorResult]
+    ) -> tuple[Decimal | None, Decimal | None, str, str | None, str | None]:
+        form = self.form
+        weights = [r.weight for r in results]
+        budget_weight = budget.weight if budget else None
+        if all(w is not None for w in weights):
+            total_weight = sum((w for w in weights if w is not None), ZERO) + (budget_weight or ZERO)
+            if total_weight != self.rules.total_weight:
+                self.add(
+                    "weight-sum",
+                    f"各项分值合计{fmt.score(total_weight)}分（含预算执行{fmt.score(budget_weight or ZERO)}分），"
+                    f"不等于{fmt.score(self.rules.total_weight)}分",
+                    "indicators",
+                )
+        scores = [r.score for r in results]
+        computed = None
+        if all(s is not None for s in scores):
+            indicator_sum = sum((s for s in scores if s is not None), ZERO)
+            computed = indicator_sum + (budget.score or ZERO if budget else ZERO)
+        total, source = form.total_score, "printed"
+        if total is None:
+            total, source = computed, "computed" if computed is not None else "none"
+            if computed is not None:
+                self.add("total-computed", f"未填总分，按各项得分合计为{fmt.score(computed)}分", "total_score")
+        elif computed is not None and total != computed:
+            note = ""
+            if budget and budget.score and total == computed - budget.score:
+                note = "；填报总分似乎未计入预算执行得分"
+            self.add(
+                "total-mismatch",
+                f"填报总分{fmt.score(total)}分，各项得分合计{fmt.score(computed)}分{note}",
+                "total_score",
+            )
+        grade_computed = self.rules.grade(total) if total is not None else None
+        grade = form.grade or grade_computed
+        if form.grade and grade_computed and form.grade != grade_computed:
+            self.add(
+                "grade-mismatch",
+                f"填报等级“{form.grade}”，按总分{fmt.score(total)}分应为“{grade_computed}”",
+                "grade",
+            )
+        return total, computed, source, grade, grade_computed
+
+    def basics(self) -> None:
+        form = self.form
+        for key, label in (("year", "评价年度"), ("unit", "单位名称")):
+            if getattr(form, key) in (None, ""):
+                self.add("field-missing", f"未填{label}，报告中将留出【待补充】", key)
+        names = Counter(ind.name for ind in form.indicators)
+        for name, count in names.items():
+            if count > 1:
+                first = next(i for i, ind in enumerate(form.indicators) if ind.name == name)
+                self.add("duplicate-name", f"指标名称“{name}”出现{count}次，请核实是否重复填报", f"indicators[{first}].name")
+
+
+def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evaluation:
+    """Score a form: budget, indicators, categories, total and grade, plus every finding."""
+    ev = _Evaluator(form, rules)
+    ev.basics()
+    budget = ev.budget()
+    results = [ev.indicator(i, ind) for i, ind in enumerate(form.indicators)]
+    level1, level2 = ev.categories(results)
+    total, computed, source, grade, grade_computed = ev.totals(budget, results)
+    return Evaluation(
+        form=form,
+        budget=budget,
+        indicators=results,
+        level1=level1,
+        level2=level2,
+        total=total,
+        total_computed=computed,
+        total_source=source,  # type: ignore[arg-type]
+        grade=grade,
+        grade_computed=grade_computed,
+        findings=ev.findings,
+        linked_analysis=ev.linked,
+        rules=rules,
+    )

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install everything reportgen needs on a fresh Debian machine (Python 3.11+):
+# Debian packages when missing (CJK fonts, HarfBuzz subsetting, pdftotext), then a venv in .venv.
+# Usage: bash scripts/setup.sh [dev]   — "dev" adds the test tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in fonts-noto-cjk libharfbuzz-subset0 poppler-utils; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "安装系统软件包 / installing Debian packages: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+PY="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+extra=""; [ "${1:-}" = "dev" ] && extra="[dev]"
+# a regular (non-editable) install: the wheel must carry templates/ and lexicon/ itself
+.venv/bin/python -m pip install -q --force-reinstall --no-deps ".$extra" >/dev/null
+.venv/bin/python -m pip install -q ".$extra" >/dev/null
