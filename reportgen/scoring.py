@@ -173,6 +173,8 @@ _INSTRUCTION = re.compile(r"请(?:填写|填报|根据|按照)|填表说明|填�
 # words in an actual value that state a problem rather than a result (domain.md §9: the seed's 便民服务 row)
 _PROBLEM_WORDS = re.compile(r"不足|不能|未能|未完成|未达到|未达成|滞后|延期|推迟|受.{0,6}影响|不到位|欠缺|尚未")
 
+# an actual that opens with a target's comparator copies the target ("≥50人" as an actual); "达到98%" does not
+_COPIED_OPERATOR = re.compile(r"^\s*(?:[≥≤≧≦＞＜><]|>=|<=|不少于|不低于|不超过|不高于|不多于|至少)")
 # name keyword -> the level-2 category the name suggests (only clear-cut words; ambiguous ones like 覆盖率 are left out)
 _CATEGORY_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"成本|单价|费用|经费标准|补助标准|补贴标准|人均.{0,4}(?:补贴|费用|成本)"), "成本指标"),
@@ -186,7 +188,7 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def _overlap(a: str, b: str) -> Decimal:
+def text_overlap(a: str, b: str) -> Decimal:
     """Share of the shorter text's character bigrams found in the other (0–1)."""
     ga, gb = _bigrams(a), _bigrams(b)
     if not ga or not gb:
@@ -312,7 +314,7 @@ class _Evaluator:
 
         ratio = completion_ratio(target, actual)
         met = meets(target, actual)
-        if actual.op is not None and target.op is not None and actual.kind != "qualitative":
+        if target.op is not None and ind.actual and _COPIED_OPERATOR.match(ind.actual):
             self.add(
                 "actual-copies-target",
                 f"指标{label}的实际完成值“{ind.actual}”带有比较符号，像是照抄了目标值“{ind.target}”，请填写实际数值",
@@ -343,7 +345,11 @@ class _Evaluator:
                     f"{path}.score",
                 )
         status = self._status(ratio, met)
-        cause, cause_source = self._cause(ind, actual)
+        deviates = status in ("partial", "missed") or (
+            score is not None and ind.weight is not None and score < ind.weight
+        )
+        # only a deviation needs a cause; linking met indicators would take analysis items away from real ones
+        cause, cause_source = self._cause(ind, actual) if deviates else (ind.cause, "indicator" if ind.cause else "none")
         result = IndicatorResult(
             index=i,
             indicator=ind,
@@ -390,9 +396,12 @@ class _Evaluator:
     def _cause(self, ind: Indicator, actual: Value) -> tuple[str | None, Literal["indicator", "actual", "analysis", "none"]]:
         if ind.cause:
             return ind.cause, "indicator"
-        texts = [t for t in (ind.actual, ind.name) if t]
         for j, item in enumerate(self.form.deviation_analysis):
-            if any(_overlap(t, item) >= Decimal("0.6") for t in texts):
+            # an analysis item explains this indicator when it repeats the actual cell (the seed's 便民服务 row)
+            # or names the indicator verbatim; a few shared words are not enough
+            if (ind.actual and text_overlap(ind.actual, item) >= Decimal("0.6")) or (
+                len(ind.name) >= 4 and ind.name in item
+            ):
                 self.linked.add(j)
                 return item, "analysis"
         if ind.actual and actual.achieved is not True and _PROBLEM_WORDS.search(ind.actual):
@@ -402,7 +411,7 @@ class _Evaluator:
     def _deviation_findings(self, r: IndicatorResult, path: str) -> None:
         label = f"“{r.name}”"
         shown = f"目标值{r.indicator.target or '（空）'}，实际完成值{r.indicator.actual or '（空）'}"
-        if r.lost > 0 and r.cause is None:
+        if r.lost > 0 and r.cause is None and r.status not in ("met", "exceeded"):
             self.add(
                 "deduction-no-cause",
                 f"指标{label}扣{fmt.score(r.lost)}分（{shown}），但未填写偏差原因；报告中将留出【待补充】",

@@ -82,3 +82,15 @@ def first_clause(text: str, limit: int = 30) -> str:
     if len(head) > limit:
         head = head[:limit].rstrip("的和与及、") + "等"
     return head
+
+
+def unescape(markdown_text: str) -> str:
+    """Undo ``md``: the plain text a reader sees (for titles and file names)."""
+    return re.sub(r"\\([\\`*_\[\]<>|~&!#+\-=.)])", r"\1", markdown_text)
+
+
+def ordinal(n: int) -> str:
+    """一, 二, … for headings (re-exported so templates and the outline use one spelling)."""
+    from ..formatting import ordinal as _ordinal
+
+    return _ordinal(n)

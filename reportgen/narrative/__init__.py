@@ -1,0 +1,195 @@
+"""The narrative: ``compose(evaluation) -> Report``, the canonical Markdown of a 绩效自评报告.
+
+facts (Python computes) → outline (data picks the sections) → section templates (Jinja2 says
+the words) → one Markdown text. Same evaluation, templates and lexicon: byte-identical output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..errors import ReportgenError
+from ..report import Report, Section
+from ..resources import templates_dir
+from ..scoring import Evaluation
+from . import text
+from .causes import classifier
+from .env import build_environment, template_error
+from .facts import CategoryFacts, Facts, build_facts
+from .outline import Outline, OutlineNode, load_outline
+from .wording import Wording, load_wording
+
+__all__ = ["Composer", "compose", "Facts"]
+
+_PLACEHOLDER = re.compile(r"【待补充：[^】]*】")
+_SUBSECTION_KIND = {"outputs", "benefits", "satisfaction", "cost", "other"}
+
+
+@cache
+def _wording(user_dir: str | None) -> Wording:
+    if user_dir and (Path(user_dir) / "wording.yaml").is_file():
+        return load_wording(Path(user_dir) / "wording.yaml")
+    return load_wording(templates_dir() / "wording.yaml")
+
+
+@dataclass
+class _Rendered:
+    key: str
+    heading: str | None
+    markdown: str
+
+
+class Composer:
+    """Compose reports with one outline, template folder and lexicon (reused across a batch)."""
+
+    def __init__(
+        self, outline: str = "default", templates: str | Path | None = None, lexicon: str | Path | None = None
+    ) -> None:
+        self.user_dir = str(Path(templates).resolve()) if templates else None
+        self.env = build_environment(self.user_dir)
+        self.outline: Outline = load_outline(outline, Path(self.user_dir) if self.user_dir else None)
+        self.wording = _wording(self.user_dir)
+        self.lexicon = str(Path(lexicon).resolve()) if lexicon else None
+        self.classifier = classifier(self.lexicon)
+        self._templates: dict[str, jinja2.Template] = {}
+
+    def _template(self, name: str) -> jinja2.Template:
+        template = self._templates.get(name)
+        if template is None:
+            try:
+                template = self.env.get_template(name)
+            except jinja2.TemplateError as exc:
+                template_error(exc, name)
+            self._templates[name] = template
+        return template
+
+    def _render(self, name: str, **context: Any) -> str:
+        template = self._template(name)
+        try:
+            return template.render(**context)
+        except ReportgenError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure inside a template is the template's
+            template_error(exc, template.filename or name)
+
+    def facts(self, ev: Evaluation, force: int | None = None) -> Facts:
+        return build_facts(ev, self.wording, self.classifier, force=force)
+
+    def compose(self, ev: Evaluation, *, force: int | None = None) -> Report:
+        """Write the report for one evaluation."""
+        f = self.facts(ev, force)
+        counters = [0, 0]
+        parts: list[str] = []
+        title_template = self.outline.title or "{{ f.title }}"
+        try:
+            title = self.env.from_string(title_template).render(f=f).strip()
+        except jinja2.TemplateError as exc:
+            template_error(exc, self.outline.path)
+        parts.append(f"# {title}\n")
+        sections: list[Section] = []
+        for node in self.outline.sections:
+            for item in self._expand(node, f):
+                rendered = self._node(item, f, 0, counters)
+                if rendered is None:
+                    continue
+                parts.append(rendered.markdown)
+                sections.append(Section(rendered.key, rendered.heading or "", rendered.markdown))
+        if self.outline.signature:
+            parts.append(self._render("signature.md.j2", f=f))
+        markdown = _normalise("\n".join(parts))
+        form = ev.form
+        signature = tuple(
+            s for s in (form.unit or "", f"{form.filled_on.year}年{form.filled_on.month}月{form.filled_on.day}日"
+                        if form.filled_on and not isinstance(form.filled_on, str) else (form.filled_on or ""))
+            if s and self.outline.signature
+        )
+        plain_title = text.unescape(title)
+        return Report(
+            name=text.safe_filename(plain_title),
+            title=plain_title,
+            markdown=markdown,
+            unit=form.unit,
+            date=signature[-1] if len(signature) > 1 else None,
+            sections=tuple(sections),
+            signature=signature,
+            placeholders=tuple(_PLACEHOLDER.findall(markdown)),
+            evaluation=ev,
+        )
+
+    def _expand(self, node: OutlineNode, f: Facts) -> list[tuple[OutlineNode, CategoryFacts | None]]:
+        if node.for_each == "category":
+            return [(node, c) for c in f.categories]
+        return [(node, None)]
+
+    def _node(
+        self, item: tuple[OutlineNode, CategoryFacts | None], f: Facts, depth: int, counters: list[int]
+    ) -> _Rendered | None:
+        node, category = item
+        heading = node.heading
+        if heading and category is not None:
+            heading = heading.replace("{name}", category.name)
+        key = category.kind if category is not None and node.key == "category" else node.key
+        lines: list[str] = []
+        if heading:
+            if node.numbered:
+                counters[depth] += 1
+                number = f"{text.ordinal(counters[depth])}、" if depth == 0 else f"（{text.ordinal(counters[depth])}）"
+            else:
+                number = ""
+            lines.append(f"{'#' * (depth + 2)} {number}{heading}\n")
+        if depth == 0:
+            counters[1] = 0
+        if node.template:
+            body = self._render(node.template, f=f, c=category, key=key).strip()
+            if body:
+                lines.append(body + "\n")
+        for child in node.children:
+            for sub in self._expand(child, f):
+                rendered = self._node(sub, f, min(depth + 1, 1), counters)
+                if rendered is not None:
+                    lines.append(rendered.markdown)
+        if len(lines) == (1 if heading else 0):
+            return None  # nothing to say and nothing below: leave the heading out rather than print it empty
+        return _Rendered(key, heading, "\n".join(lines))
+
+
+def _normalise(markdown: str) -> str:
+    """One blank line between blocks, no trailing spaces, one final newline.
+
+    By the Markdown contract a paragraph is one line, so every line that is not a table row is
+    its own block: templates need not count blank lines, and two paragraphs never merge.
+    """
+    blocks: list[str] = []
+    for line in markdown.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("|") and blocks and blocks[-1].startswith("|"):
+            blocks[-1] += "\n" + line
+        else:
+            blocks.append(line)
+    return "\n\n".join(blocks) + "\n"
+
+
+@cache
+def _composer(outline: str, templates: str | None, lexicon: str | None) -> Composer:
+    return Composer(outline, templates, lexicon)
+
+
+def compose(
+    ev: Evaluation,
+    *,
+    outline: str = "default",
+    templates: str | Path | None = None,
+    lexicon: str | Path | None = None,
+) -> Report:
+    """Compose the report of one evaluation (composers are cached per outline/templates/lexicon)."""
+    return _composer(
+        outline, str(Path(templates).resolve()) if templates else None, str(Path(lexicon).resolve()) if lexicon else None
+    ).compose(ev)

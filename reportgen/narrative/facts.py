@@ -1,0 +1,555 @@
+"""Prepare the facts the templates say: everything computed here, every word there.
+
+``build_facts(evaluation)`` groups indicators, decides which deviations get a paragraph,
+ties causes to measures and formats every number. All form text is tidied (full-width
+punctuation) and Markdown-escaped here, once, so templates can print it as is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from .. import formatting as fmt
+from ..scoring import Evaluation, IndicatorResult, text_overlap
+from . import text
+from .causes import CauseCategory, CauseClassifier, Taxonomy
+from .wording import Wording
+
+ZERO = Decimal(0)
+# which level-1 names feed which report subsection (the checker uses the same kinds)
+_KINDS = (("产出", "outputs"), ("效益", "benefits"), ("满意", "satisfaction"), ("成本", "cost"))
+# budget-related cause categories: an overall analysis item of these kinds explains under-execution
+_BUDGET_CAUSES = {"funds_late", "payment_terms", "procurement", "budgeting", "late_application", "cross_year"}
+
+
+class Variation:
+    """Deterministic choice among equivalent phrasings, seeded by the project (never ``random``).
+
+    ``pick(key, n)`` returns the same index for the same project and key in every run and every
+    process (blake2b, not ``hash()``, so PYTHONHASHSEED cannot change it). ``trace`` records each
+    choice so tests can measure how evenly phrasings are used across a batch.
+    """
+
+    def __init__(self, seed: str, force: int | None = None) -> None:
+        self.seed = seed
+        self.force = force
+        self.trace: list[tuple[str, int, int]] = []
+
+    def pick(self, key: str, n: int, salt: object = "") -> int:
+        if self.force is not None:
+            choice = self.force % n
+        else:
+            digest = hashlib.blake2b(f"{self.seed}|{key}|{salt}".encode(), digest_size=8).digest()
+            choice = int.from_bytes(digest, "big") % n
+        self.trace.append((key, choice, n))
+        return choice
+
+    def step(self, key: str, n: int, i: int) -> int:
+        """The i-th of a run of paragraphs: start anywhere, then rotate, so neighbours never match."""
+        base = self.pick(key, n) if i == 0 else self._base(key, n)
+        choice = (base + i) % n
+        if i:
+            self.trace.append((key, choice, n))
+        return choice
+
+    def _base(self, key: str, n: int) -> int:
+        if self.force is not None:
+            return self.force % n
+        digest = hashlib.blake2b(f"{self.seed}|{key}|".encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big") % n
+
+
+@dataclass
+class IndicatorFacts:
+    name: str
+    level1: str
+    level2: str
+    target: str
+    actual: str
+    weight: str
+    score: str
+    lost: str
+    ratio: str | None  # "50%" when quantitative
+    status: str  # met / exceeded / partial / missed / unknown
+    full: bool
+    quantitative: bool
+    note: str | None  # the actual value's own remark, e.g. （疫情控人）线上活动100人左右
+    cause: str | None  # the form's cause, as a clause
+    measure: str | None
+    has_weight: bool
+    has_score: bool
+    descriptive: bool  # qualitative text too long to run into a sentence: quote it instead
+    actual_is_cause: bool  # the actual cell states the problem that is the cause (do not say it twice)
+
+
+@dataclass
+class GroupFacts:
+    """A level-2 category (数量指标…), or a level-1 category that has no level 2."""
+
+    name: str
+    count: int
+    weight: str
+    score: str
+    lost: str
+    full_count: int
+    completion: str
+    routine: list[IndicatorFacts]  # full marks and nothing to remark
+    exceeded: list[IndicatorFacts]
+    deducted: list[IndicatorFacts]
+    short_full: list[IndicatorFacts]  # target missed, full marks all the same
+    examples: list[IndicatorFacts]  # up to two quantitative routine items to cite with figures
+
+
+@dataclass
+class CategoryFacts:
+    name: str
+    kind: str
+    count: int
+    weight: str
+    score: str
+    lost: str
+    full_count: int
+    completion: str
+    groups: list[GroupFacts]
+    single_group: bool
+
+
+@dataclass
+class BudgetFacts:
+    unit: str
+    weight: str | None
+    initial: str | None
+    adjusted: str | None
+    executed: str | None
+    rate: str | None
+    score: str | None
+    lost: str
+    full: bool
+    under: bool  # execution below the rules' threshold
+    over: bool  # executed more than budgeted
+    sources: list[dict[str, str]]
+    balance: str | None  # unspent amount
+
+
+@dataclass
+class DeviationItem:
+    kind: Literal["budget", "deducted", "deducted_met", "short_full", "exceeded"]
+    indicator: IndicatorFacts | None
+    cause: str | None  # the form's words, a clause
+    placeholder: str | None
+    self_led: bool = False  # the cause text introduces itself ("…主要原因是…"): no lead-in words
+
+
+@dataclass
+class MeasureItem:
+    text: str  # a sentence, ends with 。
+    source: Literal["form", "indicator", "derived", "general"]
+    responds_to: str | None = None
+    category: str | None = None
+
+
+@dataclass
+class Facts:
+    title: str
+    project: str
+    unit: str
+    year: str
+    date: str
+    department: str
+    implementer: str
+    category: str
+    attribute: str
+    type: str
+    overview: str
+    goals_planned: str
+    goals_achieved: str
+    budget: BudgetFacts | None
+    categories: list[CategoryFacts]
+    indicator_count: int
+    full_count: int
+    deducted_count: int
+    total: str
+    total_weight: str
+    total_lost: str
+    grade: str
+    grade_word: str
+    overall_completion: str
+    deviations: list[DeviationItem]
+    general_analysis: list[str]
+    measures: list[MeasureItem]
+    general_measures: list[MeasureItem]
+    other_notes: str
+    appendix: list[dict[str, str]]
+    appendix_total: dict[str, str]
+    contacts: dict[str, str]
+    vary: Variation
+    placeholders: list[str] = field(default_factory=list)
+
+    def placeholder(self, what: str) -> str:
+        """A visible gap for the author: 【待补充：…】 (the checker fails while one remains)."""
+        mark = f"【待补充：{what}】"
+        self.placeholders.append(mark)
+        return mark
+
+
+def _note(note: str | None) -> str | None:
+    """The actual's remark as a clause: "(疫情控人)线上活动100人左右" → "疫情控人，线上活动100人左右"."""
+    if not note:
+        return None
+    note = re.sub(r"^\s*[（(]([^）)]*)[）)]\s*", lambda m: m[1] + "，", text.tidy(note))
+    return text.clause(note) or None
+
+
+def _kind(level1: str) -> str:
+    return next((kind for word, kind in _KINDS if word in level1), "other")
+
+
+def _money(value: Decimal | None, unit: str) -> str | None:
+    return None if value is None else fmt.money(value, unit)
+
+
+class _Builder:
+    def __init__(
+        self, ev: Evaluation, wording: Wording, classifier: CauseClassifier, variation: Variation
+    ) -> None:
+        self.ev = ev
+        self.form = ev.form
+        self.wording = wording
+        self.classifier = classifier
+        self.taxonomy: Taxonomy = classifier.taxonomy
+        self.vary = variation
+        self.placeholders: list[str] = []
+
+    def placeholder(self, what: str) -> str:
+        mark = f"【待补充：{what}】"
+        self.placeholders.append(mark)
+        return mark
+
+    # indicators -------------------------------------------------------------------------------
+    def indicator(self, r: IndicatorResult) -> IndicatorFacts:
+        ind = r.indicator
+        note = _note(r.actual.note)
+        cause = text.md(text.clause(r.cause)) if r.cause else None
+        target_text, actual_text = text.clause(ind.target), text.clause(ind.actual)
+        descriptive = r.ratio is None and max(len(target_text), len(actual_text)) > 12
+        # a range actual (25~30人) has no single completion rate worth printing
+        show_ratio = r.ratio is not None and r.actual.kind != "range"
+        return IndicatorFacts(
+            name=text.md(text.clause(ind.name)),
+            level1=text.md(r.level1),
+            level2=text.md(r.level2),
+            target=text.md(target_text) or "—",
+            actual=text.md(actual_text) or "—",
+            weight=fmt.score(r.weight) if r.weight is not None else "—",
+            score=fmt.score(r.score) if r.score is not None else "—",
+            lost=fmt.score(r.lost),
+            ratio=fmt.percent(r.ratio) if show_ratio else None,
+            status=r.status,
+            full=r.full_marks,
+            quantitative=r.ratio is not None,
+            note=text.md(note) if note else None,
+            cause=cause,
+            measure=text.md(text.clause(ind.measure)) if ind.measure else None,
+            has_weight=r.weight is not None,
+            has_score=r.score is not None,
+            descriptive=descriptive,
+            actual_is_cause=bool(r.cause and ind.actual and text_overlap(r.cause, ind.actual) >= Decimal("0.6")),
+        )
+
+    def group(self, name: str, members: list[IndicatorResult], facts: dict[int, IndicatorFacts]) -> GroupFacts:
+        weight = sum((m.weight or ZERO for m in members), ZERO)
+        score = sum((m.score or ZERO for m in members), ZERO)
+        routine, exceeded, deducted, short_full = [], [], [], []
+        for m in members:
+            f = facts[m.index]
+            if m.lost > 0:
+                deducted.append(f)
+            elif m.status == "exceeded":
+                exceeded.append(f)
+            elif m.status in ("partial", "missed") and m.full_marks:
+                short_full.append(f)
+            else:
+                routine.append(f)
+        full_count = sum(1 for m in members if m.full_marks)
+        all_met = not deducted and not short_full and full_count == len(members)
+        examples = [f for f in routine if f.quantitative][:2]
+        return GroupFacts(
+            name=text.md(name),
+            count=len(members),
+            weight=fmt.score(weight),
+            score=fmt.score(score),
+            lost=fmt.score(max(weight - score, ZERO)),
+            full_count=full_count,
+            completion=self.wording.completion(score, weight, all_met),
+            routine=routine,
+            exceeded=exceeded,
+            deducted=deducted,
+            short_full=short_full,
+            examples=examples,
+        )
+
+    def categories(self, facts: dict[int, IndicatorFacts]) -> list[CategoryFacts]:
+        out = []
+        for c1 in self.ev.level1:
+            members = [r for r in self.ev.indicators if r.level1 == c1.level1]
+            subgroups: dict[str, list[IndicatorResult]] = {}
+            for r in members:
+                subgroups.setdefault(r.level2, []).append(r)
+            groups = [self.group(name, rs, facts) for name, rs in subgroups.items()]
+            all_met = all(not g.deducted and not g.short_full and g.full_count == g.count for g in groups)
+            full_count = sum(1 for r in members if r.full_marks)
+            out.append(
+                CategoryFacts(
+                    name=text.md(c1.level1),
+                    kind=_kind(c1.level1),
+                    count=len(members),
+                    weight=fmt.score(c1.weight),
+                    score=fmt.score(c1.score),
+                    lost=fmt.score(max(c1.weight - c1.score, ZERO)),
+                    full_count=full_count,
+                    completion=self.wording.completion(c1.score, c1.weight, all_met),
+                    groups=groups,
+                    single_group=len(groups) == 1 and groups[0].name == text.md(c1.level1),
+                )
+            )
+        return out
+
+    # budget ---------------------------------------------------------------------------------
+    def budget(self) -> BudgetFacts | None:
+        b = self.ev.budget
+        if b is None:
+            return None
+        balance = None
+        if b.base is not None and b.executed is not None and b.executed < b.base:
+            balance = fmt.money(b.base - b.executed, b.unit)
+        sources = [
+            {
+                "name": text.md(s.name),
+                "initial": _money(s.initial, b.unit) or "—",
+                "adjusted": _money(s.adjusted, b.unit) or "—",
+                "executed": _money(s.executed, b.unit) or "—",
+            }
+            for s in (self.form.budget.sources if self.form.budget else [])
+        ]
+        return BudgetFacts(
+            unit=b.unit,
+            weight=fmt.score(b.weight) if b.weight is not None else None,
+            initial=_money(b.initial, b.unit),
+            adjusted=_money(b.base, b.unit),
+            executed=_money(b.executed, b.unit),
+            rate=fmt.percent(b.rate) if b.rate is not None else None,
+            score=fmt.score(b.score) if b.score is not None else None,
+            lost=fmt.score(b.lost),
+            full=b.weight is not None and b.score is not None and b.lost == 0,
+            under=b.rate is not None and b.rate < self.ev.rules.low_execution_rate,
+            over=b.rate is not None and b.rate > 1,
+            sources=sources,
+            balance=balance,
+        )
+
+    # deviations and measures ----------------------------------------------------------------
+    def deviations(
+        self, facts: dict[int, IndicatorFacts], budget: BudgetFacts | None
+    ) -> tuple[list[DeviationItem], list[str], list[tuple[str, str]]]:
+        """Paragraphs for the deviation section, the overall analysis left to state, and (cause, about) pairs."""
+        form = self.form
+        analysis = list(form.deviation_analysis)
+        used: set[int] = set(self.ev.linked_analysis)
+        causes: list[tuple[str, str]] = []  # (cause text as the form gives it, what it explains)
+        items: list[DeviationItem] = []
+
+        # an overall analysis item that repeats an indicator's own cause is said with that indicator
+        for j, item in enumerate(analysis):
+            for r in self.ev.indicators:
+                if r.indicator.cause and text_overlap(r.indicator.cause, item) >= Decimal("0.6"):
+                    used.add(j)
+
+        if budget is not None and (budget.under or (self.ev.budget and self.ev.budget.lost > 0)):
+            linked = []
+            for j, item in enumerate(analysis):
+                if j in used:
+                    continue
+                keys = {c.key for c in self.classifier.categories(item)}
+                if keys & _BUDGET_CAUSES:
+                    linked.append(j)
+            cause = "；".join(text.clause(analysis[j]) for j in linked) or None
+            used.update(linked)
+            about = f"预算执行率{budget.rate}"
+            if cause:
+                causes.append((cause, about))
+            what = "预算执行率偏低的原因" if budget.under else "预算资金未全部执行的原因"
+            items.append(
+                DeviationItem(
+                    kind="budget",
+                    indicator=None,
+                    cause=text.md(cause) if cause else None,
+                    placeholder=None if cause else self.placeholder(what),
+                    self_led=bool(cause and "原因" in cause),
+                )
+            )
+
+        for r in self.ev.indicators:
+            f = facts[r.index]
+            raw_cause = r.cause if r.cause_source in ("indicator", "analysis", "actual") else None
+            if r.lost > 0 and r.status in ("met", "exceeded"):
+                kind: Literal["deducted", "deducted_met", "short_full", "exceeded"] = "deducted_met"
+                what = f"“{text.clause(r.name)}”指标扣分的理由"
+            elif r.lost > 0:
+                kind, what = "deducted", f"“{text.clause(r.name)}”指标的偏差原因"
+            elif r.status in ("partial", "missed") and r.full_marks:
+                kind, what = "short_full", f"“{text.clause(r.name)}”指标未达目标值的原因"
+            elif r.status == "exceeded":
+                kind, what = "exceeded", ""
+            else:
+                continue
+            explanation = raw_cause or (_note(r.actual.note) if kind in ("short_full", "deducted") else None)
+            if explanation:
+                causes.append((text.clause(explanation), f"“{text.clause(r.name)}”指标{self._gap(kind)}"))
+            placeholder = None
+            if not explanation and kind != "exceeded":
+                placeholder = self.placeholder(what)
+            items.append(
+                DeviationItem(
+                    kind=kind,
+                    indicator=f,
+                    cause=text.md(text.clause(raw_cause)) if raw_cause else None,
+                    placeholder=placeholder,
+                    self_led=bool(raw_cause and "原因" in raw_cause),
+                )
+            )
+        general = [text.md(text.sentence(item)) for j, item in enumerate(analysis) if j not in used]
+        # every analysis item may name a cause category; categories already met above are not repeated
+        causes.extend((text.clause(item), "") for item in analysis)
+        return items, general, causes
+
+    @staticmethod
+    def _gap(kind: str) -> str:
+        return {"deducted": "未完成年度目标", "short_full": "未达到目标值", "deducted_met": "扣分"}.get(kind, "")
+
+    def measures(self, causes: list[tuple[str, str]]) -> tuple[list[MeasureItem], list[MeasureItem]]:
+        form = self.form
+        items = [MeasureItem(text.md(text.sentence(m)), "form") for m in form.improvement_measures]
+        for r in self.ev.indicators:
+            if r.indicator.measure:
+                lead = f"针对“{text.clause(r.name)}”指标存在的偏差，"
+                items.append(MeasureItem(text.md(lead + text.sentence(r.indicator.measure)), "indicator"))
+        own = " ".join([*form.improvement_measures, *(r.indicator.measure or "" for r in self.ev.indicators)])
+        seen: set[str] = set()
+        for cause, about in causes:
+            for cat in self.classifier.categories(cause):
+                if cat.key in seen:
+                    continue
+                seen.add(cat.key)
+                if self.classifier.covered(cat, own):
+                    continue
+                items.append(self._derived(cat, cause, about))
+        general = []
+        if not self.ev.deducted and not items:
+            for i, cat in enumerate(self.taxonomy.general):
+                choice = self.vary.pick(f"measures.general.{cat.key}", len(cat.measures), i)
+                general.append(MeasureItem(text.md(cat.measures[choice] + "。"), "general", None, cat.name))
+        return items, general
+
+    def _derived(self, cat: CauseCategory, cause: str, about: str) -> MeasureItem:
+        responds = text.first_clause(cause)
+        target = f"{about}（{responds}）" if about else responds
+        choice = self.vary.pick(f"measures.derived.{cat.key}", len(cat.measures))
+        lead = ("针对", "就", "对于")[self.vary.pick("measures.derived.lead", 3, cat.key)]
+        tail = ("的问题，", "的情况，", "的问题，")[self.vary.pick("measures.derived.tail", 3, cat.key)]
+        sentence = f"{lead}{target}{tail}{cat.measures[choice]}。"
+        return MeasureItem(text.md(sentence), "derived", text.md(target), cat.name)
+
+    # appendix -------------------------------------------------------------------------------
+    def appendix(self, facts: dict[int, IndicatorFacts]) -> tuple[list[dict[str, str]], dict[str, str]]:
+        rows = []
+        last1 = last2 = None
+        for r in self.ev.indicators:
+            f = facts[r.index]
+            rows.append(
+                {
+                    "level1": f.level1 if f.level1 != last1 else "",
+                    "level2": f.level2 if (f.level2, f.level1) != (last2, last1) else "",
+                    "name": text.cell(text.tidy(r.name)),
+                    "weight": f.weight,
+                    "target": text.cell(text.tidy(r.indicator.target)),
+                    "actual": text.cell(text.tidy(r.indicator.actual)),
+                    "score": f.score,
+                }
+            )
+            last1, last2 = f.level1, f.level2
+        total = {
+            "weight": fmt.score(self.ev.total_weight),
+            "score": fmt.score(self.ev.total) if self.ev.total is not None else "—",
+        }
+        return rows, total
+
+
+def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *, force: int | None = None) -> Facts:
+    """Turn an evaluation into the facts object every template receives as ``f``."""
+    form = ev.form
+    seed = f"{form.unit or ''}|{form.year or ''}|{form.project}"
+    b = _Builder(ev, wording, classifier, Variation(seed, force))
+    indicator_facts = {r.index: b.indicator(r) for r in ev.indicators}
+    budget = b.budget()
+    categories = b.categories(indicator_facts)
+    deviations, general_analysis, causes = b.deviations(indicator_facts, budget)
+    measures, general_measures = b.measures(causes)
+    rows, total_row = b.appendix(indicator_facts)
+    year = str(form.year) if form.year else b.placeholder("评价年度")
+    unit = text.md(form.unit) if form.unit else b.placeholder("单位名称")
+    if isinstance(form.filled_on, str):
+        date = text.md(form.filled_on)
+    elif form.filled_on:
+        date = f"{form.filled_on.year}年{form.filled_on.month}月{form.filled_on.day}日"
+    else:
+        date = ""
+    title_year = f"{form.year}年度" if form.year else ""
+    full_count = sum(1 for r in ev.indicators if r.full_marks)
+    all_met = not ev.deducted and all(r.status not in ("partial", "missed") for r in ev.indicators)
+    indicator_weight = sum((r.weight or ZERO for r in ev.indicators), ZERO)
+    indicator_score = sum((r.score or ZERO for r in ev.indicators), ZERO)
+    facts = Facts(
+        title=text.md(f"{title_year}{text.clause(form.project)}绩效自评报告"),
+        project=text.md(text.clause(form.project)),
+        unit=unit,
+        year=year,
+        date=date,
+        department=text.md(form.department or ""),
+        implementer=text.md(form.implementer or ""),
+        category=text.md(form.category or ""),
+        attribute=text.md(form.attribute or ""),
+        type=text.md(form.type or ""),
+        overview=text.md(text.sentence(form.overview)) if form.overview else "",
+        goals_planned=text.md(text.sentence(form.goals.planned)) if form.goals and form.goals.planned else "",
+        goals_achieved=text.md(text.sentence(form.goals.achieved)) if form.goals and form.goals.achieved else "",
+        budget=budget,
+        categories=categories,
+        indicator_count=len(ev.indicators),
+        full_count=full_count,
+        deducted_count=len(ev.deducted),
+        total=fmt.score(ev.total) if ev.total is not None else b.placeholder("自评总分"),
+        total_weight=fmt.score(ev.total_weight),
+        total_lost=fmt.score(max(ev.total_weight - ev.total, ZERO)) if ev.total is not None else "—",
+        grade=ev.grade or b.placeholder("自评等级"),
+        grade_word=wording.grade_word(ev.grade),
+        overall_completion=wording.completion(indicator_score, indicator_weight, all_met),
+        deviations=deviations,
+        general_analysis=general_analysis,
+        measures=measures,
+        general_measures=general_measures,
+        other_notes=text.md(text.sentence(form.other_notes)) if form.other_notes else "",
+        appendix=rows,
+        appendix_total=total_row,
+        contacts={
+            k: text.md(v)
+            for k, v in (form.contacts.model_dump() if form.contacts else {}).items()
+            if v
+        },
+        vary=b.vary,
+    )
+    facts.placeholders.extend(b.placeholders)
+    return facts
