@@ -204,6 +204,11 @@ def _note(note: str | None) -> str | None:
     return text.clause(note) or None
 
 
+def _self_led(cause: str | None) -> bool:
+    """Whether a cause introduces itself ("…主要原因是…", "资金拨付滞后：…"), so no lead-in is added."""
+    return bool(cause) and ("原因" in cause or "：" in cause[:12] or ":" in cause[:12])
+
+
 def _kind(level1: str) -> str:
     return next((kind for word, kind in _KINDS if word in level1), "other")
 
@@ -388,7 +393,7 @@ class _Builder:
                     indicator=None,
                     cause=text.md(cause) if cause else None,
                     placeholder=None if cause else self.placeholder(what),
-                    self_led=bool(cause and "原因" in cause),
+                    self_led=_self_led(cause),
                 )
             )
 
@@ -418,7 +423,7 @@ class _Builder:
                     indicator=f,
                     cause=text.md(text.clause(raw_cause)) if raw_cause else None,
                     placeholder=placeholder,
-                    self_led=bool(raw_cause and "原因" in raw_cause),
+                    self_led=_self_led(raw_cause),
                 )
             )
         general = [text.md(text.sentence(item)) for j, item in enumerate(analysis) if j not in used]

@@ -1,0 +1,76 @@
+"""``reportgen render``: one report per project, in the formats asked for, each checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..loaders import load_all
+from ..pipeline import parse_formats, write_report
+from ..scoring import evaluate
+from . import main
+from .output import console
+
+
+@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="输出文件夹 / output folder.")
+@click.option("-f", "--format", "formats", default="md", show_default=True,
+              help="输出格式，逗号分隔：md,html,pdf,docx / formats, comma-separated.")
+@click.option("--outline", default="default", show_default=True,
+              help="报告提纲：default、mof、transfer、summary 或提纲 YAML 路径 / report outline.")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="用户模板文件夹，逐文件覆盖内置模板 / folder of templates overriding the built-in ones.")
+@click.option("--lexicon", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="用户词库文件夹，逐文件覆盖内置词库 / folder of lexicon files overriding the built-in ones.")
+@click.option("--cover", is_flag=True, help="PDF/HTML 加封面 / add a cover page.")
+@click.option("--font", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="正文字体文件（如单位自有的仿宋）/ body font file for PDF.")
+@click.option("--no-check", is_flag=True, help="不检查生成的报告 / skip the wording check.")
+def render(
+    files: tuple[Path, ...],
+    outdir: Path,
+    formats: str,
+    outline: str,
+    templates: Path | None,
+    lexicon: Path | None,
+    cover: bool,
+    font: Path | None,
+    no_check: bool,
+) -> None:
+    """根据自评表生成绩效自评报告（默认 Markdown），并检查用语完整性。
+
+    Render the self-evaluation report of each form (Markdown by default; also
+    html, pdf, docx) into the output folder, check it, and write
+    <name>.check.json beside it. Exit 0 when every report passes its check,
+    1 when a check fails (e.g. a 【待补充】 placeholder the data forced),
+    2 for unreadable input or bad usage.
+    """
+    from ..narrative import Composer
+
+    fmts = parse_formats(formats)
+    composer = Composer(outline, templates, lexicon)
+    out = console()
+    failed_check = False
+    used: set[str] = set()
+    for path in files:
+        forms = load_all(path)  # unreadable input stops the run (exit 2); `reportgen batch` isolates failures
+        for form in forms:
+            report = composer.compose(evaluate(form))
+            stem = report.name
+            n = 2
+            while stem in used:  # two projects with one title in one run: keep both
+                stem, n = f"{report.name}-{n}", n + 1
+            used.add(stem)
+            written = write_report(report, outdir, fmts, cover=cover, font=font, check=not no_check,
+                                   lexicon=lexicon, stem=stem)
+            names = "、".join(p.name for k, p in written.paths.items() if k != "check")
+            line = f"{names}"
+            if written.check is not None:
+                line += f"  {written.check.summary_line()}"
+                failed_check |= not written.check.ok
+            out.print(line, markup=False)
+    if failed_check:
+        raise SystemExit(1)
