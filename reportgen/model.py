@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 _SEPARATORS = str.maketrans({"，": ",", "．": ".", "％": "%", "　": " "})
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -22,11 +22,11 @@ def to_decimal(value: Any) -> Any:
     """Turn printed numbers (``2,440.91``, ``１００``, ``98分``) into Decimal; leave the rest to pydantic."""
     if value is None or isinstance(value, bool):
         return value
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    if isinstance(value, float):
-        # repr round-trips the shortest decimal, so 2440.91 stays 2440.91
-        return Decimal(repr(value))
+    if isinstance(value, (int, float, Decimal)):
+        # repr round-trips a float's shortest decimal, so 2440.91 stays 2440.91
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        # NaN/Infinity go back to pydantic, which rejects them: they would break every comparison downstream
+        return number if number.is_finite() else value
     if isinstance(value, str):
         text = value.translate(_SEPARATORS).translate(_FULLWIDTH_DIGITS).strip()
         if text in ("", "-", "—", "/", "无"):
@@ -34,9 +34,23 @@ def to_decimal(value: Any) -> Any:
         text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
         text = re.sub(r"\s*(分|万元|元)$", "", text)
         try:
-            return Decimal(text)
+            number = Decimal(text)
         except InvalidOperation:
             return value  # pydantic reports it as "not a number" with the field path
+        return number if number.is_finite() else value
+    return value
+
+
+# Beyond these a figure is no amount, score or rate a form prints, and Decimal arithmetic (28 digits) would
+# overflow when rounding rates and scores: such input is refused as impossible rather than crashing later.
+_LARGEST = Decimal("1e12")
+_SMALLEST = Decimal("1e-6")
+
+
+def plausible(value: Decimal | None) -> Decimal | None:
+    """Refuse numbers no form prints (1e30万元, 1e-20分) with a message pydantic attaches to the field."""
+    if value is not None and (abs(value) >= _LARGEST or (value and abs(value) < _SMALLEST)):
+        raise ValueError(f"数值“{value}”超出合理范围（绝对值应小于1万亿，且不小于0.000001）")
     return value
 
 
@@ -82,7 +96,10 @@ def to_text_list(value: Any) -> Any:
     return value
 
 
-_ITEM_MARK = re.compile(r"(?:^|(?<=[\s。；;]))\s*(?:[（(]?\d{1,2}[)）]|\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]是|[一二三四五六七八九十]、)")
+_ITEM_MARK = re.compile(
+    r"(?:^|(?<=[\s。；;]))\s*"
+    r"(?:[（(]?\d{1,2}[)）]|\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]是|[一二三四五六七八九十]、)"
+)
 
 
 def split_numbered(text: str) -> list[str]:
@@ -103,8 +120,12 @@ def split_numbered(text: str) -> list[str]:
 
 def to_date(value: Any) -> Any:
     """Read ``2021-06-30``, ``2021年6月30日``, ``2021/6/30`` or a YAML date."""
+    if isinstance(value, _dt.datetime):
+        return value.date()  # a YAML timestamp "2021-06-30 10:00"; the form prints a day
     if value is None or isinstance(value, _dt.date):
         return value
+    if isinstance(value, (bool, int, float, Decimal)):
+        return to_text(value)  # printed as is ("20210630"); a date type would read it as a timestamp
     if isinstance(value, str):
         text = value.translate(_FULLWIDTH_DIGITS).strip()
         if not text:
@@ -118,10 +139,16 @@ def to_date(value: Any) -> Any:
     return value
 
 
-Amount = Annotated[Decimal | None, BeforeValidator(to_decimal)]
-Rate = Annotated[Decimal | None, BeforeValidator(to_percent)]
+Amount = Annotated[Decimal | None, BeforeValidator(to_decimal), AfterValidator(plausible)]
+Rate = Annotated[Decimal | None, BeforeValidator(to_percent), AfterValidator(plausible)]
 Text = Annotated[str | None, BeforeValidator(to_text)]
 TextList = Annotated[list[str], BeforeValidator(to_text_list)]
+
+
+def _not_negative(value: Decimal | None, what: str) -> Decimal | None:
+    if value is not None and value < 0:
+        raise ValueError(f"{what}不能为负数")
+    return value
 
 
 def _alias(*names: str) -> Any:
@@ -139,6 +166,11 @@ class FundSource(_Model):
     initial: Amount = _alias("initial", "年初预算数")
     adjusted: Amount = _alias("adjusted", "全年预算数", "调整后预算数", "预算数", "预算数(A)")
     executed: Amount = _alias("executed", "全年执行数", "执行数", "执行数(B)")
+
+    @field_validator("initial", "adjusted", "executed")
+    @classmethod
+    def _amount(cls, value: Decimal | None) -> Decimal | None:
+        return _not_negative(value, "金额")
 
 
 class Budget(_Model):
@@ -166,9 +198,12 @@ class Budget(_Model):
     @field_validator("weight")
     @classmethod
     def _weight(cls, value: Decimal | None) -> Decimal | None:
-        if value is not None and value < 0:
-            raise ValueError("分值不能为负数")
-        return value
+        return _not_negative(value, "分值")
+
+    @field_validator("initial", "adjusted", "executed")
+    @classmethod
+    def _amount(cls, value: Decimal | None) -> Decimal | None:
+        return _not_negative(value, "金额")
 
 
 class Goals(_Model):
@@ -288,10 +323,14 @@ class SourceMap:
     def locate(self, path: str = "") -> str:
         """Return ``file:line`` (or ``file!Sheet!E14``) for a field path, falling back to its parents."""
         probe = path
-        while probe:
+        while True:
             if probe in self.places:
                 return f"{self.file}{self.places[probe]}"
-            probe = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+            if not probe:
+                break
+            parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+            # a top-level key ("total_score") has no ".x"/"[i]" tail: its parent is the document itself
+            probe = parent if parent != probe else ""
         return self.file + (f"!{self.sheet}" if self.sheet else "")
 
 

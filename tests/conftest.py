@@ -24,3 +24,7 @@ def seed_path() -> Path:
 
 def example_paths() -> list[Path]:
     return sorted(EXAMPLES.glob("*.yaml"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regen-goldens", action="store_true", help="rewrite tests/golden/*.md from current output")

@@ -58,6 +58,7 @@ class Composer:
         self.lexicon = str(Path(lexicon).resolve()) if lexicon else None
         self.classifier = classifier(self.lexicon)
         self._templates: dict[str, jinja2.Template] = {}
+        self.last_trace: list[tuple[str, int, int]] = []
 
     def _template(self, name: str) -> jinja2.Template:
         template = self._templates.get(name)
@@ -84,6 +85,7 @@ class Composer:
     def compose(self, ev: Evaluation, *, force: int | None = None) -> Report:
         """Write the report for one evaluation."""
         f = self.facts(ev, force)
+        self.last_trace = f.vary.trace  # the phrasing choices made, for tests of variation
         counters = [0, 0]
         parts: list[str] = []
         title_template = self.outline.title or "{{ f.title }}"

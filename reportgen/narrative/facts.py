@@ -240,7 +240,8 @@ class _Builder:
         note = _note(r.actual.note)
         cause = text.md(text.clause(r.cause)) if r.cause else None
         target_text, actual_text = text.clause(ind.target), text.clause(ind.actual)
-        descriptive = r.ratio is None and max(len(target_text), len(actual_text)) > 12
+        # text values (合格, 有效提升, long descriptions) read better quoted than run into the sentence
+        descriptive = r.ratio is None and not (r.target.is_quantitative and r.actual.is_quantitative)
         # a range actual (25~30人) has no single completion rate worth printing
         show_ratio = r.ratio is not None and r.actual.kind != "range"
         return IndicatorFacts(
@@ -438,9 +439,13 @@ class _Builder:
     def measures(self, causes: list[tuple[str, str]]) -> tuple[list[MeasureItem], list[MeasureItem]]:
         form = self.form
         items = [MeasureItem(text.md(text.sentence(m)), "form") for m in form.improvement_measures]
+        leads = ("针对“{}”指标存在的偏差，", "就“{}”指标反映的问题，", "对于“{}”指标的扣分情况，")
+        k = 0
         for r in self.ev.indicators:
             if r.indicator.measure:
-                lead = f"针对“{text.clause(r.name)}”指标存在的偏差，"
+                # rotate the lead-in so consecutive measures never open the same way
+                lead = leads[self.vary.step("measures.lead", 3, k)].format(text.clause(r.name))
+                k += 1
                 items.append(MeasureItem(text.md(lead + text.sentence(r.indicator.measure)), "indicator"))
         own = " ".join([*form.improvement_measures, *(r.indicator.measure or "" for r in self.ev.indicators)])
         seen: set[str] = set()
@@ -451,7 +456,8 @@ class _Builder:
                 seen.add(cat.key)
                 if self.classifier.covered(cat, own):
                     continue
-                items.append(self._derived(cat, cause, about))
+                items.append(self._derived(cat, cause, about, k))
+                k += 1
         general = []
         if not self.ev.deducted and not items:
             for i, cat in enumerate(self.taxonomy.general):
@@ -459,12 +465,14 @@ class _Builder:
                 general.append(MeasureItem(text.md(cat.measures[choice] + "。"), "general", None, cat.name))
         return items, general
 
-    def _derived(self, cat: CauseCategory, cause: str, about: str) -> MeasureItem:
+    def _derived(self, cat: CauseCategory, cause: str, about: str, position: int) -> MeasureItem:
         responds = text.first_clause(cause)
         target = f"{about}（{responds}）" if about else responds
         choice = self.vary.pick(f"measures.derived.{cat.key}", len(cat.measures))
-        lead = ("针对", "就", "对于")[self.vary.pick("measures.derived.lead", 3, cat.key)]
-        tail = ("的问题，", "的情况，", "的问题，")[self.vary.pick("measures.derived.tail", 3, cat.key)]
+        # rotate with the item's position so a derived measure never opens like the one before it
+        lead_choice = self.vary.step("measures.lead", 3, position)
+        lead = ("针对", "就", "对于")[lead_choice]
+        tail = ("的问题，", "的情况，", "所反映的问题，")[self.vary.pick("measures.derived.tail", 3, cat.key)]
         sentence = f"{lead}{target}{tail}{cat.measures[choice]}。"
         return MeasureItem(text.md(sentence), "derived", text.md(target), cat.name)
 

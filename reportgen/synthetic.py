@@ -1,0 +1,154 @@
+"""Realistic synthetic forms for tests and benchmarks (deterministic: same seed, same forms).
+
+Varied sizes (6–30 indicators), weight splits, deductions with and without causes, budget
+under-execution, qualitative indicators and over-achievement — the shapes real forms have.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+_UNITS = ("青山区民政局", "东湖街道办事处", "南岸区教育局", "西城区卫生健康局", "北湖镇人民政府", "江夏区农业农村局",
+          "河西区文化和旅游局", "临江县交通运输局", "梅园街道办事处", "石桥区住房和城乡建设局")
+_PROJECTS = ("社区养老服务补贴", "义务教育学生资助", "农村人居环境整治", "公共文化服务体系建设", "基层医疗卫生服务",
+             "城乡低保资金", "农村公路养护", "老旧小区改造", "社区党建工作经费", "困难群众临时救助", "职业技能培训补贴",
+             "河道保洁管护", "全民健身设施建设", "残疾人康复服务", "食品安全抽检")
+_QUANTITY = (("服务对象人数", "人", 500, 5000), ("开展活动次数", "次", 4, 60), ("建设站点数量", "个", 5, 40),
+             ("培训人次", "人次", 200, 3000), ("改造户数", "户", 100, 2000), ("养护里程", "公里", 20, 300),
+             ("发放补贴人数", "人", 300, 6000), ("检测批次", "批次", 50, 800))
+_RATE = ("验收合格率", "资金发放准确率", "设施完好率", "按时完成率", "覆盖率", "资助对象认定准确率", "任务完成率")
+_TIME = ("资金发放及时率", "项目开工及时率", "按期完工率")
+_COST = (("人均补助标准", "元/人", 800, 3000), ("单位建设成本", "万元/个", 5, 40), ("户均改造成本", "元/户", 2000, 6000))
+_BENEFIT_Q = ("群众生活条件", "基层服务能力", "社会保障水平", "公共服务均等化水平", "居民健康意识")
+_SUSTAIN = ("长效管护机制", "部门协同机制", "资金保障机制")
+_CAUSES = (
+    "受疫情影响，部分活动改为线上开展，参与人数未达预期",
+    "上级资金拨付滞后，部分资金年底才到位",
+    "政府采购流程较长，合同签订时间推迟",
+    "年初预算测算偏高，实际需求少于预期",
+    "项目实施过程中根据实际需要调整了建设内容",
+    "部分工程跨年度实施，尚在建设中",
+    "场地和设施不足，不能满足实际需求",
+    "部分补助对象资格审核未完成",
+)
+_MEASURES = (
+    "加强与财政部门沟通，加快资金拨付进度",
+    "提前谋划政府采购工作，合理安排采购时间",
+    "科学测算资金需求，提高预算编制精准度",
+    "加强项目进度管理，按计划节点推进实施",
+    "完善绩效目标管理，合理设定年度指标值",
+)
+
+
+def _indicator(rng: random.Random, level1: str, level2: str, weight: float) -> dict[str, Any]:
+    kind = rng.random()
+    name: str
+    if level2 == "数量指标":
+        name, unit, lo, hi = rng.choice(_QUANTITY)
+        target = rng.randint(lo, hi)
+        roll = rng.random()
+        if roll < 0.7:
+            actual = target + rng.randint(0, max(1, target // 10))
+        elif roll < 0.8:
+            actual = int(target * rng.uniform(1.6, 2.5))
+        else:
+            actual = int(target * rng.uniform(0.5, 0.97))
+        ratio = min(actual / target, 1)
+        ind = {"name": name, "target": f"≥{target:,}{unit}", "actual": f"{actual:,}{unit}"}
+        score = round(weight * ratio, 1)
+    elif level2 in ("质量指标", "时效指标"):
+        name = rng.choice(_RATE if level2 == "质量指标" else _TIME)
+        target = rng.choice((90, 95, 98, 100))
+        actual = round(min(100, target + rng.uniform(-12, 5)), 1) if kind < 0.35 else min(100.0, float(target))
+        ratio = min(actual / target, 1)
+        ind = {"name": name, "target": f"≥{target}%", "actual": f"{actual:g}%"}
+        score = round(weight * ratio, 1)
+    elif level2 == "成本指标":
+        name, unit, lo, hi = rng.choice(_COST)
+        target = rng.randint(lo, hi)
+        actual = target if kind < 0.75 else round(target * rng.uniform(1.02, 1.2))
+        ratio = min(target / actual, 1)
+        ind = {"name": name, "target": f"≤{target:,}{unit}", "actual": f"{actual:,}{unit}"}
+        score = round(weight * ratio, 1)
+    elif level1 == "满意度指标":
+        name = rng.choice(("服务对象满意度", "群众满意度", "受益对象满意率"))
+        actual = round(rng.uniform(86, 99), 1)
+        ind = {"name": name, "target": "≥90%", "actual": f"{actual:g}%"}
+        score = weight if actual >= 90 else round(weight * actual / 90, 1)
+    else:
+        pool = _SUSTAIN if level2 == "可持续影响指标" else _BENEFIT_Q
+        name = rng.choice(pool)
+        if kind < 0.7:
+            ind = {"name": f"{name}提升", "target": "有效提升", "actual": "有效提升"}
+            score = weight
+        else:
+            ind = {"name": f"{name}提升", "target": "显著提升", "actual": "基本达到"}
+            score = round(weight * rng.choice((0.6, 0.7, 0.8)), 1)
+    if rng.random() < 0.05 and score == weight:
+        score = round(weight * 0.9, 1)  # real forms deduct on met targets too
+    ind.update({"level1": level1, "level2": level2, "weight": weight, "score": score})
+    if score < weight and rng.random() < 0.6:
+        ind["cause"] = rng.choice(_CAUSES)
+        if rng.random() < 0.5:
+            ind["measure"] = rng.choice(_MEASURES)
+    return ind
+
+
+def synthetic_form(seed: int) -> dict[str, Any]:
+    """One plausible form as plain data (the YAML structure), fully determined by ``seed``."""
+    rng = random.Random(seed)
+    unit = rng.choice(_UNITS)
+    project = rng.choice(_PROJECTS) + ("" if rng.random() < 0.6 else f"（{rng.choice('一二三四')}期）")
+    year = rng.choice((2020, 2021, 2022, 2023))
+    split = rng.choice(((10, 50, 30, 10), (20, 40, 40, 0), (10, 60, 30, 0), (10, 40, 30, 20)))
+    budget_w, out_w, ben_w, sat_w = split
+    size = rng.choice((6, 8, 10, 12, 16, 20, 30))
+    n_out = max(2, round(size * 0.55))
+    n_ben = max(1, round(size * 0.3))
+    n_sat = 1 if sat_w else 0
+    indicators: list[dict[str, Any]] = []
+    out_groups = ("数量指标", "质量指标", "时效指标", "成本指标")
+    for i in range(n_out):
+        indicators.append(_indicator(rng, "产出指标", out_groups[i % 4] if i < 4 else out_groups[rng.randrange(4)],
+                                     round(out_w / n_out, 2)))
+    ben_groups = ("社会效益指标", "可持续影响指标", "经济效益指标")
+    for i in range(n_ben):
+        indicators.append(_indicator(rng, "效益指标", ben_groups[i % 2] if i < 2 else rng.choice(ben_groups),
+                                     round(ben_w / n_ben, 2)))
+    for _ in range(n_sat):
+        indicators.append(_indicator(rng, "满意度指标", "服务对象满意度指标", float(sat_w)))
+    seen: Counter[str] = Counter()
+    for ind in indicators:  # real forms rarely repeat a name; keep them distinct as a careful unit would
+        seen[ind["name"]] += 1
+        if seen[ind["name"]] > 1:
+            ind["name"] = f"{ind['name']}（{'甲乙丙丁戊己庚辛'[seen[ind['name']] - 2]}类）"
+    indicators.sort(key=lambda d: (("产出指标", "效益指标", "满意度指标").index(d["level1"]),
+                                   (*out_groups, *ben_groups, "服务对象满意度指标").index(d["level2"])))
+    adjusted = round(rng.uniform(20, 3000), 2)
+    rate = 1.0 if rng.random() < 0.6 else rng.uniform(0.6, 0.99)
+    executed = round(adjusted * rate, 2)
+    b_score = round(budget_w * min(executed / adjusted, 1), 2)
+    total = round(b_score + sum(i["score"] for i in indicators), 2)
+    analysis = []
+    if rate < 0.9:
+        analysis.append(f"预算执行率偏低，主要原因是{rng.choice(_CAUSES[1:4])}")
+    if any(i["score"] < i["weight"] and "cause" not in i for i in indicators) and rng.random() < 0.5:
+        analysis.append(rng.choice(_CAUSES))
+    return {
+        "year": year,
+        "unit": unit,
+        "filled_on": f"{year + 1}-0{rng.randint(3, 6)}-{rng.randint(10, 28)}",
+        "project": project,
+        "department": unit,
+        "implementer": unit,
+        "category": rng.choice(("部门预算项目", "转移支付项目")),
+        "budget": {"unit": "万元", "weight": budget_w, "adjusted": adjusted, "executed": executed,
+                   "score": b_score},
+        "goals": {"planned": f"按计划实施{project}，保障服务对象基本需求，提升服务质量和群众满意度。"},
+        "indicators": indicators,
+        "total_score": total,
+        "deviation_analysis": analysis,
+        "improvement_measures": rng.sample(_MEASURES, k=rng.randint(0, 2)),
+    }
