@@ -59,6 +59,10 @@ class Composer:
         self.classifier = classifier(self.lexicon)
         self._templates: dict[str, jinja2.Template] = {}
         self.last_trace: list[tuple[str, int, int]] = []
+        try:
+            self._title = self.env.from_string(self.outline.title or "{{ f.title }}")
+        except jinja2.TemplateError as exc:
+            template_error(exc, self.outline.path)
 
     def _template(self, name: str) -> jinja2.Template:
         template = self._templates.get(name)
@@ -88,9 +92,8 @@ class Composer:
         self.last_trace = f.vary.trace  # the phrasing choices made, for tests of variation
         counters = [0, 0]
         parts: list[str] = []
-        title_template = self.outline.title or "{{ f.title }}"
         try:
-            title = self.env.from_string(title_template).render(f=f).strip()
+            title = self._title.render(f=f).strip()
         except jinja2.TemplateError as exc:
             template_error(exc, self.outline.path)
         parts.append(f"# {title}\n")

@@ -90,6 +90,7 @@ class CauseClassifier:
         self.taxonomy = taxonomy
         self._tokenizer = _tokenizer()
         self._index: dict[str, list[str]] = {}
+        self._cache: dict[str, tuple[CauseCategory, ...]] = {}  # a batch repeats the same causes
         for cat in taxonomy.categories:
             for word in cat.keywords:
                 self._index.setdefault(word, []).append(cat.key)
@@ -101,9 +102,12 @@ class CauseClassifier:
         """Categories whose keywords occur as words in ``text``, in taxonomy order."""
         if not text:
             return []
-        words = set(self._tokenizer.lcut(text, HMM=False))
-        keys = {key for word in words for key in self._index.get(word, ())}
-        return [c for c in self.taxonomy.categories if c.key in keys]
+        cached = self._cache.get(text)
+        if cached is None:
+            words = set(self._tokenizer.lcut(text, HMM=False))
+            keys = {key for word in words for key in self._index.get(word, ())}
+            cached = self._cache[text] = tuple(c for c in self.taxonomy.categories if c.key in keys)
+        return list(cached)
 
     def covered(self, category: CauseCategory, measures_text: str) -> bool:
         """Whether the form's own measures already answer this category."""

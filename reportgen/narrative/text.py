@@ -9,6 +9,7 @@ official prose requires.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # characters Markdown (CommonMark + GFM tables) may interpret anywhere in a line
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|]|~(?=~)|&(?=#?\w+;)|!(?=\[))")
@@ -22,6 +23,7 @@ _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}”）])[ \t\u3000]+(?=[{_CJK}“�
 _SPACE_NEAR_PUNCT = re.compile(r"\s*([，。；：？！、）”])\s*|([（“])\s+")
 
 
+@lru_cache(maxsize=65536)
 def tidy(text: str | None) -> str:
     """Fold whitespace and use full-width punctuation in Chinese prose (no word is changed)."""
     if not text:
@@ -50,6 +52,7 @@ def clause(text: str | None) -> str:
     return tidy(text).rstrip("。；;，,、 ")
 
 
+@lru_cache(maxsize=65536)
 def md(text: str | None) -> str:
     """Escape text so Markdown shows it literally (CommonMark backslash escapes)."""
     if not text:
@@ -75,6 +78,7 @@ def safe_filename(name: str, limit: int = 80) -> str:
     return name or "report"
 
 
+@lru_cache(maxsize=65536)
 def first_clause(text: str, limit: int = 30) -> str:
     """The first clause of a cause, to name it in a measure: “各社区公共文化服务基础设施建设不足”."""
     head = re.split(r"[，。；,;：:]", tidy(text), maxsplit=1)[0].strip()
