@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 _UNITS = ("青山区民政局", "东湖街道办事处", "南岸区教育局", "西城区卫生健康局", "北湖镇人民政府", "江夏区农业农村局",
@@ -57,26 +58,26 @@ def _indicator(rng: random.Random, level1: str, level2: str, weight: float) -> d
             actual = int(target * rng.uniform(0.5, 0.97))
         ratio = min(actual / target, 1)
         ind = {"name": name, "target": f"≥{target:,}{unit}", "actual": f"{actual:,}{unit}"}
-        score = round(weight * ratio, 1)
+        score = weight * ratio
     elif level2 in ("质量指标", "时效指标"):
         name = rng.choice(_RATE if level2 == "质量指标" else _TIME)
         target = rng.choice((90, 95, 98, 100))
         actual = round(min(100, target + rng.uniform(-12, 5)), 1) if kind < 0.35 else min(100.0, float(target))
         ratio = min(actual / target, 1)
         ind = {"name": name, "target": f"≥{target}%", "actual": f"{actual:g}%"}
-        score = round(weight * ratio, 1)
+        score = weight * ratio
     elif level2 == "成本指标":
         name, unit, lo, hi = rng.choice(_COST)
         target = rng.randint(lo, hi)
         actual = target if kind < 0.75 else round(target * rng.uniform(1.02, 1.2))
         ratio = min(target / actual, 1)
         ind = {"name": name, "target": f"≤{target:,}{unit}", "actual": f"{actual:,}{unit}"}
-        score = round(weight * ratio, 1)
+        score = weight * ratio
     elif level1 == "满意度指标":
         name = rng.choice(("服务对象满意度", "群众满意度", "受益对象满意率"))
         actual = round(rng.uniform(86, 99), 1)
         ind = {"name": name, "target": "≥90%", "actual": f"{actual:g}%"}
-        score = weight if actual >= 90 else round(weight * actual / 90, 1)
+        score = weight if actual >= 90 else weight * actual / 90
     else:
         pool = _SUSTAIN if level2 == "可持续影响指标" else _BENEFIT_Q
         name = rng.choice(pool)
@@ -87,7 +88,8 @@ def _indicator(rng: random.Random, level1: str, level2: str, weight: float) -> d
             ind = {"name": f"{name}提升", "target": "显著提升", "actual": "基本达到"}
             score = round(weight * rng.choice((0.6, 0.7, 0.8)), 1)
     if rng.random() < 0.05 and score == weight:
-        score = round(weight * 0.9, 1)  # real forms deduct on met targets too
+        score = weight * 0.9  # real forms deduct on met targets too
+    score = min(round(score, 2), weight)
     ind.update({"level1": level1, "level2": level2, "weight": weight, "score": score})
     if score < weight and rng.random() < 0.6:
         ind["cause"] = rng.choice(_CAUSES)
@@ -110,13 +112,18 @@ def synthetic_form(seed: int) -> dict[str, Any]:
     n_sat = 1 if sat_w else 0
     indicators: list[dict[str, Any]] = []
     out_groups = ("数量指标", "质量指标", "时效指标", "成本指标")
+    def share(total: int, n: int, i: int) -> float:
+        # equal shares to two decimals, the remainder on the last one, so weights add up exactly
+        each = round(total / n, 2)
+        return float(Decimal(str(total)) - Decimal(str(each)) * (n - 1)) if i == n - 1 else each
+
     for i in range(n_out):
         indicators.append(_indicator(rng, "产出指标", out_groups[i % 4] if i < 4 else out_groups[rng.randrange(4)],
-                                     round(out_w / n_out, 2)))
+                                     share(out_w, n_out, i)))
     ben_groups = ("社会效益指标", "可持续影响指标", "经济效益指标")
     for i in range(n_ben):
         indicators.append(_indicator(rng, "效益指标", ben_groups[i % 2] if i < 2 else rng.choice(ben_groups),
-                                     round(ben_w / n_ben, 2)))
+                                     share(ben_w, n_ben, i)))
     for _ in range(n_sat):
         indicators.append(_indicator(rng, "满意度指标", "服务对象满意度指标", float(sat_w)))
     seen: Counter[str] = Counter()
@@ -130,7 +137,7 @@ def synthetic_form(seed: int) -> dict[str, Any]:
     rate = 1.0 if rng.random() < 0.6 else rng.uniform(0.6, 0.99)
     executed = round(adjusted * rate, 2)
     b_score = round(budget_w * min(executed / adjusted, 1), 2)
-    total = round(b_score + sum(i["score"] for i in indicators), 2)
+    total = float(Decimal(str(b_score)) + sum((Decimal(str(i["score"])) for i in indicators), Decimal(0)))
     analysis = []
     if rate < 0.9:
         analysis.append(f"预算执行率偏低，主要原因是{rng.choice(_CAUSES[1:4])}")

@@ -115,8 +115,8 @@ class CauseClassifier:
 
 
 def _tokenizer():  # type: ignore[no-untyped-def]
-    # share the checker's prepared tokenizer (one dictionary per process, cached on disk); adding the
-    # taxonomy's keywords to it only keeps those words whole, which the checker wants too
+    # a tokenizer of our own over the checker's prepared dictionary (cached on disk): the taxonomy's
+    # keywords added here must not change how the checker segments reports
     try:
         from ..segment import tokenizer
     except ImportError:  # pragma: no cover - the segment module ships with the package

@@ -1,0 +1,163 @@
+"""The index of a batch: summary.xlsx, summary.md and the department overview (overview.md/.pdf)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import formatting as fmt
+from .fsutil import atomic_write
+from .narrative.text import cell, md
+
+if TYPE_CHECKING:
+    from .batch import BatchOptions, BatchResult, Row
+
+COLUMNS = (
+    ("单位", "unit", 26),
+    ("项目", "project", 30),
+    ("年度", "year", 8),
+    ("预算数", "budget", 16),
+    ("执行数", "executed", 16),
+    ("执行率", "rate", 10),
+    ("总分", "total", 8),
+    ("等级", "grade", 6),
+    ("扣分指标", "deducted", 40),
+    ("问题", "findings", 40),
+    ("缺少的必备用语", "missing_terms", 30),
+    ("输出文件", "outputs", 50),
+    ("状态", "status", 10),
+    ("说明", "message", 50),
+)
+STATUS = {"ok": "完成", "check-failed": "检查未通过", "failed": "失败", "skipped": "跳过"}
+
+
+def _value(row: Row, attr: str) -> str:
+    value = getattr(row, attr)
+    if attr == "status":
+        return STATUS.get(value, value)
+    if attr == "outputs":
+        return "；".join(Path(p).name for p in value)
+    if attr == "message" and row.where and row.where not in row.message:
+        return f"{row.where}：{value}"
+    if isinstance(value, list):
+        return "；".join(value)
+    return str(value)
+
+
+def write_summary_xlsx(rows: list[Row], path: Path) -> None:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    ws.append([c[0] for c in COLUMNS])
+    for row in rows:
+        values: list[object] = [_value(row, attr) for _, attr, _ in COLUMNS]
+        # numbers as numbers, so the finance office can sum and sort them
+        if row.total_value is not None:
+            values[6] = row.total_value
+        ws.append(values)
+    bold = Font(bold=True)
+    for i, (_, _, width) in enumerate(COLUMNS, start=1):
+        ws.cell(row=1, column=i).font = bold
+        ws.cell(row=1, column=i).fill = PatternFill("solid", fgColor="DDDDDD")
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+    for r in ws.iter_rows(min_row=2):
+        for c in r:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    buffer = BytesIO()
+    wb.properties.creator = "reportgen"
+    wb.save(buffer)
+    atomic_write(path, buffer.getvalue())
+
+
+def summary_markdown(rows: list[Row]) -> str:
+    header = [c[0] for c in COLUMNS if c[1] not in ("outputs",)]
+    attrs = [c[1] for c in COLUMNS if c[1] not in ("outputs",)]
+    lines = ["# 批量生成汇总", "", "| 序号 | " + " | ".join(header) + " |", "| ---: |" + " --- |" * len(header)]
+    for i, row in enumerate(rows, start=1):
+        lines.append(f"| {i} | " + " | ".join(cell(_value(row, a)) for a in attrs) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def overview_markdown(result: BatchResult) -> str:
+    rows = result.rows
+    done = [r for r in rows if r.status != "failed"]
+    failed = [r for r in rows if r.status == "failed"]
+    scores = [r.total_value for r in done if r.total_value is not None]
+    grades = Counter(r.grade for r in done if r.grade)
+    units = {r.budget_unit for r in done if r.budget_unit}
+    lines = ["# 部门项目绩效自评概览", ""]
+    lines.append(
+        f"本批次共处理项目{len(rows)}个，其中生成报告{len(done)}个"
+        + (f"，失败{len(failed)}个" if failed else "")
+        + (f"（另有{result.skipped}个输入文件的报告已是最新，未重新生成）" if result.skipped else "")
+        + "。"
+    )
+    if grades:
+        order = ["优", "良", "中", "差"]
+        parts = [f"“{g}”{grades[g]}个" for g in order if grades.get(g)] + [
+            f"“{g}”{n}个" for g, n in grades.items() if g not in order
+        ]
+        lines += ["", "## 一、等级分布", "", "自评等级" + fmt.enumerate_cn(parts) + "。"]
+    if scores:
+        lowest = min((r for r in done if r.total_value is not None), key=lambda r: r.total_value or 0)
+        lines += [
+            "",
+            "## 二、得分情况",
+            "",
+            f"平均得分{fmt.plain_number(statistics.fmean(scores))}分，中位数{fmt.plain_number(statistics.median(scores))}分，"
+            f"最低得分{fmt.plain_number(min(scores))}分（{md(lowest.project)}）。",
+        ]
+    if len(units) == 1:
+        unit = units.pop()
+        budget = sum(r.budget_value or 0 for r in done)
+        executed = sum(r.executed_value or 0 for r in done)
+        rate = f"，总体预算执行率{fmt.plain_number(executed / budget * 100)}%" if budget else ""
+        lines += ["", "## 三、预算执行", "", f"全年预算数合计{budget:,.2f}{unit}，执行数合计{executed:,.2f}{unit}{rate}。"]
+    elif units:
+        lines += ["", "## 三、预算执行", "", "各项目金额单位不一致（万元与元并存），未作合计，请见汇总表。"]
+    causes = Counter(c for r in done for c in r.cause_categories)
+    if causes:
+        top = "、".join(f"{name}（{n}个项目）" for name, n in causes.most_common(5))
+        lines += ["", "## 四、主要偏差原因", "", f"自评表中出现最多的偏差原因类别为：{top}。"]
+    attention = [r for r in done if r.grade in ("中", "差") or r.errors or r.placeholders or r.status == "check-failed"]
+    lines += ["", "## 五、需要关注的项目", ""]
+    if attention or failed:
+        for r in attention:
+            reasons = []
+            if r.grade in ("中", "差"):
+                reasons.append(f"等级为“{r.grade}”")
+            if r.errors:
+                reasons.append(f"自评表有{r.errors}处错误")
+            if r.placeholders:
+                reasons.append(f"报告有{r.placeholders}处待补充")
+            if r.missing_terms:
+                reasons.append("缺少必备用语")
+            lines.append(f"- {md(r.project)}（{md(r.unit)}）：{'，'.join(reasons) or '检查未通过'}")
+        for r in failed:
+            lines.append(f"- {md(r.input)}：处理失败，{md(r.message)}")
+    else:
+        lines.append("无。")
+    return "\n".join(lines) + "\n"
+
+
+def write_index(result: BatchResult, options: BatchOptions) -> None:
+    out = options.outdir
+    write_summary_xlsx(result.rows, out / "summary.xlsx")
+    atomic_write(out / "summary.md", summary_markdown(result.rows))
+    overview = overview_markdown(result)
+    atomic_write(out / "overview.md", overview)
+    if "pdf" in options.formats:
+        from .render.pdf import render_pdf
+        from .report import Report
+
+        report = Report(name="overview", title="部门项目绩效自评概览", markdown=overview)
+        atomic_write(out / "overview.pdf", render_pdf(report, font=Path(options.font) if options.font else None))

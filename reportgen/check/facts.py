@@ -1,0 +1,252 @@
+"""Check the facts a report states against the form: total, grade, budget figures, deducted indicators.
+
+Numbers are read the way finance texts write them: 2,440.91万元 and 2440.91万元 are the same
+amount, 100% and 100.00% the same rate, 98分 and 98.0分 the same score; 24,409,100元 is
+2,440.91万元. A stated number agrees when it equals the form's figure rounded to the digits the
+text gives — but the text must give at least as many decimals as the form prints (up to two), so
+"98分" does not pass for 97.72. Approximations (约, 近, 超过, 不足…) and comparisons are not
+statements of fact and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .. import formatting as fmt
+from ..scoring import Evaluation
+from ..segment import normalize
+from .document import Draft, Line
+from .result import Problem
+
+_NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_HAN = "\u4e00-\u9fff"
+# words that turn a number into an approximation or a comparison rather than a statement
+_HEDGE = re.compile(
+    r"约|近|超过|不足|低于|高于|不低于|不高于|不少于|不超过|达不到|未达到|未达|目标|要求|标准|应当|应|计划|预计|力争"
+)
+_HEDGE_BEFORE_NUMBER = "约近超逾"
+
+_TOTAL = re.compile(
+    rf"(?P<key>综合得分|自评得分|自评总分|总得分|综合评分|最终得分|评价得分|得分合计|合计得分|总分)"
+    rf"(?P<gap>[^\d。;\n]{{0,8}}?){_NUM}\s*分(?!以上|以下|之间)"
+)
+# 自评得分 also introduces a category's or an indicator's score ("产出指标……自评得分35分"): it names the
+# total only in the conclusion section; any key preceded in its clause by a part's name is a part's score
+_TOTAL_AMBIGUOUS = {"自评得分", "评价得分"}
+_PART = re.compile(r"指标|预算|分项|单项|产出|效益|满意度|本部分")
+_GRADE = re.compile(
+    rf"(?:评价等级|自评等级|绩效等级|等级|等次|评定为|评为|评价结果|自评结果)(?P<gap>[^。;,\n\d]{{0,6}}?)"
+    rf"[“\"「『‘']?(?:(?P<two>优秀|良好|中等|较差)|(?P<one>[优良中差])(?![{_HAN}]))"
+)
+_GRADE_KEYS = re.compile("等级|等次|评定为|评为|评价结果|自评结果")
+_RATE = re.compile(rf"(?P<before>.{{0,2}})(?P<key>预算执行率|执行率)(?P<gap>[^\d。;\n]{{0,6}}?){_NUM}\s*%")
+_BUDGET_SCORE = re.compile(rf"预算执行(?P<gap>[^。;\n]{{0,20}}?)得(?:分为?|到)?\s*{_NUM}\s*分")
+_NOT_BUDGET_SCORE = re.compile(r"综合|总分|自评|满分|绩效指标|产出|效益|满意度")
+_MONEY = re.compile(rf"{_NUM}\s*(?P<unit>亿元|万元|元)(?!\s*/)")
+# what a money figure is, by the nearest label before it in its clause (年初 in the clause makes a
+# budget figure the initial budget)
+_MONEY_LABELS: tuple[tuple[str, str], ...] = (
+    ("年初预算数", "budget"), ("调整后预算数", "budget"), ("全年预算数", "budget"), ("预算数", "budget"),
+    ("预算资金", "budget"), ("预算总额", "budget"), ("预算金额", "budget"), ("安排预算", "budget"),
+    ("预算安排", "budget"), ("下达预算", "budget"), ("总预算", "budget"), ("预算", "budget"),
+    ("全年执行数", "executed"), ("执行数", "executed"), ("实际执行", "executed"), ("执行金额", "executed"),
+    ("实际支出", "executed"), ("已支出", "executed"), ("支出", "executed"), ("执行", "executed"),
+    ("实际使用", "executed"), ("使用资金", "executed"),
+)
+# a figure whose clause holds one of these is a part or a remainder, not the project's budget or spending
+_NOT_TOTAL = re.compile(
+    r"结余|结转|节约|节余|差额|未执行|未支出|剩余|缺口|其中|拨款|配套|自筹|其他资金|人均|户均|每|标准|"
+    r"下年度|下一年度|明年|以上|以下|超过|不足|追加|调减|调增|增加|减少"
+)
+_LABEL_RE = re.compile("|".join(re.escape(w) for w, _ in sorted(_MONEY_LABELS, key=lambda x: -len(x[0]))))
+_LABEL_KIND = dict(_MONEY_LABELS)
+_CLAUSE_END = re.compile(r"[。;\n!?]|,(?!\d{3})|(?<!\d),")
+_RATE_CONTEXT = ("资金", "项目", "总体", "整体", "全年", "年度", "专项", "当年", "预算")
+_UNIT_FACTOR = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+_GRADES = {"优秀": "优", "良好": "良", "中等": "中", "较差": "差"}
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A number as the text states it."""
+
+    value: Decimal
+    places: int
+    raw: str
+
+
+def _number(raw: str) -> Stated | None:
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return None
+    places = len(raw.split(".", 1)[1]) if "." in raw else 0
+    return Stated(value, places, raw)
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def agrees(stated: Stated, actual: Decimal) -> bool:
+    """Whether a stated number is the form's figure as the text's precision writes it."""
+    if stated.value == actual:
+        return True
+    if stated.places < min(_places(actual), 2):
+        return False
+    return fmt.quantize(actual, stated.places) == stated.value
+
+
+def _hedged(text: str, start: int, gap: str) -> bool:
+    return bool(_HEDGE.search(gap)) or (start > 0 and text[start - 1] in _HEDGE_BEFORE_NUMBER)
+
+
+class FactChecker:
+    """Compare the figures stated in a draft with one evaluation."""
+
+    def __init__(self, draft: Draft, ev: Evaluation, section_of: Callable[[Line], str | None]) -> None:
+        self.draft = draft
+        self.ev = ev
+        self.section_of = section_of
+
+    def _problem(self, line: Line, written: str, expected: str, what: str) -> Problem:
+        where = self.draft.where(line.number)
+        return Problem(
+            kind="fact-mismatch",
+            severity="error",
+            section=self.section_of(line),
+            line=line.number,
+            message=f"{where}写“{written}”，与自评表的{what}{expected}不符",
+            suggestion=f"核对自评表后改为{expected}",
+            term=written,
+        )
+
+    def check(self, lines: Iterable[Line]) -> Iterator[Problem]:
+        """Yield a problem for every stated figure that contradicts the form."""
+        for line in lines:
+            yield from self._total(line)
+            yield from self._grade(line)
+            yield from self._rate(line)
+            yield from self._budget_score(line)
+            yield from self._money(line)
+
+    def _total(self, line: Line) -> Iterator[Problem]:
+        total = self.ev.total
+        if total is None or "分" not in line.text:
+            return
+        text = line.text
+        for m in _TOTAL.finditer(text):
+            if m["key"] in _TOTAL_AMBIGUOUS and "summary" not in line.kinds:
+                continue
+            if _PART.search(text[_clause_start(text, m.start()) : m.start()]):
+                continue
+            stated = _number(m[3])
+            if stated is None or _hedged(text, m.start(3), m["gap"]) or "满分" in m["gap"]:
+                continue
+            # "总分100分" usually means the full marks, not the score
+            if m["key"] == "总分" and stated.value == self.ev.total_weight:
+                continue
+            if not agrees(stated, total):
+                yield self._problem(line, m[0], f"{fmt.score(total)}分", "总分")
+
+    def _grade(self, line: Line) -> Iterator[Problem]:
+        grade = self.ev.grade
+        if not grade or not _GRADE_KEYS.search(line.text):
+            return
+        for m in _GRADE.finditer(line.text):
+            word = m["two"] or m["one"]
+            if _GRADES.get(word, word) != _GRADES.get(grade, grade):
+                yield self._problem(line, m[0], f"“{grade}”", "评价等级")
+
+    def _rate(self, line: Line) -> Iterator[Problem]:
+        budget = self.ev.budget
+        if budget is None or budget.rate is None or "执行率" not in line.text:
+            return
+        for m in _RATE.finditer(line.text):
+            before = m["before"]
+            # a bare 执行率 may be another rate (政府采购执行率): accept it at a clause start or after a budget word
+            if m["key"] == "执行率" and before and re.match(f"[{_HAN}]", before[-1]) and before not in _RATE_CONTEXT:
+                continue
+            stated = _number(m[4])
+            if stated is None or _hedged(line.text, m.start(4), m["gap"]):
+                continue
+            if not agrees(stated, budget.rate * 100):
+                yield self._problem(line, m[0][len(before):], fmt.percent(budget.rate), "预算执行率")
+
+    def _budget_score(self, line: Line) -> Iterator[Problem]:
+        budget = self.ev.budget
+        if budget is None or budget.score is None or "预算执行" not in line.text:
+            return
+        for m in _BUDGET_SCORE.finditer(line.text):
+            # the budget's own score follows it closely; 自评/综合/总分 belong to the total
+            if m["gap"].count(",") > 1 or _NOT_BUDGET_SCORE.search(m["gap"]):
+                continue
+            stated = _number(m[2])
+            if stated is None or _hedged(line.text, m.start(2), m["gap"]):
+                continue
+            if not agrees(stated, budget.score):
+                yield self._problem(line, m[0], f"{fmt.score(budget.score)}分", "预算执行得分")
+
+    def _money(self, line: Line) -> Iterator[Problem]:
+        budget = self.ev.budget
+        if budget is None or "元" not in line.text:
+            return
+        text = line.text
+        for m in _MONEY.finditer(text):
+            start = m.start()
+            if start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+                continue
+            window = text[max(_clause_start(text, start), start - 30) : start]
+            labels = list(_LABEL_RE.finditer(window))
+            if not labels or _NOT_TOTAL.search(window):
+                continue
+            label = labels[-1]
+            field = _LABEL_KIND[label[0]]
+            if field == "budget":
+                field = "initial" if "年初" in window else "adjusted"
+            actual = {"initial": budget.initial, "adjusted": budget.base, "executed": budget.executed}[field]
+            stated = _number(m[1])
+            if actual is None or stated is None or _hedged(text, start, window[label.end() :]):
+                continue
+            factor = _UNIT_FACTOR[budget.unit] / _UNIT_FACTOR[m["unit"]]
+            if not agrees(stated, actual * factor):
+                what = {"initial": "年初预算数", "adjusted": "预算数", "executed": "执行数"}[field]
+                written = window[label.start() :] + m[0]
+                yield self._problem(line, written, fmt.money(actual, budget.unit), what)
+
+
+def _clause_start(text: str, pos: int) -> int:
+    return max((c.end() for c in _CLAUSE_END.finditer(text, 0, pos)), default=0)
+
+
+# --- deducted indicators must be explained in the deviation section ---------------------------
+
+_PUNCT = re.compile(r"[\s,，。、；;：:！!？?“”\"'（）()《》【】\-—/|*#]+")
+
+
+def _bigrams(text: str) -> set[str]:
+    text = _PUNCT.sub("", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def mentioned(name: str, lines: list[Line]) -> bool:
+    """Whether an indicator's name (or a clear part of it) appears in ``lines``.
+
+    Exact mention of the whole name, or of a comma-separated part of at least six characters,
+    counts; so does a line holding 60 % of the name's character pairs, since a draft may reword
+    a long name ("群众文体活动开展次数" for "年组织开展群众文体活动").
+    """
+    key = normalize(name).replace(" ", "")
+    parts = [p for p in _PUNCT.split(key) if len(p) >= 6]
+    pairs = _bigrams(key)
+    for line in lines:
+        text = line.text.replace(" ", "")
+        if key in text or any(p in text for p in parts):
+            return True
+        if pairs and len(pairs & _bigrams(text)) >= 0.6 * len(pairs):
+            return True
+    return False

@@ -1,0 +1,110 @@
+"""``reportgen batch``: all the projects of a department, in parallel, with progress and an index."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import main
+from .output import console
+
+
+@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出文件夹 / output folder.")
+@click.option("-f", "--format", "formats", default="md", show_default=True,
+              help="输出格式，逗号分隔：md,html,pdf,docx / formats, comma-separated.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="并行进程数，0 表示按 CPU 核数 / worker processes (0: one per core).")
+@click.option("--resume", is_flag=True, help="跳过输出已是最新的项目 / skip projects whose outputs are up to date.")
+@click.option("--outline", default="default", show_default=True, help="报告提纲 / report outline.")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="用户模板文件夹 / user templates folder.")
+@click.option("--lexicon", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="用户词库文件夹 / user lexicon folder.")
+@click.option("--cover", is_flag=True, help="PDF/HTML 加封面 / add a cover page.")
+@click.option("--font", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="正文字体文件 / body font file for PDF.")
+@click.option("--no-check", is_flag=True, help="不检查生成的报告 / skip the wording check.")
+def batch(
+    inputs: tuple[Path, ...],
+    outdir: Path,
+    formats: str,
+    jobs: int,
+    resume: bool,
+    outline: str,
+    templates: Path | None,
+    lexicon: Path | None,
+    cover: bool,
+    font: Path | None,
+    no_check: bool,
+) -> None:
+    """批量生成：文件、文件夹（递归）或含多个项目的工作簿，输出报告和汇总表。
+
+    Batch-produce reports for every form found in the inputs (files, folders
+    searched recursively, workbooks holding several projects), in parallel.
+    Writes summary.xlsx, summary.md and overview.md beside the reports. A failed
+    project never stops the others; exit 1 when any failed or failed its check.
+    """
+    from ..batch import BatchOptions, run_batch
+    from ..pipeline import parse_formats
+
+    options = BatchOptions(
+        outdir=outdir,
+        formats=parse_formats(formats),
+        outline=outline,
+        templates=str(templates.resolve()) if templates else None,
+        lexicon=str(lexicon.resolve()) if lexicon else None,
+        cover=cover,
+        font=str(font) if font else None,
+        check=not no_check,
+        jobs=jobs,
+        resume=resume,
+    )
+    out = console()
+    if sys.stdout.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("生成报告"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                       TimeRemainingColumn(), console=out, transient=True)
+        task = bar.add_task("batch", total=None, rate="")
+        started = time.perf_counter()
+
+        def progress(done: int, total: int, row: object) -> None:
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=done, total=total, rate=f"{rate:.1f} 个/秒")
+
+        with bar:
+            result = run_batch(list(inputs), options, progress)
+    else:
+        last = [0.0]
+
+        def progress(done: int, total: int, row: object) -> None:
+            # plain, periodic lines when the output is a log file, not a terminal
+            now = time.monotonic()
+            if done == total or now - last[0] >= 5:
+                last[0] = now
+                click.echo(f"进度 {done}/{total}", err=True)
+
+        result = run_batch(list(inputs), options, progress)
+
+    ok = sum(1 for r in result.rows if r.status == "ok")
+    checked = sum(1 for r in result.rows if r.status == "check-failed")
+    failed = result.failed
+    rate = len(result.rows) / result.elapsed if result.elapsed else 0
+    out.print(
+        f"完成 {ok + checked} 个项目（其中 {checked} 个检查未通过），失败 {len(failed)} 个，"
+        f"跳过 {result.skipped} 个已是最新的输入；用时 {result.elapsed:.1f} 秒（{rate:.1f} 个/秒）。",
+        markup=False,
+    )
+    for row in failed:
+        place = "" if row.where and row.where in row.message else f"{row.where or row.input}："
+        out.print(f"失败：{place}{row.message}", markup=False)
+    out.print(f"汇总表：{outdir / 'summary.xlsx'}、{outdir / 'summary.md'}；概览：{outdir / 'overview.md'}", markup=False)
+    if result.interrupted:
+        out.print("已中断：已完成的报告均已保留，可用 --resume 继续。", markup=False)
+    raise SystemExit(result.exit_code)
