@@ -303,6 +303,8 @@ def run_batch(
     if not options.resume:
         shutil.rmtree(outdir / ".claims", ignore_errors=True)
         (outdir / JOURNAL).unlink(missing_ok=True)
+    for leftover in outdir.rglob(".*.part"):
+        leftover.unlink(missing_ok=True)  # temporary files of a run that was killed mid-write
     results: dict[Path, list[Row]] = {}
     todo = []
     for path in files:

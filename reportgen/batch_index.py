@@ -52,26 +52,35 @@ def write_summary_xlsx(rows: list[Row], path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "汇总"
-    ws.append([c[0] for c in COLUMNS])
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    # write-only mode streams rows: a 1,000-project index in a fraction of a second
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("汇总")
+    for i, (_, _, width) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+    header = []
+    for name, _, _ in COLUMNS:
+        c = WriteOnlyCell(ws, value=name)
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="DDDDDD")
+        header.append(c)
+    ws.append(header)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         values: list[object] = [_value(row, attr) for _, attr, _ in COLUMNS]
         # numbers as numbers, so the finance office can sum and sort them
         if row.total_value is not None:
             values[6] = row.total_value
-        ws.append(values)
-    bold = Font(bold=True)
-    for i, (_, _, width) in enumerate(COLUMNS, start=1):
-        ws.cell(row=1, column=i).font = bold
-        ws.cell(row=1, column=i).fill = PatternFill("solid", fgColor="DDDDDD")
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
-    for r in ws.iter_rows(min_row=2):
-        for c in r:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
+        cells = []
+        for v in values:
+            c = WriteOnlyCell(ws, value=v)
+            c.alignment = wrap
+            cells.append(c)
+        ws.append(cells)
     buffer = BytesIO()
     wb.properties.creator = "reportgen"
     wb.save(buffer)

@@ -1,0 +1,101 @@
+"""Batch throughput (issue 7): reports per second for Markdown + check and for PDF, --jobs 1 and 2,
+against the naive way (one `reportgen render` process per project), in the same run.
+
+Targets on the 2-core machine: 1,000 projects to Markdown + check in ≤ 10 s wall; PDF ≥ 6 reports/s
+with 2 jobs; Markdown ≥ 30× faster than the naive loop; peak memory per worker ≤ 250 MB.
+
+Run: .venv/bin/python benchmarks/bench_batch.py [--n 1000] [--pdf 60] [--naive 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from reportgen.synthetic import synthetic_form
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "reportgen"]
+
+
+def _generate(folder: Path, n: int) -> None:
+    folder.mkdir(parents=True)
+    for i in range(n):
+        text = yaml.safe_dump(synthetic_form(100_000 + i), allow_unicode=True, sort_keys=False)
+        (folder / f"p{i:05d}.yaml").write_text(text, encoding="utf-8")
+
+
+def _run(args: list[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        sys.exit(f"command failed ({done.returncode}): {' '.join(args)}\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def _peak_mb() -> float:
+    # ru_maxrss of children is the largest resident set any finished child (or grandchild) reached
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=1000, help="projects for the Markdown runs")
+    parser.add_argument("--pdf", type=int, default=60, help="projects for the PDF runs (0: skip)")
+    parser.add_argument("--naive", type=int, default=8, help="projects rendered one process each")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        forms = base / "forms"
+        _generate(forms, args.n)
+        print(f"{args.n} synthetic projects (6–30 indicators each)")
+
+        results = {}
+        for jobs in (1, 2):
+            out = base / f"md{jobs}"
+            wall = _run([*CLI, "batch", str(forms), "-o", str(out), "--jobs", str(jobs), "--format", "md"])
+            results[jobs] = wall
+            print(f"Markdown + check, --jobs {jobs}: {wall:.1f} s wall, {args.n / wall:.0f} reports/s")
+            shutil.rmtree(out)
+        md_peak = _peak_mb()
+
+        naive = []
+        single = sorted(forms.glob("*.yaml"))[: args.naive]
+        for path in single:
+            naive.append(_run([*CLI, "render", str(path), "-o", str(base / "naive")]))
+        per_naive = statistics.median(naive)
+        best = min(results.values())
+        print(f"naive loop (one `reportgen render` process per project): {per_naive:.2f} s per report (median of "
+              f"{len(naive)}), {1 / per_naive:.1f} reports/s")
+        print(f"batch vs naive: {per_naive / (best / args.n):.0f}x faster (target ≥ 30x)")
+        print(f"1,000-project target: {'met' if results[2] * 1000 / args.n <= 10 else 'NOT met'} "
+              f"({results[2] * 1000 / args.n:.1f} s projected for 1,000 at --jobs 2)")
+        print(f"peak memory of the largest process so far: {md_peak:.0f} MB")
+
+        if args.pdf:
+            pdf_forms = base / "pdf-forms"
+            pdf_forms.mkdir()
+            for path in sorted(forms.glob("*.yaml"))[: args.pdf]:
+                shutil.copy(path, pdf_forms / path.name)
+            for jobs in (1, 2):
+                out = base / f"pdf{jobs}"
+                wall = _run([*CLI, "batch", str(pdf_forms), "-o", str(out), "--jobs", str(jobs), "--format", "pdf",
+                             "--no-check"])
+                print(f"PDF, --jobs {jobs}: {wall:.1f} s wall for {args.pdf}, {args.pdf / wall:.1f} reports/s "
+                      f"(target ≥ 6/s at --jobs 2)")
+            print(f"peak memory of the largest process (PDF runs included): {_peak_mb():.0f} MB (target ≤ 250 MB)")
+
+
+if __name__ == "__main__":
+    main()
