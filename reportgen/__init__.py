@@ -5,19 +5,13 @@ The Python API mirrors the pipeline: ``load`` → ``evaluate`` → ``render`` / 
 
 from __future__ import annotations
 
+# the check package is callable: reportgen.check(report, data=…); jieba itself loads on first use
+from . import check
 from .errors import InputError, LexiconError, RenderError, ReportgenError, TemplateError
 from .loaders import load, load_all
 from .model import EvaluationForm
 from .pipeline import render, write_report
 from .scoring import Evaluation, ScoringRules, evaluate
-
-
-def check(report, *, data=None, lexicon=None):  # type: ignore[no-untyped-def]
-    """Check a report's wording and facts (see ``reportgen.check.check``); imported lazily, jieba is heavy."""
-    from .check import check as _check
-
-    return _check(report, data=data, lexicon=lexicon)
-
 
 __all__ = [
     "Evaluation",
