@@ -50,9 +50,8 @@ def write_summary_xlsx(rows: list[Row], path: Path) -> None:
     from io import BytesIO
 
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     # write-only mode streams rows: a 1,000-project index in a fraction of a second

@@ -1,0 +1,162 @@
+"""``reportgen import`` (a workbook, Word table or form text → our YAML) and ``reportgen template-xlsx``."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+from pydantic import BaseModel
+
+from ..errors import RenderError, UsageError
+from ..model import EvaluationForm
+from . import main
+
+TABULAR = (".xlsx", ".xlsm", ".docx", ".txt", ".tsv")
+
+
+class _Dumper(yaml.SafeDumper):
+    """YAML that reads like the examples: numbers plain, long texts as blocks, Chinese unescaped."""
+
+
+def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
+    if value == value.to_integral_value():
+        return dumper.represent_scalar("tag:yaml.org,2002:int", str(int(value)))
+    return dumper.represent_scalar("tag:yaml.org,2002:float", format(value.normalize(), "f"))
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(Decimal, _decimal)
+_Dumper.add_representer(str, _text)
+
+
+def _plain(model: BaseModel) -> dict[str, Any]:
+    """Return a model's set fields as plain data, canonical keys in the model's (= the format's) order."""
+    out: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if value is None or value == [] or value == {} or (name == "core" and value is False):
+            continue
+        if isinstance(value, BaseModel):
+            value = _plain(value)
+        elif isinstance(value, list):
+            value = [_plain(v) if isinstance(v, BaseModel) else v for v in value]
+        elif name == "rate" and isinstance(value, Decimal):
+            value = format((value * 100).normalize(), "f") + "%"  # 执行率 reads best as printed
+        out[name] = value
+    return out
+
+
+def form_yaml(form: EvaluationForm, source: str, warnings: list[str]) -> str:
+    """Return the form as reviewable YAML, with where it came from and the reader's warnings as comments."""
+    head = [f"# 由 reportgen import 从 {source} 导入，请逐项核对后使用。"]
+    if warnings:
+        head.append(f"# 导入时有 {len(warnings)} 条警告（这些单元格没有导入）：")
+        head.extend(f"#   {w}" for w in warnings)
+    body = yaml.dump(_plain(form), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
+    return "\n".join(head) + "\n\n" + body
+
+
+def _read(file: Path) -> list[tuple[EvaluationForm, list[str]]]:
+    if file.suffix.lower() in TABULAR and file.exists() and not file.is_dir():
+        from ..loaders.tabular import read_tabular
+
+        return [(form, [w.format(str(file)) for w in warns]) for form, warns in read_tabular(file)]
+    from ..loaders import load_all
+
+    return [(form, []) for form in load_all(file)]
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise RenderError(f"无法写入文件（{exc.strerror}）", where=str(path), hint="请检查目录是否存在、是否有写权限") from exc
+
+
+def _file_name(form: EvaluationForm, taken: set[str]) -> str:
+    stem = re.sub(r'[\\/:*?"<>|\s]+', "_", form.project).strip("._") or "项目"
+    name, n = f"{stem}.yaml", 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}.yaml"
+    taken.add(name)
+    return name
+
+
+@main.command("import", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="写入的 YAML 文件；文件含多个项目时为文件夹。省略则输出到屏幕 / output YAML file (a folder for several projects).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="不显示警告 / do not print warnings.")
+def import_command(file: Path, output: Path | None, quiet: bool) -> None:
+    """把 Excel 工作簿、Word 表格或提取的表格文字导入为 YAML 自评表数据，供核对。
+
+    Import a form from an Excel workbook (.xlsx), a Word table (.docx) or
+    tab-separated form text (.txt/.tsv) as our YAML, for review. Every cell
+    that could not be placed is reported with its place (Sheet1!H20, line:column).
+    """
+    results = _read(file)
+    if not quiet:
+        for _, warns in results:
+            for w in warns:
+                click.echo(f"警告：{w}", err=True)
+    texts = [(form, form_yaml(form, file.name, warns)) for form, warns in results]
+    if output is None:
+        click.echo("---\n".join(text for _, text in texts), nl=False)
+        return
+    if len(texts) == 1 and not output.is_dir():
+        _write(output, texts[0][1])
+        click.echo(f"已导入“{texts[0][0].project}”：{output}", err=True)
+        return
+    if output.suffix and not output.is_dir():
+        raise UsageError(
+            f"文件中有 {len(texts)} 个项目，无法写入一个 YAML 文件", where=str(output), hint="请用 -o 指定一个文件夹"
+        )
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(f"无法创建文件夹（{exc.strerror}）", where=str(output)) from exc
+    taken: set[str] = set()
+    for form, text in texts:
+        _write(output / _file_name(form, taken), text)
+    click.echo(f"已导入 {len(texts)} 个项目到 {output}", err=True)
+
+
+@main.command("template-xlsx", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="用这份自评表数据预先填好 / fill the workbook with this form.",
+)
+def template_xlsx(output: Path, source: Path | None) -> None:
+    """生成标准格式的自评表 Excel 填报模板（含填表说明），填好后可直接读取。
+
+    Write a fill-in workbook in the standard 项目支出绩效自评表 layout (merged
+    headers, 10/50/30/10 defaults, validation, formulas, instructions sheet);
+    reportgen reads it back as it was filled.
+    """
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError("模板文件名应以 .xlsx 结尾", where=str(output), hint="例如：reportgen template-xlsx 自评表.xlsx")
+    form = None
+    if source is not None:
+        from ..loaders import load
+
+        form = load(source)
+    from ..xlsx_template import write_template
+
+    write_template(output, form)
+    click.echo(f"已生成填报模板：{output}", err=True)

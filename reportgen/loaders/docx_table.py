@@ -1,0 +1,106 @@
+"""Read the tables of a Word document (.docx) into a grid, merged cells resolved.
+
+The document body is read in order: a paragraph becomes a one-cell row (titles,
+``单位名称：…``, ``填报日期：…`` live there), a table adds its rows below. Horizontal merges
+(``w:gridSpan``) and vertical merges (``w:vMerge``) become one cell with its span, so the
+reader sees a Word table exactly as it sees a worksheet. Checkbox glyphs (☑ ☐, Wingdings
+symbols, content-control check boxes) are kept as ☑/☐. A cell's place is
+``!表2!第3行第2列`` (table 2, row 3, column 2); a paragraph's is ``!第5段``.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .grid import Cell, Grid
+from .reader import split_projects
+from .xlsx import check_container
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Wingdings / Wingdings 2 code points Word uses for ticked and empty boxes
+_SYMBOLS = {"F0FE": "☑", "F0FD": "☒", "F0A8": "☐", "F06F": "☐", "F0A3": "☐", "F052": "☑", "F053": "☒", "F0A1": "☐"}
+
+
+def _text(element: Any) -> str:
+    """Return the text of a paragraph or cell element: runs, tabs, breaks and box symbols."""
+    parts: list[str] = []
+    for node in element.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr", f"{_W}sym", f"{_W}p"):
+        tag = node.tag
+        if tag == f"{_W}t":
+            parts.append(node.text or "")
+        elif tag == f"{_W}tab":
+            parts.append(" ")
+        elif tag in (f"{_W}br", f"{_W}cr"):
+            parts.append("\n")
+        elif tag == f"{_W}sym":
+            parts.append(_SYMBOLS.get((node.get(f"{_W}char") or "").upper(), ""))
+        elif tag == f"{_W}p" and parts:
+            parts.append("\n")  # a new paragraph inside a cell starts a new line
+    return "".join(parts).strip()
+
+
+def _table_cells(tbl: Any, first_row: int, n: int) -> list[Cell]:
+    """Return the cells of table ``n`` placed from grid row ``first_row`` on."""
+    anchors: dict[int, list[Any]] = {}  # column -> [row, col, text, rowspan, colspan] of the open vertical merge
+    out: list[list[Any]] = []
+    for r, tr in enumerate(tbl.iterchildren(f"{_W}tr")):
+        before = tr.find(f"{_W}trPr/{_W}gridBefore")
+        col = int(before.get(f"{_W}val", "0")) if before is not None else 0
+        for tc in tr.iterchildren(f"{_W}tc"):
+            span_el = tc.find(f"{_W}tcPr/{_W}gridSpan")
+            span = int(span_el.get(f"{_W}val", "1")) if span_el is not None else 1
+            vmerge = tc.find(f"{_W}tcPr/{_W}vMerge")
+            if vmerge is not None and vmerge.get(f"{_W}val", "continue") == "continue" and col in anchors:
+                anchors[col][3] = r - anchors[col][0] + 1  # the merged area reaches down to this row
+            else:
+                entry = [r, col, _text(tc), 1, span]
+                out.append(entry)
+                anchors[col] = entry
+            col += span
+    return [
+        Cell(first_row + r, c, text, f"!表{n}!第{r + 1}行第{c + 1}列", rowspan, colspan)
+        for r, c, text, rowspan, colspan in out
+    ]
+
+
+def document_grid(doc: Any) -> Grid:
+    """Build one grid from a python-docx Document: paragraphs and tables in body order."""
+    cells: list[Cell] = []
+    row = 0
+    tables = paragraphs = 0
+    for child in doc.element.body.iterchildren():
+        if child.tag == f"{_W}p":
+            paragraphs += 1
+            text = _text(child)
+            if text:
+                cells.append(Cell(row, 0, text, f"!第{paragraphs}段"))
+                row += 1
+        elif child.tag == f"{_W}tbl":
+            tables += 1
+            table_cells = _table_cells(child, row, tables)
+            cells.extend(table_cells)
+            row = max((c.last_row for c in table_cells), default=row - 1) + 1
+    return Grid(cells)
+
+
+def read_document(path: Path) -> list[Grid]:
+    """Return one grid per project in the Word document at ``path``."""
+    check_container(path, "Word")
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        doc = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(
+            f"文件已损坏，无法作为 Word 文档打开（{type(exc).__name__}）",
+            where=str(path),
+            hint="请确认能用 Word 打开后重新保存为 .docx",
+        ) from exc
+    grid = document_grid(doc)
+    if not grid:
+        raise InputError("文档为空，没有可读取的内容", where=str(path), hint="请选择含自评表表格的 Word 文档")
+    return split_projects(grid)

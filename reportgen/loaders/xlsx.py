@@ -1,0 +1,188 @@
+"""Read Excel workbooks (.xlsx) into grids: one project per sheet, merged cells resolved.
+
+Cells keep what Excel prints: a percent-formatted 0.78 is ``78%``, a date is
+``2021-06-30``, 2.0 is ``2``. Formulas are read through their cached values; a formula
+Excel never calculated (a workbook written by a program) reads as empty — never as its
+formula text. A sheet without 项目名称 but with an indicator table continues the project
+of the sheet before it (indicators spread over two sheets); a sheet with neither
+(a 填表说明 sheet) is skipped; so are hidden sheets.
+
+openpyxl reads the values in read-only mode: in normal mode it spends most of its time
+restyling every merged range, which makes it about five times slower on a styled form
+(benchmarks/bench_import.py). Read-only mode does not report merged ranges, so they are
+taken from each sheet's ``<mergeCell ref="A1:I1"/>`` elements directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import zipfile
+import zlib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from ..errors import InputError
+from .grid import Cell, Grid
+from .reader import has_indicator_header, has_project
+
+# the first bytes of an OLE compound file: password-protected .xlsx/.docx, or old .xls/.doc
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheets"
+_RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# everything a damaged package can raise while openpyxl or we read it
+_BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError, OSError, zlib.error, SyntaxError, IndexError)
+
+
+def check_container(path: Path, kind: str) -> None:
+    """Refuse encrypted, legacy or non-zip files with a message that says which they are."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError as exc:
+        raise InputError(f"无法读取文件（{exc.strerror}）", where=str(path)) from exc
+    if head.startswith(OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in head or b"E\x00n\x00c\x00r\x00y\x00p\x00t" in head:
+            raise InputError(
+                "文件设置了打开密码，无法读取",
+                where=str(path),
+                hint=f"请在 {kind} 中取消密码（文件 → 信息 → 保护 → 用密码进行加密，清空密码）后另存再试",
+            )
+        legacy = ".xls" if kind == "Excel" else ".doc"
+        raise InputError(
+            f"这是旧版 {legacy} 格式（或已加密）的文件",
+            where=str(path),
+            hint=f"请在 {kind} 中另存为 {legacy}x 格式后再试",
+        )
+    if not head.startswith(b"PK"):
+        raise InputError(f"文件已损坏或不是 {kind} 文件", where=str(path), hint=f"请确认能用 {kind} 打开后重新保存")
+
+
+def cell_text(value: Any, number_format: str = "General") -> str:
+    """Return a cell value as the form prints it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (int, float, Decimal)):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if "%" in number_format:
+            return _plain(number * 100) + "%"
+        return _plain(number)
+    return str(value).strip()
+
+
+def _plain(number: Decimal) -> str:
+    # floats carry binary noise (0.863*100 = 86.30000000000001): 10 decimals is more than any form prints
+    return format(number.quantize(Decimal("1e-10")).normalize(), "f") if number else "0"
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def merged_ranges(path: Path) -> dict[str, dict[tuple[int, int], tuple[int, int]]]:
+    """Return, per sheet name, ``(row, col) of the top-left cell -> (rowspan, colspan)`` (1-based)."""
+    out: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
+    with zipfile.ZipFile(path) as package:
+        root = ElementTree.fromstring(package.read("_rels/.rels"))
+        book = next(r.get("Target", "") for r in root.iter(_REL) if r.get("Type", "").endswith("/officeDocument"))
+        book = book.lstrip("/")
+        folder, name = posixpath.split(book)
+        rels = ElementTree.fromstring(package.read(posixpath.join(folder, "_rels", name + ".rels")))
+        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(_REL)}
+        sheets = ElementTree.fromstring(package.read(book)).find(_SHEET)
+        for sheet in sheets if sheets is not None else []:
+            target = targets.get(sheet.get(_RID), "")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            if part not in package.namelist():
+                continue
+            spans = {}
+            for m in _MERGE.finditer(package.read(part)):
+                row, col = int(m.group(2)), _column_number(m.group(1))
+                last_row, last_col = (int(m.group(4)), _column_number(m.group(3))) if m.group(3) else (row, col)
+                spans[row, col] = (last_row - row + 1, last_col - col + 1)
+            out[sheet.get("name", "")] = spans
+    return out
+
+
+def _sheet_grid(ws: Any, spans: dict[tuple[int, int], tuple[int, int]]) -> Grid:
+    from openpyxl.utils import get_column_letter
+
+    prefix = f"!{ws.title}!"
+    cells = []
+    # a wrong <dimension> (A1:XFD1048576 is common) would pad every row to 16384 empty cells
+    ws.reset_dimensions()
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            text = cell_text(cell.value, cell.number_format or "General")
+            if not text:
+                continue
+            rowspan, colspan = spans.get((cell.row, cell.column), (1, 1))
+            ref = f"{prefix}{get_column_letter(cell.column)}{cell.row}"
+            cells.append(Cell(cell.row - 1, cell.column - 1, text, ref, rowspan, colspan))
+    return Grid(cells, name=ws.title, ref=f"!{ws.title}")
+
+
+def read_workbook(path: Path) -> list[Grid]:
+    """Return one grid per project in the workbook at ``path``."""
+    check_container(path, "Excel")
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        merges = merged_ranges(path)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            grids = [
+                _sheet_grid(ws, merges.get(ws.title, {})) for ws in wb.worksheets if ws.sheet_state == "visible"
+            ]
+        finally:
+            wb.close()
+    except (InvalidFileException, *_BROKEN) as exc:
+        raise InputError(
+            f"文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）",
+            where=str(path),
+            hint="请确认能用 Excel 打开后重新保存",
+        ) from exc
+    return group_sheets(grids, str(path))
+
+
+def group_sheets(grids: list[Grid], file: str) -> list[Grid]:
+    """Group sheet grids into projects: a sheet without 项目名称 continues the project before it."""
+    projects: list[list[Grid]] = []
+    for grid in grids:
+        if not grid:
+            continue
+        if has_project(grid):
+            projects.append([grid])
+        elif has_indicator_header(grid):
+            if projects:
+                projects[-1].append(grid)
+            else:
+                projects.append([grid])  # indicators without a project name: validation will say so
+    if not projects:
+        first = next((g for g in grids if g), None)
+        if first is None:
+            where = f"{file}!{grids[0].name}" if len(grids) == 1 else file
+            raise InputError("工作表为空，没有可读取的内容", where=where, hint="请选择填好的自评表工作簿")
+        raise InputError(
+            "找不到绩效指标表头，也没有“项目名称”",
+            where=f"{file}{first.ref}",
+            hint="指标表的表头应有“三级指标”（或“指标名称”）以及“年度指标值”“实际完成值”“得分”等列",
+        )
+    return [group[0] if len(group) == 1 else Grid.concat(group) for group in projects]

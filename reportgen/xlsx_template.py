@@ -1,0 +1,408 @@
+"""Write the fill-in workbook: the standard 项目支出绩效自评表 layout, ready for the reader.
+
+``build_workbook()`` gives the blank form (财预〔2020〕10号 layout: merged headers, an
+indicator block with the 10/50/30/10 default split, data validation on amounts, weights
+and scores, formulas for 执行率 and the 总分 subtotals, and a 填表说明 sheet);
+``build_workbook(form)`` fills it with a form, so any YAML can become a workbook.
+The reader reads every cell written here back to the same form (tests/test_import_template.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import RenderError
+from .model import EvaluationForm, Indicator
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+SHEET = "自评表"
+COLUMNS = "ABCDEFGHI"
+WIDTHS = {"A": 14, "B": 14, "C": 16, "D": 30, "E": 18, "F": 18, "G": 9, "H": 9, "I": 30}
+
+#: the default split (财预〔2020〕10号): 预算执行率 10, 产出 50, 效益 30, 满意度 10
+DEFAULT_BUDGET_WEIGHT = 10
+DEFAULT_LEVELS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    ("产出指标", 50, ("数量指标", "质量指标", "时效指标", "成本指标")),
+    ("效益指标", 30, ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标")),
+    ("满意度指标", 10, ("服务对象满意度指标",)),
+)
+ROWS_PER_GROUP = 2
+DEFAULT_SOURCES = ("本年财政拨款", "上年结转资金", "其他资金")
+CHOICES = {
+    "category": "部门预算项目,专项项目,转移支付项目",
+    "attribute": "持续性项目,新增性项目",
+    "type": "常年性项目,延续性项目,一次性项目",
+}
+
+INSTRUCTIONS = (
+    "填表说明",
+    "",
+    "1. 本工作簿可直接交给 reportgen 读取：reportgen render 自评表.xlsx、reportgen import 自评表.xlsx -o form.yaml。",
+    "2. 一个工作表填一个项目；多个项目可复制“自评表”工作表，各填一个项目，放在同一个工作簿里。",
+    "3. 金额单位默认为万元；如以元填报，请把“项目资金（万元）”改为“项目资金（元）”。",
+    "4. 执行率由公式按“全年执行数 ÷ 全年预算数”计算；预算执行得分请按“分值 × 执行率”（不超过分值）填写。",
+    "5. 分值默认：预算执行率 10 分，产出指标 50 分，效益指标 30 分，满意度指标 10 分；"
+    "如有调整，请直接修改一级指标格中括号里的分值。",
+    "6. 每个二级指标预留了两行；指标多时，在该二级指标的两行之间插入整行，合并单元格会随之扩展。"
+    "用不到的行留空即可，不会被读取。",
+    "7. 三级指标的分值、得分只能填不小于 0 的数字；年度指标值、实际完成值照实填写，如“≥95%”“2,000户”“合格”。",
+    "8. 核心指标可在三级指标名称前加“★”。",
+    "9. “偏差原因分析及改进措施”一栏先写原因；改进措施另起一行，以“改进措施：”开头。",
+    "10. 总分一行的分值、得分为公式合计（含预算执行），也可直接填写打印在表上的总分。",
+    "11. 偏差大或目标未完成原因分析、改进措施及结果应用方案可分条填写，每条以“1、”“2、”开头。",
+)
+
+
+@dataclass
+class _Layout:
+    """Row numbers of the blocks, worked out as the sheet is written."""
+
+    budget_header: int = 0
+    budget_total: int = 0
+    budget_last: int = 0
+    indicator_header: int = 0
+    indicator_last: int = 0
+    total: int = 0
+
+
+def write_template(path: str | Path, form: EvaluationForm | None = None) -> None:
+    """Write the fill-in workbook (filled with ``form`` when given) to ``path``."""
+    wb = build_workbook(form)
+    try:
+        wb.save(path)
+    except OSError as exc:
+        raise RenderError(f"无法写入文件（{exc.strerror}）", where=str(path), hint="请检查目录是否存在、文件是否被占用") from exc
+
+
+def build_workbook(form: EvaluationForm | None = None) -> Workbook:
+    """Return the 自评表 workbook, blank or filled with ``form``."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = SHEET
+    _Writer(ws, form).write()
+    notes = wb.create_sheet("填表说明")
+    notes.column_dimensions["A"].width = 110
+    for i, line in enumerate(INSTRUCTIONS, start=1):
+        notes.cell(i, 1, line)
+    from openpyxl.styles import Font
+
+    notes["A1"].font = Font(bold=True, size=14)
+    return wb
+
+
+class _Writer:
+    def __init__(self, ws: Worksheet, form: EvaluationForm | None) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.ws = ws
+        self.form = form
+        self.layout = _Layout()
+        thin = Side(style="thin", color="000000")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.label_fill = PatternFill("solid", fgColor="F2F2F2")
+        self.bold = Font(bold=True)
+        self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+    # -- cell helpers ---------------------------------------------------------------------
+
+    def put(self, ref: str, value: Any, *, label: bool = False, fmt: str | None = None) -> None:
+        """Write one value (a label when ``label``); a text starting with ``=`` stays text."""
+        cell = self.ws[ref]
+        if isinstance(value, Decimal):
+            value = int(value) if value == value.to_integral_value() else float(value)
+        cell.value = value
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # "=100%" is a printed target, not a formula
+        if fmt:
+            cell.number_format = fmt
+        if label:
+            cell.fill = self.label_fill
+            cell.font = self.bold
+            cell.alignment = self.center
+        else:
+            cell.alignment = self.left
+
+    def formula(self, ref: str, text: str, fmt: str | None = None) -> None:
+        cell = self.ws[ref]
+        cell.value = text
+        cell.alignment = self.center
+        if fmt:
+            cell.number_format = fmt
+
+    def merge(self, area: str) -> None:
+        if ":" in area:
+            self.ws.merge_cells(area)
+
+    def box(self, first: int, last: int) -> None:
+        for row in self.ws.iter_rows(min_row=first, max_row=last, min_col=1, max_col=len(COLUMNS)):
+            for cell in row:
+                cell.border = self.border
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        ws, form = self.ws, self.form
+        for col, width in WIDTHS.items():
+            ws.column_dimensions[col].width = width
+        ws.merge_cells("A1:I1")
+        ws["A1"] = "项目支出绩效自评表"
+        ws["A1"].font = type(self.bold)(bold=True, size=16)
+        ws["A1"].alignment = self.center
+        ws.row_dimensions[1].height = 30
+        self.put("A2", "评价年度", label=True)
+        self.put("B2", form.year if form else None)
+        self.put("C2", "单位名称", label=True)
+        self.merge("D2:F2")
+        self.put("D2", form.unit if form else None)
+        self.put("G2", "填报日期", label=True)
+        self.merge("H2:I2")
+        filled = form.filled_on if form else None
+        self.put("H2", filled, fmt="yyyy-mm-dd" if isinstance(filled, dt.date) else None)
+        self.put("A3", "项目名称", label=True)
+        self.merge("B3:I3")
+        self.put("B3", form.project if form else None)
+        self.put("A4", "主管部门", label=True)
+        self.merge("B4:D4")
+        self.put("B4", form.department if form else None)
+        self.put("E4", "实施单位", label=True)
+        self.merge("F4:I4")
+        self.put("F4", form.implementer if form else None)
+        self.put("A5", "项目类别", label=True)
+        self.merge("B5:D5")
+        self.put("B5", form.category if form else None)
+        self.put("E5", "项目属性", label=True)
+        self.put("F5", form.attribute if form else None)
+        self.put("G5", "项目类型", label=True)
+        self.merge("H5:I5")
+        self.put("H5", form.type if form else None)
+        self.put("A6", "项目概况", label=True)
+        self.merge("B6:I6")
+        self.put("B6", form.overview if form else None)
+        ws.row_dimensions[6].height = 45
+        self.box(2, 6)
+        row = self.write_budget(7)
+        row = self.write_goals(row)
+        row = self.write_indicators(row)
+        self.write_summary(row)
+        self.validations()
+        ws.freeze_panes = None
+        ws.print_options.horizontalCentered = True
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+
+    def write_budget(self, top: int) -> int:
+        budget = self.form.budget if self.form else None
+        unit = budget.unit if budget else "万元"
+        sources: list[tuple[str, Any, Any, Any]] = (
+            [(s.name, s.initial, s.adjusted, s.executed) for s in budget.sources]
+            if budget
+            else [(name, None, None, None) for name in DEFAULT_SOURCES]
+        )
+        last = top + 1 + len(sources)
+        self.layout.budget_header, self.layout.budget_total, self.layout.budget_last = top, top + 1, last
+        self.merge(f"A{top}:A{last}")
+        self.put(f"A{top}", f"项目资金\n（{unit}）", label=True)
+        self.merge(f"B{top}:C{top}")
+        self.put(f"B{top}", None, label=True)
+        for col, text in zip("DEFGHI", ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), strict=True):
+            self.put(f"{col}{top}", text, label=True)
+        t = top + 1
+        self.merge(f"B{t}:C{t}")
+        self.put(f"B{t}", "年度资金总额", label=True)
+        if budget:
+            self.put(f"D{t}", budget.initial, fmt="#,##0.00")
+            self.put(f"E{t}", budget.adjusted, fmt="#,##0.00")
+            self.put(f"F{t}", budget.executed, fmt="#,##0.00")
+            self.put(f"G{t}", budget.weight)
+            self.put(f"I{t}", budget.score)
+        else:
+            self.put(f"G{t}", None if self.form else DEFAULT_BUDGET_WEIGHT)
+        if budget and budget.rate is not None:
+            self.put(f"H{t}", budget.rate, fmt="0.00%")
+        else:
+            self.formula(f"H{t}", f'=IF(N(E{t})>0,F{t}/E{t},"")', fmt="0.00%")
+        for i, (name, initial, adjusted, executed) in enumerate(sources, start=t + 1):
+            self.merge(f"B{i}:C{i}")
+            self.put(f"B{i}", ("其中：" if i == t + 1 else "") + name, label=True)
+            self.put(f"D{i}", initial, fmt="#,##0.00")
+            self.put(f"E{i}", adjusted, fmt="#,##0.00")
+            self.put(f"F{i}", executed, fmt="#,##0.00")
+        self.box(top, last)
+        return last + 1
+
+    def write_goals(self, top: int) -> int:
+        goals = self.form.goals if self.form else None
+        self.merge(f"A{top}:A{top + 1}")
+        self.put(f"A{top}", "年度总体目标", label=True)
+        self.merge(f"B{top}:E{top}")
+        self.put(f"B{top}", "预期目标", label=True)
+        self.merge(f"F{top}:I{top}")
+        self.put(f"F{top}", "实际完成情况", label=True)
+        self.merge(f"B{top + 1}:E{top + 1}")
+        self.put(f"B{top + 1}", goals.planned if goals else None)
+        self.merge(f"F{top + 1}:I{top + 1}")
+        self.put(f"F{top + 1}", goals.achieved if goals else None)
+        self.ws.row_dimensions[top + 1].height = 80
+        self.box(top, top + 1)
+        return top + 2
+
+    def groups(self) -> list[tuple[str | None, str | None, list[Indicator | None]]]:
+        """Return the indicator rows grouped by consecutive (level 1, level 2)."""
+        if self.form is None:
+            return [(l1, l2, [None] * ROWS_PER_GROUP) for l1, _, l2s in DEFAULT_LEVELS for l2 in l2s]
+        groups: list[tuple[str | None, str | None, list[Indicator | None]]] = []
+        for ind in self.form.indicators:
+            if groups and (groups[-1][0], groups[-1][1]) == (ind.level1, ind.level2):
+                groups[-1][2].append(ind)
+            else:
+                groups.append((ind.level1, ind.level2, [ind]))
+        return groups
+
+    def level_text(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        if self.form is None:
+            weight = next((w for l1, w, _ in DEFAULT_LEVELS if l1 == name), None)
+        else:
+            weight = self.form.categories.get(name)
+        if weight is None:
+            return name
+        shown = int(weight) if weight == int(weight) else weight
+        return f"{name}（{shown}分）"
+
+    def write_indicators(self, top: int) -> int:
+        self.layout.indicator_header = top
+        headers = ("绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分")
+        for col, text in zip(COLUMNS, (*headers, "偏差原因分析及改进措施"), strict=True):
+            self.put(f"{col}{top}", text, label=True)
+        row = top + 1
+        level1_start: tuple[str | None, int] | None = None
+        for level1, level2, items in self.groups():
+            first, last = row, row + len(items) - 1
+            if level1_start is None or level1_start[0] != level1:
+                self.close_level1(level1_start, first - 1)
+                level1_start = (level1, first)
+            self.merge(f"C{first}:C{last}")
+            self.put(f"C{first}", self.level_text(level2), label=True)
+            for i, ind in enumerate(items, start=first):
+                self.write_indicator(i, ind)
+            row = last + 1
+        self.close_level1(level1_start, row - 1)
+        self.layout.indicator_last = row - 1
+        self.merge(f"A{top}:A{row - 1}")
+        self.box(top, row - 1)
+        return row
+
+    def close_level1(self, start: tuple[str | None, int] | None, last: int) -> None:
+        if start is None:
+            return
+        self.merge(f"B{start[1]}:B{last}")
+        self.put(f"B{start[1]}", self.level_text(start[0]), label=True)
+
+    def write_indicator(self, row: int, ind: Indicator | None) -> None:
+        if ind is None:
+            for col in "DEFGHI":
+                self.put(f"{col}{row}", None)
+            return
+        self.put(f"D{row}", ("★" if ind.core else "") + ind.name)
+        self.put(f"E{row}", ind.target)
+        self.put(f"F{row}", ind.actual)
+        self.put(f"G{row}", ind.weight)
+        self.put(f"H{row}", ind.score)
+        parts = [p for p in (ind.cause, f"改进措施：{ind.measure}" if ind.measure else None) if p]
+        self.put(f"I{row}", "\n".join(parts) or None)
+
+    def write_summary(self, top: int) -> None:
+        form, lay = self.form, self.layout
+        first, last = lay.indicator_header + 1, lay.indicator_last
+        lay.total = top
+        self.merge(f"A{top}:F{top}")
+        self.put(f"A{top}", "总分", label=True)
+        t = lay.budget_total
+        # blank until something is filled in, so an untouched form never reads as 0 points
+        self.formula(f"G{top}", f'=IF(COUNT(G{first}:G{last},G{t})=0,"",SUM(G{first}:G{last})+N(G{t}))')
+        if form and form.total_score is not None:
+            self.put(f"H{top}", form.total_score)
+        else:
+            self.formula(f"H{top}", f'=IF(COUNT(H{first}:H{last},I{t})=0,"",SUM(H{first}:H{last})+N(I{t}))')
+        self.put(f"I{top}", None)
+        rows = (
+            ("自评等级", form.grade if form else None),
+            ("偏差大或目标未完成原因分析", _numbered(form.deviation_analysis) if form else None),
+            ("改进措施及结果应用方案", _numbered(form.improvement_measures) if form else None),
+            ("其他需要说明的问题", form.other_notes if form else None),
+        )
+        for i, (label, value) in enumerate(rows, start=top + 1):
+            self.put(f"A{i}", label, label=True)
+            self.merge(f"B{i}:I{i}")
+            self.put(f"B{i}", value)
+            if i > top + 1:
+                self.ws.row_dimensions[i].height = 60
+        c = top + len(rows) + 1
+        contacts = form.contacts if form else None
+        for col, label, value_area, value in (
+            ("A", "项目负责人", "B{0}:C{0}", contacts.project_lead if contacts else None),
+            ("D", "财务负责人", "E{0}:F{0}", contacts.finance_lead if contacts else None),
+            ("G", "联系电话", "H{0}:I{0}", contacts.phone if contacts else None),
+        ):
+            self.put(f"{col}{c}", label, label=True)
+            area = value_area.format(c)
+            self.merge(area)
+            self.put(area.split(":")[0], value)
+        self.box(top, c)
+
+    def validations(self) -> None:
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        lay = self.layout
+        number = DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="请输入数字",
+            error="这里只能填写不小于 0 的数字。",
+            showInputMessage=True,
+            promptTitle="数字",
+            prompt="填写不小于 0 的数字",
+        )
+        first, last = lay.indicator_header + 1, lay.indicator_last
+        number.add(f"D{lay.budget_total}:G{lay.budget_last}")
+        number.add(f"I{lay.budget_total}")
+        number.add(f"G{first}:H{last}")
+        self.ws.add_data_validation(number)
+        for ref, key in (("B5", "category"), ("F5", "attribute"), ("H5", "type")):
+            # a suggestion list: other wordings printed on real forms stay allowed
+            choice = DataValidation(type="list", formula1=f'"{CHOICES[key]}"', allow_blank=True, showErrorMessage=False)
+            choice.add(ref)
+            self.ws.add_data_validation(choice)
+        grade = DataValidation(
+            type="list",
+            formula1='"优,良,中,差"',
+            allow_blank=True,
+            showErrorMessage=True,
+            error="等级为 优、良、中、差 之一。",
+        )
+        grade.add(f"B{lay.total + 1}")
+        self.ws.add_data_validation(grade)
+
+
+def _numbered(items: list[str]) -> str | None:
+    if not items:
+        return None
+    if len(items) == 1:
+        return items[0]
+    # model.split_numbered does not take "3、12个…" for a mark (it guards decimals): a space keeps it one
+    return "\n".join(f"{i}、{' ' if item[:1].isdigit() else ''}{item}" for i, item in enumerate(items, start=1))

@@ -1,0 +1,165 @@
+"""The label-driven reader on small grids: layout variants met on real forms (domain.md §2.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reportgen.errors import InputError
+from reportgen.loaders.grid import Cell, Grid
+from reportgen.loaders.reader import read_grid
+
+
+def grid(rows: list[list[Any]]) -> Grid:
+    """A worksheet-like grid; an item ``(text, rowspan, colspan)`` is a merged area, ``None`` a covered cell."""
+    cells = []
+    for r, row in enumerate(rows):
+        for c, item in enumerate(row):
+            if item is None or item == "":
+                continue
+            text, rowspan, colspan = item if isinstance(item, tuple) else (item, 1, 1)
+            cells.append(Cell(r, c, str(text), f"!表!{chr(65 + c)}{r + 1}", rowspan, colspan))
+    return Grid(cells, name="表", ref="!表")
+
+
+HEAD = ["项目名称", "甲项目"]
+
+
+def test_split_target_columns_are_joined() -> None:
+    data, _, warnings = read_grid(
+        grid(
+            [
+                HEAD,
+                [("一级指标", 2, 1), ("二级指标", 2, 1), ("三级指标", 2, 1), ("年度指标值", 1, 3), None, None]
+                + [("实际完成值", 2, 1), ("分值", 2, 1), ("得分", 2, 1)],
+                [None, None, None, "指标性质", "指标值", "度量单位"],
+                ["产出指标", "数量指标", "培训人数", "≥", "100", "人", "120", "10", "10"],
+            ]
+        )
+    )
+    assert data["indicators"] == [
+        {"level1": "产出指标", "level2": "数量指标", "name": "培训人数", "weight": "10", "target": "≥100人",
+         "actual": "120人", "score": "10"},
+    ]  # fmt: skip
+    assert warnings == []
+
+
+def test_money_block_without_a_total_row() -> None:
+    data, places, _ = read_grid(
+        grid(
+            [
+                HEAD,
+                ["预算执行情况(10分)", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分"],
+                ["财政资金", "100", "120", "108", "90%", "10", "9"],
+                ["其他资金", "0", "5", "5"],
+                ["三级指标", "指标值", "完成值", "权重", "得分"],
+                ["培训人数", "100人", "120人", "90", "90"],
+            ]
+        )
+    )
+    assert data["budget"] == {
+        "weight": "10", "initial": "100", "adjusted": "120", "executed": "108", "rate": "90%", "score": "9",
+        "sources": [{"name": "其他资金", "initial": "0", "adjusted": "5", "executed": "5"}],
+    }  # fmt: skip
+    assert places["budget.rate"] == "!表!E3"
+
+
+def test_cost_as_level_one_beside_its_level_two() -> None:
+    data, _, _ = read_grid(
+        grid(
+            [
+                HEAD,
+                ["一级指标", "二级指标", "三级指标", "指标值", "完成值", "分值", "得分"],
+                [("产出指标(40分)", 1, 1), "数量指标", "培训人数", "100人", "100人", "40", "40"],
+                [("成本指标(0-20)分", 1, 1), "经济成本指标", "人均成本", "≤500元", "480元", "20", "20"],
+                [("项目产出", 1, 1), "进度", "按期完工率", "100%", "100%", "30", "30"],
+            ]
+        )
+    )
+    levels = [(i["level1"], i["level2"]) for i in data["indicators"]]
+    assert levels == [("产出指标", "数量指标"), ("成本指标", "经济成本指标"), ("项目产出", "进度")]
+    assert data["categories"] == {"产出指标": "40"}
+
+
+def test_note_merged_across_the_block_is_not_an_indicator() -> None:
+    data, _, warnings = read_grid(
+        grid(
+            [
+                HEAD,
+                ["一级指标", "二级指标", "三级指标", "指标值", "完成值", "分值", "得分"],
+                [("产出指标", 2, 1), "数量指标", "培训人数", "100人", "100人", "40", "40"],
+                [None, ("其中：年中追加的培训任务", 1, 6)],
+                [("效益指标", 1, 1), "社会效益指标", "覆盖率", "100%", "98%", "60", "58"],
+            ]
+        )
+    )
+    assert [i["name"] for i in data["indicators"]] == ["培训人数", "覆盖率"]
+    assert [(w.ref, w.message) for w in warnings] == [("!表!B4", "未识别的内容“其中：年中追加的培训任务”，没有导入")]
+
+
+def test_weight_in_the_name_that_disagrees_with_the_weight_column() -> None:
+    data, _, warnings = read_grid(
+        grid([HEAD, ["三级指标", "指标值", "完成值", "分值", "得分"], ["培训人数(5分)", "100人", "90人", "10", "9"]])
+    )
+    assert data["indicators"][0]["name"] == "培训人数" and data["indicators"][0]["weight"] == "10"
+    assert [w.message for w in warnings] == ["名称中的分值（5分）与分值栏（10）不一致，已采用分值栏"]
+
+
+def test_summary_fields_in_other_shapes() -> None:
+    data, places, warnings = read_grid(
+        grid(
+            [
+                ["项目支出绩效自评表（2023年度）"],
+                ["项目名称：甲项目"],
+                ["年度总体目标", "完成培训100人次", "完成培训120人次"],
+                ["金额单位：元"],
+                ["项目资金", "全年预算数", "全年执行数"],
+                ["年度资金总额", "50,000", "48,000"],
+                ["三级指标", "指标值", "完成值", "分值", "得分"],
+                ["培训人数", "100人", "120人", "100", "100"],
+                ["合计", "", "", "100", "100"],
+                ["存在问题"],
+                ["1. 宣传不够。2. 资料归档不及时。"],
+                ["等级：优"],
+            ]
+        )
+    )
+    assert (data["year"], data["project"], data["grade"], data["total_score"]) == ("2023", "甲项目", "优", "100")
+    assert data["goals"] == {"planned": "完成培训100人次", "achieved": "完成培训120人次"}
+    assert data["budget"]["unit"] == "元" and data["budget"]["rate"] == "96%"
+    assert data["deviation_analysis"] == ["宣传不够。", "资料归档不及时。"]
+    assert places["total_score"] == "!表!E9" and places["deviation_analysis"] == "!表!A11"
+    assert [w.message for w in warnings] == ["执行率未填写（或公式未计算），已按执行数/预算数计算为 96%"]
+
+
+def test_repeated_label_keeps_the_first_value() -> None:
+    rows = [HEAD, ["项目名称", "乙项目"], ["三级指标", "得分"], ["培训人数", "9"]]
+    data, _, warnings = read_grid(grid(rows))
+    assert data["project"] == "甲项目"
+    assert [(w.ref, w.message) for w in warnings] == [("!表!A2", "“项目名称”重复出现，已使用第一次出现的值")]
+
+
+def test_grid_without_indicator_header_names_the_sheet() -> None:
+    with pytest.raises(InputError) as err:
+        read_grid(grid([HEAD]), "f.xlsx")
+    assert err.value.where == "f.xlsx!表"
+    assert "三级指标" in (err.value.hint or "")
+
+
+def test_merged_target_spans_its_rows_but_a_merged_score_counts_once() -> None:
+    data, _, warnings = read_grid(
+        grid(
+            [
+                HEAD,
+                ["三级指标", "指标值", "完成值", "分值", "得分"],
+                ["城区覆盖率", ("100%", 2, 1), "100%", ("20", 2, 1), ("20", 2, 1)],
+                ["乡镇覆盖率", None, "98%"],
+                ["指标1："],
+                ["……", "", "", ""],
+            ]
+        )
+    )
+    rows = [(i["name"], i["target"], i.get("weight"), i.get("score")) for i in data["indicators"]]
+    assert rows == [("城区覆盖率", "100%", "20", "20"), ("乡镇覆盖率", "100%", None, None)]
+    assert warnings == []
