@@ -49,10 +49,12 @@ class ScoringRules:
 
     def grade(self, total: Decimal) -> str:
         """Return 优/良/中/差 for a total (lower bounds inclusive: 90 is 优)."""
-        for lower, name in self.grade_bands:
+        # highest band first, whatever order a configuration lists them in
+        bands = sorted(self.grade_bands, key=lambda band: band[0], reverse=True)
+        for lower, name in bands:
             if total >= lower:
                 return name
-        return self.grade_bands[-1][1]
+        return bands[-1][1]
 
 
 DEFAULT_RULES = ScoringRules()
@@ -251,7 +253,8 @@ class _Evaluator:
                     f"（执行率{fmt.percent(rate_computed)}），请核实是否有预算调整未填报",
                     "budget.executed",
                 )
-        if b.rate is not None and rate_computed is not None and _differs(b.rate, rate_computed):
+        # compared in percentage points: "100%" is read as 1, whose precision would allow ±50 points
+        if b.rate is not None and rate_computed is not None and _differs(b.rate * 100, rate_computed * 100):
             self.add(
                 "rate-mismatch",
                 f"填报执行率{fmt.percent(b.rate)}，按执行数÷预算数计算为{fmt.percent(rate_computed)}",
@@ -263,7 +266,11 @@ class _Evaluator:
             score_computed = self.rules.budget_score(b.weight, rate_computed)
         if b.score is not None:
             if b.weight is not None and b.score > b.weight:
-                self.add("score-over-weight", f"预算执行得分{fmt.score(b.score)}超过分值{fmt.score(b.weight)}", "budget.score")
+                self.add(
+                    "score-over-weight",
+                    f"预算执行得分{fmt.score(b.score)}超过分值{fmt.score(b.weight)}",
+                    "budget.score",
+                )
             if score_computed is not None and _differs(b.score, score_computed):
                 self.add(
                     "budget-score-mismatch",
@@ -331,8 +338,8 @@ class _Evaluator:
             elif ind.weight is not None:
                 self.add(
                     "score-missing",
-                    f"指标{label}未填得分，且实际完成值“{ind.actual or '（空）'}”无法自动评分，请按10号文定性分档人工打分"
-                    "（达成100%–80%、部分达成80%–60%、未达成60%–0%）",
+                    f"指标{label}未填得分，且实际完成值“{ind.actual or '（空）'}”无法自动评分，"
+                    "请按10号文定性分档人工打分（达成100%–80%、部分达成80%–60%、未达成60%–0%）",
                     f"{path}.score",
                 )
         else:
@@ -344,12 +351,15 @@ class _Evaluator:
                     f"指标{label}得分{fmt.score(score)}超过分值{fmt.score(ind.weight)}",
                     f"{path}.score",
                 )
-        status = self._status(ratio, met)
+        status = self._status(ratio, met, target.direction == "reverse")
         deviates = status in ("partial", "missed") or (
             score is not None and ind.weight is not None and score < ind.weight
         )
         # only a deviation needs a cause; linking met indicators would take analysis items away from real ones
-        cause, cause_source = self._cause(ind, actual) if deviates else (ind.cause, "indicator" if ind.cause else "none")
+        if deviates:
+            cause, cause_source = self._cause(ind, actual)
+        else:
+            cause, cause_source = ind.cause, "indicator" if ind.cause else "none"
         result = IndicatorResult(
             index=i,
             indicator=ind,
@@ -380,9 +390,10 @@ class _Evaluator:
             return ind.weight
         return None  # qualitative and not clearly achieved: a person must judge the band
 
-    def _status(self, ratio: Decimal | None, met: bool | None) -> Status:
+    def _status(self, ratio: Decimal | None, met: bool | None, reverse: bool = False) -> Status:
         if ratio is not None:
-            if ratio >= self.rules.exceed_far_ratio:
+            # 10号 asks why a completion value is far ABOVE its target; a cost far under its cap is simply met
+            if ratio >= self.rules.exceed_far_ratio and not reverse:
                 return "exceeded"
             if met or ratio >= ONE:
                 return "met"
@@ -393,7 +404,9 @@ class _Evaluator:
             return "missed"
         return "unknown"
 
-    def _cause(self, ind: Indicator, actual: Value) -> tuple[str | None, Literal["indicator", "actual", "analysis", "none"]]:
+    def _cause(
+        self, ind: Indicator, actual: Value
+    ) -> tuple[str | None, Literal["indicator", "actual", "analysis", "none"]]:
         if ind.cause:
             return ind.cause, "indicator"
         for j, item in enumerate(self.form.deviation_analysis):
@@ -494,7 +507,8 @@ class _Evaluator:
             if value is None:
                 continue
             if name not in known:
-                self.add("subtotal-unknown", f"分类“{name}”（{fmt.score(value)}分）下没有任何指标", f"categories.{name}")
+                message = f"分类“{name}”（{fmt.score(value)}分）下没有任何指标"
+                self.add("subtotal-unknown", message, f"categories.{name}")
                 continue
             summed = sum(
                 (r.weight or ZERO for r in results if r.indicator.level1 == name or r.indicator.level2 == name), ZERO
@@ -532,7 +546,7 @@ class _Evaluator:
             total, source = computed, "computed" if computed is not None else "none"
             if computed is not None:
                 self.add("total-computed", f"未填总分，按各项得分合计为{fmt.score(computed)}分", "total_score")
-        elif computed is not None and total != computed:
+        elif computed is not None and _differs(total, computed):  # 97.7 printed agrees with 97.72
             note = ""
             if budget and budget.score and total == computed - budget.score:
                 note = "；填报总分似乎未计入预算执行得分"
@@ -560,7 +574,8 @@ class _Evaluator:
         for name, count in names.items():
             if count > 1:
                 first = next(i for i, ind in enumerate(form.indicators) if ind.name == name)
-                self.add("duplicate-name", f"指标名称“{name}”出现{count}次，请核实是否重复填报", f"indicators[{first}].name")
+                message = f"指标名称“{name}”出现{count}次，请核实是否重复填报"
+                self.add("duplicate-name", message, f"indicators[{first}].name")
 
 
 def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evaluation:

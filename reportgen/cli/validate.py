@@ -75,17 +75,19 @@ def _print(ev: Evaluation, where: str) -> None:
     table = Table(show_edge=False, pad_edge=False, box=None)
     for col in ("一级指标", "二级指标", "指标数", "分值", "标注分值", "得分"):
         table.add_column(col, justify="right" if col in ("指标数", "分值", "标注分值", "得分") else "left")
+    # every text from the form is escaped: "[/x]" or "[link=…]" in a cell is data, not rich markup
     for c1 in ev.level1:
-        table.add_row(c1.level1, "", str(len(c1.indices)), fmt.score(c1.weight),
+        table.add_row(escape(c1.level1), "", str(len(c1.indices)), fmt.score(c1.weight),
                       fmt.score(c1.printed_weight) if c1.printed_weight is not None else "", fmt.score(c1.score))
         for c2 in (c for c in ev.level2 if c.level1 == c1.level1):
-            table.add_row("", c2.level2 or "", str(len(c2.indices)), fmt.score(c2.weight),
+            table.add_row("", escape(c2.level2 or ""), str(len(c2.indices)), fmt.score(c2.weight),
                           fmt.score(c2.printed_weight) if c2.printed_weight is not None else "", fmt.score(c2.score))
     out.print(table)
-    out.print(f"  总分：{fmt.score(ev.total)}    等级：{ev.grade or '—'}")
+    out.print(f"  总分：{fmt.score(ev.total)}    等级：{escape(ev.grade or '—')}")
     for r in ev.deducted:
         out.print(
-            f"  扣分指标：{r.name}  目标 {r.indicator.target or '—'}，实际 {r.indicator.actual or '—'}，"
+            f"  扣分指标：{escape(r.name)}  目标 {escape(r.indicator.target or '—')}，"
+            f"实际 {escape(r.indicator.actual or '—')}，"
             f"得分 {fmt.score(r.score)} / {fmt.score(r.weight)}"
         )
     if ev.findings:

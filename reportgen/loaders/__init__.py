@@ -69,6 +69,8 @@ def load(path: str | Path) -> EvaluationForm:
     forms = load_all(path)
     if len(forms) > 1:
         raise InputError(
-            f"文件包含 {len(forms)} 个项目，此处只能处理一个", where=str(path), hint="请使用 reportgen batch 处理多个项目"
+            f"文件包含 {len(forms)} 个项目，此处只能处理一个",
+            where=str(path),
+            hint="请使用 reportgen batch 处理多个项目",
         )
     return forms[0]

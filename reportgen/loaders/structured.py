@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import ValidationError
+from pydantic import AliasChoices, BaseModel, ValidationError
 
 from ..errors import InputError
 from ..model import EvaluationForm, SourceMap, attach_source
@@ -17,31 +17,84 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys (a silently lost cell is worse than an error)."""
 
 
+# libyaml, when PyYAML was built with it, composes the node tree ten times faster; the nodes are the same
+_COMPOSER: type = getattr(yaml, "CSafeLoader", _LineLoader)
+
+
+# a form has a few hundred nodes; far more means alias expansion ("billion laughs") or not a form at all
+_MAX_NODES = 200_000
+
+
+# PyYAML's most common complaints, said in Chinese (its English text follows in brackets)
+_YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
+    ("found unexpected end of stream", "引号或括号没有闭合，文件就结束了"),
+    ("mapping values are not allowed", "此处不能出现冒号；含冒号的文字请加引号"),
+    ("that cannot start any token", "出现了不能开始一个值的字符（缩进里的 Tab 或未加引号的 @、`、%）"),
+    ("could not find expected ':'", "缺少冒号"),
+    ("did not find expected key", "缩进不一致"),
+    ("did not find expected '-' indicator", "列表项的缩进不一致"),
+    ("did not find expected node content", "缺少值"),
+    ("found undefined alias", "引用了未定义的别名（*）"),
+    ("but found another document", "文件含有多个 YAML 文档（---）"),
+    ("found duplicate anchor", "锚点（&）重复"),
+)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    """Return the syntax error in Chinese, naming the line where an unclosed quote or bracket began."""
+    problem = exc.problem or exc.context or ""
+    said = next((chinese for english, chinese in _YAML_PROBLEMS if english in problem), None)
+    text = f"YAML 语法错误：{said}（{problem}）" if said else f"YAML 语法错误（{problem}）"
+    if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+        text += f"；问题始于第 {exc.context_mark.line + 1} 行"
+    return text
+
+
 def _compose(text: str, file: str) -> tuple[Any, dict[str, str]]:
     """Parse YAML into plain data plus a map ``field path -> ':line'``."""
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
-        raise InputError(
-            f"YAML 语法错误（{exc.problem or exc.context}）",
-            where=where,
-            hint="请检查该行的缩进、冒号和引号；含冒号或#的文字请加引号",
-        ) from exc
+        hint = "请检查该行的缩进、冒号和引号；含冒号或#的文字请加引号"
+        raise InputError(_yaml_problem(exc), where=where, hint=hint) from exc
     except yaml.YAMLError as exc:
         raise InputError(f"无法解析 YAML：{exc}", where=file) from exc
     if node is None:
         raise InputError("文件为空", where=file, hint="请按 docs/input-format.md 填写自评表数据")
+    return _build(node, file)
+
+
+def _build(root: yaml.Node, file: str) -> tuple[Any, dict[str, str]]:
+    """Construct plain data from a composed node tree, recording each field path's line."""
     places: dict[str, str] = {}
-    constructor = _LineLoader("")
+    constructor = yaml.constructor.SafeConstructor()
+    count = 0
+
+    def construct(n: yaml.Node) -> Any:
+        try:
+            return constructor.construct_object(n, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            # e.g. "2021-13-45" matches YAML's date pattern but is no date; "!foo" is an unknown tag
+            known = n.tag.startswith("tag:yaml.org,2002:")
+            what = f"无法识别的值“{n.value}”" if known and isinstance(n.value, str) else f"不支持的 YAML 标记“{n.tag}”"
+            raise InputError(
+                what, where=f"{file}:{n.start_mark.line + 1}", hint="日期请写成 2021-06-30；其他特殊写法请加引号"
+            ) from exc
 
     def build(n: yaml.Node, path: str) -> Any:
+        nonlocal count
+        count += 1
+        if count > _MAX_NODES:
+            raise InputError(
+                f"内容过多（超过 {_MAX_NODES} 个值），不像一张自评表", where=file, hint="请检查锚点与别名（&/*）的用法"
+            )
         places.setdefault(path, f":{n.start_mark.line + 1}")
         if isinstance(n, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in n.value:
-                key = constructor.construct_object(key_node, deep=True)
+                key = construct(key_node)
                 key = str(key) if not isinstance(key, str) else key
                 if key in out:
                     raise InputError(
@@ -49,22 +102,52 @@ def _compose(text: str, file: str) -> tuple[Any, dict[str, str]]:
                         where=f"{file}:{key_node.start_mark.line + 1}",
                         hint="同一层级的每个字段只能出现一次",
                     )
-                out[key] = build(value_node, f"{path}.{key}" if path else key)
+                child = f"{path}.{key}" if path else key
+                # a block ("budget:" then indented lines) is located at its key, not at its first child
+                places.setdefault(child, f":{key_node.start_mark.line + 1}")
+                out[key] = build(value_node, child)
             return out
         if isinstance(n, yaml.SequenceNode):
             return [build(item, f"{path}[{i}]") for i, item in enumerate(n.value)]
-        return constructor.construct_object(n, deep=True)
+        return construct(n)
 
-    return build(node, ""), places
-
-
-def _json_syntax(text: str, file: str) -> None:
     try:
-        json.loads(text)
+        return build(root, ""), places
+    except RecursionError as exc:
+        raise InputError("YAML 别名（*）引用了自身，无法展开", where=file, hint="请去掉自我引用的锚点与别名") from exc
+
+
+_JSON_PROBLEMS: tuple[tuple[str, str], ...] = (
+    ("Expecting property name", "键名须加双引号，或最后一项后多了逗号"),
+    ("Expecting ',' delimiter", "缺少逗号"),
+    ("Expecting ':' delimiter", "缺少冒号"),
+    ("Expecting value", "缺少值，或多了逗号"),
+    ("Unterminated string", "引号没有闭合"),
+    ("Invalid control character", "字符串中有未转义的换行或 Tab"),
+    ("Extra data", "JSON 结束后还有多余内容"),
+)
+
+
+def _parse_json(text: str, file: str) -> tuple[Any, dict[str, str]]:
+    """Parse JSON strictly, then read it as YAML (a superset) to learn each field's line."""
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
+        said = next((chinese for english, chinese in _JSON_PROBLEMS if exc.msg.startswith(english)), None)
         raise InputError(
-            f"JSON 语法错误（{exc.msg}）", where=f"{file}:{exc.lineno}:{exc.colno}", hint="请检查逗号、引号和括号"
+            f"JSON 语法错误：{said}（{exc.msg}）" if said else f"JSON 语法错误（{exc.msg}）",
+            where=f"{file}:{exc.lineno}:{exc.colno}",
+            hint="请检查逗号、引号和括号",
         ) from exc
+    try:
+        # JSON allows tabs between tokens where YAML does not; a tab inside a JSON string must be escaped
+        # ("\\t"), so after json.loads accepted the text every raw tab is whitespace and a space is the same
+        node = yaml.compose(text.replace("\t", " "), Loader=_COMPOSER)
+    except yaml.YAMLError:
+        return data, {}  # valid JSON that YAML 1.1 cannot read: keep it, without line numbers
+    # the values are JSON's own reading (YAML 1.1 would take 1e5 for text); YAML adds lines and refuses duplicate keys
+    _, places = _build(node, file)
+    return data, places
 
 
 def _field_path(loc: tuple[Any, ...], data: Any) -> str:
@@ -96,7 +179,55 @@ _TYPE_MESSAGES = {
     "dict_type": "应为键值表",
     "model_type": "应为键值表",
     "string_type": "应为文字",
+    "finite_number": "应为有限数值",
+    "int_from_float": "应为整数",
+    "bool_type": "应为是/否（true/false）",
+    "bool_parsing": "应为是/否（true/false）",
+    "date_type": "应为日期",
 }
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """Return the model class inside ``Budget | None`` or ``list[Indicator]``, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _canonical_places(model: type[BaseModel], data: Any, user: str, canon: str, places: dict[str, str]) -> None:
+    """Record each field's line under its canonical path too (``总分`` → ``total_score``).
+
+    Findings name fields canonically while the lines were recorded under the keys the user wrote.
+    """
+    if not isinstance(data, dict):
+        return
+    for name, info in model.model_fields.items():
+        alias = info.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [name]
+        key = next((c for c in choices if isinstance(c, str) and c in data), None)
+        if key is None:
+            continue
+        u, c = (f"{user}.{key}", f"{canon}.{name}") if user else (key, name)
+        value = data[key]
+        nested = _nested_model(info.annotation)
+        if u != c:
+            if u in places:
+                places.setdefault(c, places[u])
+            if nested is None or isinstance(value, list):
+                # plain dicts and lists (categories, deviation_analysis) and list items: copy what lies under them
+                for path, line in list(places.items()):
+                    if path.startswith((u + ".", u + "[")) and (nested is None or "." not in path[len(u) :]):
+                        places.setdefault(c + path[len(u) :], line)
+        if nested is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            suffix = f"[{i}]" if isinstance(value, list) else ""
+            _canonical_places(nested, item, u + suffix, c + suffix, places)
 
 
 def validate_data(data: Any, source: SourceMap) -> EvaluationForm:
@@ -114,13 +245,17 @@ def validate_data(data: Any, source: SourceMap) -> EvaluationForm:
             first_where = first_where or where
             what = _TYPE_MESSAGES.get(err["type"]) or str(err["msg"]).removeprefix("Value error, ")
             shown = err.get("input")
-            got = f"（实际为“{shown}”）" if isinstance(shown, (str, int, float)) and err["type"] != "missing" else ""
+            got = ""
+            if isinstance(shown, (str, int, float)) and err["type"] != "missing":
+                text = str(shown)
+                got = f"（实际为“{text[:30]}…”）" if len(text) > 30 else f"（实际为“{text}”）"
             lines.append(f"{where} 字段 {path or '(顶层)'}：{what}{got}")
         more = f"；另有 {len(exc.errors()) - 5} 处问题" if len(exc.errors()) > 5 else ""
         raise InputError(
             "自评表数据有误：" + "；".join(lines) + more,
             hint="请按 docs/input-format.md 修改后重试",
         ) from exc
+    _canonical_places(EvaluationForm, data, "", "", source.places)
     return attach_source(form, source)
 
 
@@ -134,10 +269,14 @@ def load_structured(path: Path) -> EvaluationForm:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError("文件不是 UTF-8 编码", where=file, hint="请以 UTF-8 编码另存后重试") from exc
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"文件不是 UTF-8 编码（第 {line} 行起无法解码）", where=f"{file}:{line}", hint="请以 UTF-8 编码另存后重试"
+        ) from exc
     if not text.strip():
         raise InputError("文件为空", where=file, hint="请按 docs/input-format.md 填写自评表数据")
     if path.suffix.lower() == ".json":
-        _json_syntax(text, file)
-    data, places = _compose(text, file)
+        data, places = _parse_json(text, file)
+    else:
+        data, places = _compose(text, file)
     return validate_data(data, SourceMap(file, places))

@@ -1,0 +1,295 @@
+"""Every finding code, triggered by a minimal form written to disk so that lines are real."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from conftest import SEED_EXAMPLE
+
+from reportgen.findings import CODES, SEVERITY_LABEL, Finding, make
+from reportgen.loaders import load
+from reportgen.scoring import Evaluation, evaluate
+
+HEAD = """\
+year: 2020
+unit: 测试单位
+project: 测试项目
+budget:
+  weight: 10
+  adjusted: 100
+  executed: 100
+  score: 10
+"""
+
+
+def indicator(
+    name: str = "培训场次",
+    weight: str | None = "90",
+    target: str | None = "≥10次",
+    actual: str | None = "10次",
+    score: str | None = "90",
+    level1: str = "产出指标",
+    level2: str = "数量指标",
+    **extra: str,
+) -> str:
+    """Return one indicator as YAML list item; a None cell is left out, as a blank cell is."""
+    cells = {"level1": level1, "level2": level2, "weight": weight, "target": target, "actual": actual}
+    cells |= {"score": score, **extra}
+    lines = [f"  - name: {name}"] + [f"    {key}: {value}" for key, value in cells.items() if value is not None]
+    return "\n".join(lines) + "\n"
+
+
+def doc(*indicators: str, head: str = HEAD, total: str | None = "100", extra: str = "") -> str:
+    """Return a whole form: header and budget, indicators, total and anything extra."""
+    body = head + "indicators:\n" + "".join(indicators or (indicator(),))
+    if total is not None:
+        body += f"total_score: {total}\n"
+    return body + extra
+
+
+class Case(NamedTuple):
+    code: str
+    text: str
+    path: str
+    marker: str  # text on the line the finding must point at; "" = the document's first line
+
+
+CASES: list[Case] = [
+    Case("weight-sum", doc(indicator(weight="80", score="80"), total="90"), "indicators", "indicators:"),
+    Case("total-mismatch", doc(total="99"), "total_score", "total_score:"),
+    Case("subtotal-mismatch", doc(extra="categories:\n  产出指标: 80\n"), "categories.产出指标", "产出指标: 80"),
+    Case("subtotal-unknown", doc(extra="categories:\n  满意度指标: 10\n"), "categories.满意度指标", "满意度指标: 10"),
+    Case("score-over-weight", doc(indicator(score="95"), total="105"), "indicators[0].score", "score: 95"),
+    Case("score-negative", doc(indicator(score="-1"), total="9"), "indicators[0].score", "score: -1"),
+    Case(
+        "over-executed",
+        doc(head=HEAD.replace("executed: 100", "executed: 120")),
+        "budget.executed",
+        "executed: 120",
+    ),
+    Case("rate-mismatch", doc(head=HEAD + "  rate: 95%\n"), "budget.rate", "rate: 95%"),
+    Case(
+        "budget-score-mismatch",
+        doc(head=HEAD.replace("score: 10", "score: 9"), total="99"),
+        "budget.score",
+        "score: 9\n",
+    ),
+    Case(
+        "score-mismatch",
+        doc(indicator(actual="5次", score="30", cause="场地改造"), total="40"),
+        "indicators[0].score",
+        "score: 30",
+    ),
+    Case("deduction-no-cause", doc(indicator(actual="5次", score="45"), total="55"), "indicators[0].cause", "- name:"),
+    Case("deducted-but-met", doc(indicator(score="80"), total="90"), "indicators[0].score", "score: 80"),
+    Case("missed-no-deduction", doc(indicator(actual="5次")), "indicators[0].score", "score: 90"),
+    Case("exceeded-far", doc(indicator(actual="20次")), "indicators[0].actual", "actual: 20次"),
+    Case("actual-copies-target", doc(indicator(actual="≥10次")), "indicators[0].actual", "actual: ≥10次"),
+    Case("category-suspect", doc(indicator(name="培训成本")), "indicators[0].level2", "level2: 数量指标"),
+    Case(
+        "duplicate-name",
+        doc(indicator(weight="45", score="45"), indicator(weight="45", score="45")),
+        "indicators[0].name",
+        "- name: 培训场次",
+    ),
+    Case("weight-missing", doc(indicator(weight=None)), "indicators[0].weight", "- name:"),
+    Case("target-missing", doc(indicator(target=None)), "indicators[0].target", "- name:"),
+    Case("actual-missing", doc(indicator(actual=None)), "indicators[0].actual", "- name:"),
+    Case(
+        "score-missing",
+        doc(indicator(target="合格", actual="基本合格", score=None)),
+        "indicators[0].score",
+        "- name:",
+    ),
+    Case("score-computed", doc(indicator(score=None)), "indicators[0].score", "- name:"),
+    Case("placeholder", doc(indicator(target="≥**次")), "indicators[0]", "- name:"),
+    Case(
+        "instruction-text",
+        doc(indicator(cause="请填写偏差原因")),
+        "indicators[0].cause",
+        "cause: 请填写偏差原因",
+    ),
+    Case(
+        "no-budget",
+        doc(indicator(weight="100", score="100"), head="year: 2020\nunit: 测试单位\nproject: 测试项目\n"),
+        "budget",
+        "",
+    ),
+    Case(
+        "budget-incomplete",
+        doc(head=HEAD.replace("  executed: 100\n", ""), total="100"),
+        "budget",
+        "budget:",
+    ),
+    Case("grade-mismatch", doc(extra="grade: 良\n"), "grade", "grade: 良"),
+    Case("total-computed", doc(total=None), "total_score", ""),
+    Case("field-missing", doc(head=HEAD.replace("year: 2020\n", "")), "year", ""),
+    Case(
+        "budget-under-executed",
+        doc(head=HEAD.replace("executed: 100", "executed: 80").replace("score: 10", "score: 8"), total="98"),
+        "budget.executed",
+        "executed: 80",
+    ),
+]
+
+
+def line_of(text: str, marker: str) -> int:
+    """Return the 1-based line first holding ``marker`` (the first line for an empty marker)."""
+    if not marker:
+        return 1
+    assert marker in text
+    return text[: text.index(marker)].count("\n") + 1
+
+
+def evaluate_text(tmp_path: Path, text: str, name: str = "form.yaml") -> tuple[Evaluation, Path]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return evaluate(load(path)), path
+
+
+def test_the_base_form_is_clean(tmp_path: Path) -> None:
+    ev, _ = evaluate_text(tmp_path, doc())
+    assert ev.findings == []
+    assert ev.total == 100 and ev.grade == "优"
+
+
+def test_every_code_has_a_case() -> None:
+    assert sorted({case.code for case in CASES}) == sorted(CODES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.code for case in CASES])
+def test_code_is_raised_with_its_place(tmp_path: Path, case: Case) -> None:
+    ev, path = evaluate_text(tmp_path, case.text)
+    hits = [f for f in ev.findings if f.code == case.code]
+    assert hits, f"{case.code} not raised; got {[f.code for f in ev.findings]}"
+    finding = hits[0]
+    assert finding.severity == CODES[case.code][0]
+    assert finding.path == case.path
+    assert finding.where == f"{path}:{line_of(case.text, case.marker)}"
+    assert finding.message and finding.title == CODES[case.code][1]
+
+
+def test_budget_score_over_weight(tmp_path: Path) -> None:
+    text = doc(head=HEAD.replace("score: 10", "score: 12"), total="102")
+    ev, path = evaluate_text(tmp_path, text)
+    over = [f for f in ev.findings if f.code == "score-over-weight"]
+    assert [f.path for f in over] == ["budget.score"]
+    assert over[0].where == f"{path}:{line_of(text, 'score: 12')}"
+
+
+def test_error_findings_are_the_errors(tmp_path: Path) -> None:
+    ev, _ = evaluate_text(tmp_path, doc(total="99"))
+    assert [f.code for f in ev.errors] == ["total-mismatch"]
+    assert "99" in ev.errors[0].message and "100" in ev.errors[0].message
+
+
+def test_total_mismatch_notes_a_total_without_the_budget(tmp_path: Path) -> None:
+    ev, _ = evaluate_text(tmp_path, doc(total="90"))
+    (finding,) = ev.errors
+    assert "未计入预算执行得分" in finding.message
+
+
+def test_deduction_with_a_cause_raises_no_finding(tmp_path: Path) -> None:
+    ev, _ = evaluate_text(tmp_path, doc(indicator(actual="5次", score="45", cause="受疫情影响停办"), total="55"))
+    assert "deduction-no-cause" not in {f.code for f in ev.findings}
+    assert ev.indicators[0].cause == "受疫情影响停办"
+
+
+def test_a_linked_analysis_item_counts_as_the_cause(tmp_path: Path) -> None:
+    extra = 'deviation_analysis: ["培训场次未达到目标，受疫情影响停办五次。"]\n'
+    ev, _ = evaluate_text(tmp_path, doc(indicator(actual="5次", score="45"), total="55", extra=extra))
+    assert "deduction-no-cause" not in {f.code for f in ev.findings}
+    assert ev.indicators[0].cause_source == "analysis"
+    assert ev.linked_analysis == {0}
+
+
+def test_exceeding_with_a_note_needs_no_comment(tmp_path: Path) -> None:
+    ev, _ = evaluate_text(tmp_path, doc(indicator(actual="20次(上级追加任务)")))
+    assert "exceeded-far" not in {f.code for f in ev.findings}
+
+
+def test_a_copied_actual_gives_no_completion_ratio(tmp_path: Path) -> None:
+    ev, _ = evaluate_text(tmp_path, doc(indicator(actual="≥10次")))
+    assert ev.indicators[0].ratio is None
+
+
+def test_findings_keep_the_alias_files_lines(tmp_path: Path) -> None:
+    text = (
+        "评价年度: 2020\n单位名称: 测试单位\n项目名称: 测试项目\n项目资金:\n  分值: 10\n  预算数: 100\n"
+        "  执行数: 80\n  得分: 8\n绩效指标:\n  - 三级指标: 培训场次\n    分值: 85\n    年度指标值: ≥10次\n"
+        "    实际完成值: 10次\n    得分: 80\n总分: 90\n等级: 优秀\n"
+    )
+    ev, path = evaluate_text(tmp_path, text)
+    where = {f.code: f.where for f in ev.findings}
+    assert where["budget-under-executed"] == f"{path}:{line_of(text, '执行数: 80')}"
+    assert where["deducted-but-met"] == f"{path}:{line_of(text, '得分: 80')}"
+    assert where["total-mismatch"] == f"{path}:{line_of(text, '总分: 90')}"
+    assert where["weight-sum"] == f"{path}:{line_of(text, '绩效指标:')}"
+    assert ev.grade == "优" and "grade-mismatch" not in where
+
+
+def test_seed_has_no_error_and_exactly_the_printed_subtotal_warnings() -> None:
+    ev = evaluate(load(SEED_EXAMPLE))
+    assert ev.errors == []
+    subtotals = {f.path: f.message for f in ev.findings if f.code == "subtotal-mismatch"}
+    expected = {
+        "产出指标": (40, 36),
+        "数量指标": (20, 16),
+        "质量指标": (10, 9),
+        "时效指标": (3, 5),
+        "成本指标": (7, 6),
+        "效益指标": (40, 44),
+        "社会效益指标": (20, 16),
+        "环境效益指标": (5, 28),
+    }
+    assert set(subtotals) == {f"categories.{name}" for name in expected}
+    for name, (printed, summed) in expected.items():
+        assert subtotals[f"categories.{name}"] == f"“{name}”标注{printed}分，所含指标分值合计{summed}分"
+    text = SEED_EXAMPLE.read_text(encoding="utf-8")
+    for f in ev.findings:
+        if f.code == "subtotal-mismatch":
+            name = f.path.removeprefix("categories.")
+            assert f.where == f"{SEED_EXAMPLE}:{line_of(text, f'  {name}: ')}"
+
+
+def test_seed_findings_name_real_lines() -> None:
+    ev = evaluate(load(SEED_EXAMPLE))
+    codes = [f.code for f in ev.findings]
+    assert codes.count("duplicate-name") == 1
+    assert codes.count("category-suspect") == 3
+    assert all(f.where.startswith(f"{SEED_EXAMPLE}:") for f in ev.findings)
+
+
+def test_make_uses_the_registered_severity() -> None:
+    finding = make("total-mismatch", "消息", "total_score", "f.yaml:3")
+    assert finding == Finding("total-mismatch", "消息", "total_score", "f.yaml:3", "error")
+    assert finding.to_dict() == {
+        "code": "total-mismatch",
+        "severity": "error",
+        "title": "总分与各项得分之和不符",
+        "message": "消息",
+        "path": "total_score",
+        "where": "f.yaml:3",
+    }
+
+
+def test_codes_are_well_formed() -> None:
+    for code, (severity, title) in CODES.items():
+        assert code == code.lower() and " " not in code
+        assert severity in SEVERITY_LABEL
+        assert title
+
+
+def test_unknown_code_is_refused() -> None:
+    with pytest.raises(KeyError):
+        make("no-such-code", "x")
+
+
+def test_finding_amounts_are_formatted(tmp_path: Path) -> None:
+    ev, _ = evaluate_text(tmp_path, doc(head=HEAD.replace("executed: 100", "executed: 120")))
+    (over,) = [f for f in ev.findings if f.code == "over-executed"]
+    assert over.message.startswith("执行数120.00万元超过预算数100.00万元（执行率120%）")
+    assert ev.budget is not None and ev.budget.rate_computed == Decimal("1.2")
