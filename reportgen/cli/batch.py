@@ -9,27 +9,17 @@ from pathlib import Path
 import click
 
 from . import main
-from .output import console
+from .output import console, report_options
 
 
 @main.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="输出文件夹 / output folder.")
-@click.option("-f", "--format", "formats", default="md", show_default=True,
-              help="输出格式，逗号分隔：md,html,pdf,docx / formats, comma-separated.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="并行进程数，0 表示按 CPU 核数 / worker processes (0: one per core).")
 @click.option("--resume", is_flag=True, help="跳过输出已是最新的项目 / skip projects whose outputs are up to date.")
-@click.option("--outline", default="default", show_default=True, help="报告提纲 / report outline.")
-@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="用户模板文件夹 / user templates folder.")
-@click.option("--lexicon", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="用户词库文件夹 / user lexicon folder.")
-@click.option("--cover", is_flag=True, help="PDF/HTML 加封面 / add a cover page.")
-@click.option("--font", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="正文字体文件 / body font file for PDF.")
-@click.option("--no-check", is_flag=True, help="不检查生成的报告 / skip the wording check.")
+@report_options
 def batch(
     inputs: tuple[Path, ...],
     outdir: Path,

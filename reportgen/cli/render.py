@@ -10,25 +10,14 @@ from ..loaders import load_all
 from ..pipeline import parse_formats, write_report
 from ..scoring import evaluate
 from . import main
-from .output import console
+from .output import console, report_options
 
 
 @main.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="输出文件夹 / output folder.")
-@click.option("-f", "--format", "formats", default="md", show_default=True,
-              help="输出格式，逗号分隔：md,html,pdf,docx / formats, comma-separated.")
-@click.option("--outline", default="default", show_default=True,
-              help="报告提纲：default、mof、transfer、summary 或提纲 YAML 路径 / report outline.")
-@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="用户模板文件夹，逐文件覆盖内置模板 / folder of templates overriding the built-in ones.")
-@click.option("--lexicon", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="用户词库文件夹，逐文件覆盖内置词库 / folder of lexicon files overriding the built-in ones.")
-@click.option("--cover", is_flag=True, help="PDF/HTML 加封面 / add a cover page.")
-@click.option("--font", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="正文字体文件（如单位自有的仿宋）/ body font file for PDF.")
-@click.option("--no-check", is_flag=True, help="不检查生成的报告 / skip the wording check.")
+@report_options
 def render(
     files: tuple[Path, ...],
     outdir: Path,
