@@ -154,3 +154,25 @@ def test_killed_batch_resumes_without_redoing_or_truncating(tmp_path: Path) -> N
     for path in reports:
         text = path.read_text(encoding="utf-8")
         assert text.startswith("# ") and text.endswith("\n") and "## 附表" in text
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_finished_reports(tmp_path: Path) -> None:
+    src = tmp_path / "forms"
+    _write_forms(src, 300)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "reportgen", "batch", str(src), "-o", str(out), "--jobs", "2", "--no-check"]
+    proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    journal = out / ".reportgen-batch.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (journal.exists() and journal.read_text(encoding="utf-8").count("\n") >= 10):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 130, output
+    assert "已中断" in output and "Traceback" not in output
+    recorded = journal.read_text(encoding="utf-8").count("\n")
+    assert 10 <= recorded < 300
+    assert (out / "summary.xlsx").exists() and not list(out.rglob("*.part"))
+    for path in (p for p in out.rglob("*.md") if p.name not in ("summary.md", "overview.md")):
+        assert path.read_text(encoding="utf-8").endswith("\n")

@@ -268,3 +268,35 @@ def test_all_examples_render_in_every_outline_with_only_forced_placeholders() ->
             report = compose(ev, outline=outline)
             assert report.markdown.startswith("# ")
             assert len(report.placeholders) >= len(expected)
+
+
+def _clean_form() -> dict:
+    data = synthetic_form(7)
+    for ind in data["indicators"]:
+        ind.update(target="≥10次", actual="12次", score=ind["weight"])
+        ind.pop("cause", None)
+        ind.pop("measure", None)
+    data["budget"].update(executed=data["budget"]["adjusted"], score=data["budget"]["weight"])
+    data.update(deviation_analysis=[], improvement_measures=[], total_score=100)
+    return data
+
+
+def test_nothing_lost_says_so_and_gives_forward_looking_measures() -> None:
+    md = compose(evaluate(validate_data(_clean_form(), SourceMap("clean.yaml")))).markdown
+    deviation = md.split("偏差原因分析", 1)[1].split("## 五、", 1)[0]
+    assert ("未" in deviation or "不存在" in deviation) and "偏差" in deviation and "【待补充" not in md
+    measures = md.split("## 五、改进措施", 1)[1].split("## 六、", 1)[0]
+    numbered = [p for p in measures.split("\n\n") if p[:2] in ("1.", "2.", "3.")]
+    assert len(numbered) == 3
+    assert "全面完成" in md and "圆满" not in md
+
+
+def test_deductions_without_any_cause_get_a_placeholder_not_an_invented_measure() -> None:
+    data = _clean_form()
+    data["indicators"][0].update(actual="5次", score=round(data["indicators"][0]["weight"] / 2, 2))
+    data["total_score"] = None
+    md = compose(evaluate(validate_data(data, SourceMap("gap.yaml")))).markdown
+    measures = md.split("## 五、改进措施", 1)[1].split("## 六、", 1)[0]
+    assert "【待补充：针对上述偏差的改进措施】" in measures
+    assert not any(word in measures for word in ("疫情", "拨付", "采购", "预算编制"))
+    assert "【待补充：" in md.split("偏差原因分析", 1)[1]
