@@ -12,26 +12,18 @@ official layout, the markdown-it parse and the reproducible zip cost on this mac
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
+
+from timing import median_ms  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # benchmark the source tree, as the tests do
 
 SEED = ROOT / "examples" / "社会保障专项-2020.yaml"
 
-
-def _median_ms(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def _plain_python_docx(markdown: str) -> bytes:
@@ -87,8 +79,8 @@ def main() -> None:
     startup_ms = (time.perf_counter() - start) * 1000
 
     data = renderer.render(report)  # warm-up
-    ours = _median_ms(lambda: renderer.render(report), runs)
-    baseline = _median_ms(lambda: _plain_python_docx(report.markdown), runs)
+    ours = median_ms(lambda: renderer.render(report), runs)
+    baseline = median_ms(lambda: _plain_python_docx(report.markdown), runs)
     identical = renderer.render(report) == DocxRenderer().render(report)
 
     print(f"seed report: {len(report.markdown)} characters of Markdown (load+evaluate+compose {compose_s:.2f} s)")

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import times_ms
+
 from reportgen import evaluate, load
 from reportgen.loaders.structured import validate_data
 from reportgen.model import SourceMap
@@ -23,15 +25,6 @@ from reportgen.narrative import Composer
 from reportgen.synthetic import synthetic_form
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _time(fn, runs: int) -> list[float]:
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
 
 
 def main() -> None:
@@ -42,18 +35,18 @@ def main() -> None:
     t0 = time.perf_counter()
     composer = Composer()
     seed = evaluate(load(ROOT / "examples" / "社会保障专项-2020.yaml"))
-    first = _time(lambda: composer.compose(seed), 1)[0]
+    first = times_ms(lambda: composer.compose(seed), 1)[0]
     startup = (time.perf_counter() - t0) * 1000
-    seed_ms = _time(lambda: composer.compose(seed), 200)
+    seed_ms = times_ms(lambda: composer.compose(seed), 200)
 
     evaluations = [evaluate(validate_data(synthetic_form(10_000 + i), SourceMap(f"s{i}"))) for i in range(args.n)]
-    synth_ms = [_time(lambda ev=ev: composer.compose(ev), 1)[0] for ev in evaluations]
+    synth_ms = [times_ms(lambda ev=ev: composer.compose(ev), 1)[0] for ev in evaluations]
 
     with tempfile.TemporaryDirectory() as user:
         (Path(user) / "README").write_text("empty overlay: forces the sandboxed environment\n")
         sandboxed = Composer(templates=user)
         sandboxed.compose(seed)
-        sandbox_ms = [_time(lambda ev=ev: sandboxed.compose(ev), 1)[0] for ev in evaluations]
+        sandbox_ms = [times_ms(lambda ev=ev: sandboxed.compose(ev), 1)[0] for ev in evaluations]
 
     med_seed, med_synth, med_sandbox = (statistics.median(x) for x in (seed_ms, synth_ms, sandbox_ms))
     print(f"start-up (imports, templates, jieba, first report): {startup:.0f} ms (first report {first:.1f} ms)")
