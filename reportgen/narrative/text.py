@@ -81,7 +81,12 @@ def safe_filename(name: str, limit: int = 80) -> str:
 @lru_cache(maxsize=65536)
 def first_clause(text: str, limit: int = 30) -> str:
     """The first clause of a cause, to name it in a measure: “各社区公共文化服务基础设施建设不足”."""
-    head = re.split(r"[，。；,;：:]", tidy(text), maxsplit=1)[0].strip()
+    text = tidy(text)
+    # "预算执行率偏低，主要原因是政府采购流程较长" names its cause after 原因是: answer that, not the symptom
+    said = re.search(r"(?:主要)?原因(?:主要)?(?:是|为|在于)[：:]?", text)
+    if said and said.end() < len(text):
+        text = text[said.end() :]
+    head = re.split(r"[，。；,;：:]", text, maxsplit=1)[0].strip()
     head = re.sub(r"^(由于|因为|因|受|主要是|主要原因是)", "", head)
     if len(head) > limit:
         head = head[:limit].rstrip("的和与及、") + "等"
