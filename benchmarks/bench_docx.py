@@ -73,7 +73,7 @@ def main() -> None:
     compose_s = time.perf_counter() - start
 
     start = time.perf_counter()
-    from reportgen.render.docx import DocxRenderer
+    from reportgen.renderers.docx import DocxRenderer
 
     renderer = DocxRenderer()
     startup_ms = (time.perf_counter() - start) * 1000

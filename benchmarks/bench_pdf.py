@@ -48,12 +48,12 @@ def worker(config: str, form: Path, runs: int, cover: bool) -> dict[str, object]
     if config == "naive":
         import weasyprint
 
-        from reportgen.render.html import render_html
+        from reportgen.renderers.html import render_html
 
         def render() -> bytes:
             return weasyprint.HTML(string=render_html(report, cover=cover)).write_pdf()
     else:
-        from reportgen.render.pdf import PdfRenderer
+        from reportgen.renderers.pdf import PdfRenderer
 
         renderer = PdfRenderer(presubset=config == "reportgen")
 

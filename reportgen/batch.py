@@ -137,7 +137,7 @@ def _prepare(options: BatchOptions) -> None:
 
         load_lexicon(options.lexicon)
     if "pdf" in options.formats:
-        from .render.pdf import render_pdf  # noqa: F401  (fonts are found and checked on first use)
+        from .renderers.pdf import render_pdf  # noqa: F401  (fonts are found and checked on first use)
 
 
 def _claim(outdir: Path, stem: str, owner: str) -> str:

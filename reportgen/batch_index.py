@@ -164,7 +164,7 @@ def write_index(result: BatchResult, options: BatchOptions) -> None:
     overview = overview_markdown(result)
     atomic_write(out / "overview.md", overview)
     if "pdf" in options.formats:
-        from .render.pdf import render_pdf
+        from .renderers.pdf import render_pdf
         from .report import Report
 
         report = Report(name="overview", title="部门项目绩效自评概览", markdown=overview)

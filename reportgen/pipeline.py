@@ -81,15 +81,15 @@ def write_report(
         if fmt == "md":
             atomic_write(path, report.markdown)
         elif fmt == "html":
-            from .render.html import render_html
+            from .renderers.html import render_html
 
             atomic_write(path, render_html(report, cover=cover))
         elif fmt == "pdf":
-            from .render.pdf import render_pdf
+            from .renderers.pdf import render_pdf
 
             atomic_write(path, render_pdf(report, cover=cover, font=font))
         elif fmt == "docx":
-            from .render.docx import render_docx
+            from .renderers.docx import render_docx
 
             atomic_write(path, render_docx(report))
         written.paths[fmt] = path

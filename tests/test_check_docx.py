@@ -104,7 +104,7 @@ def test_generated_word_report_checks_like_its_markdown(tmp_path: Path) -> None:
     from reportgen import evaluate, load
     from reportgen.narrative import compose
 
-    render_docx = pytest.importorskip("reportgen.render.docx").render_docx
+    render_docx = pytest.importorskip("reportgen.renderers.docx").render_docx
     report = compose(evaluate(load(SEED_EXAMPLE)))
     path = tmp_path / "report.docx"
     path.write_bytes(render_docx(report))

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import main
-from reportgen.render import fonts
+from reportgen.renderers import fonts
 
 
 @pytest.fixture(autouse=True)

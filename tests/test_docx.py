@@ -1,4 +1,4 @@
-"""Tests for reportgen.render.docx: styles, fonts, layout, tables, reproducibility, LibreOffice."""
+"""Tests for reportgen.renderers.docx: styles, fonts, layout, tables, reproducibility, LibreOffice."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from docx.shared import Mm, Pt
 from lxml import etree
 
 from reportgen.errors import RenderError
-from reportgen.render.docx import (
+from reportgen.renderers.docx import (
     TEXT_WIDTH_TWIPS,
     DocxRenderer,
     column_widths,
@@ -499,3 +499,12 @@ def test_libreoffice_converts_the_seed_report(seed_report: Report, seed_docx: by
         ).stdout
         assert seed_report.title in text.replace(" ", "")
         assert re.search(r"—\s*1\s*—", text) and "一级指标" in text  # pdftotext drops the spaces
+
+
+def test_placeholders_are_highlighted_in_word(tmp_path: Path) -> None:
+    from reportgen import render as compose_report
+
+    data = render_docx(compose_report(SEED_EXAMPLE))
+    doc = Document(io.BytesIO(data))
+    runs = [r for p in doc.paragraphs for r in p.runs if r.text.startswith("【待补充")]
+    assert runs and all(r.font.highlight_color is not None for r in runs)

@@ -6,7 +6,7 @@ import pytest
 import yaml
 from conftest import SEED_EXAMPLE
 
-from reportgen.render.html import column_widths, iso_date, printed_text, render_html, report_css, title_lines
+from reportgen.renderers.html import column_widths, iso_date, printed_text, render_html, report_css, title_lines
 from reportgen.report import Report
 
 UNIT = "武汉市东湖新技术开发区花山街道办事处"
@@ -216,3 +216,10 @@ def test_seed_report_renders() -> None:
     body = _body(render_html(report))
     assert "2,440.91" in body and "98" in body and "优" in body
     assert body.count('class="signature') == len(report.signature)
+
+
+def test_placeholders_are_marked_for_the_author() -> None:
+    from reportgen import render as compose_report
+
+    html = render_html(compose_report(SEED_EXAMPLE))
+    assert '<mark class="placeholder">【待补充：“年组织开展群众文体活动”指标的偏差原因】</mark>' in html

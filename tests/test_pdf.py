@@ -17,10 +17,10 @@ from pypdf import PdfReader
 from test_html import DATE, HOSTILE, TITLE, UNIT, sample_report
 
 from reportgen.errors import RenderError
-from reportgen.render import fonts
-from reportgen.render import pdf as pdf_module
-from reportgen.render.fetcher import RestrictedFetcher
-from reportgen.render.pdf import PdfRenderer, render_pdf
+from reportgen.renderers import fonts
+from reportgen.renderers import pdf as pdf_module
+from reportgen.renderers.fetcher import RestrictedFetcher
+from reportgen.renderers.pdf import PdfRenderer, render_pdf
 from reportgen.report import Report
 
 NO_LINE_START = "，。、；：？！）》」』”’％"  # Chinese line breaking never starts a line with these
@@ -264,7 +264,7 @@ def test_missing_cjk_font_names_the_package(tmp_path: Path) -> None:
     config = tmp_path / "empty.conf"
     config.write_text('<?xml version="1.0"?>\n<fontconfig></fontconfig>\n', encoding="utf-8")
     code = (
-        "from reportgen.render.pdf import render_pdf\n"
+        "from reportgen.renderers.pdf import render_pdf\n"
         "from reportgen.report import Report\n"
         "from reportgen.errors import RenderError\n"
         "try:\n"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import RenderError
-from reportgen.render import fonts
-from reportgen.render.fonts import Coverage, Face, choose_fonts, missing_chars
+from reportgen.renderers import fonts
+from reportgen.renderers.fonts import Coverage, Face, choose_fonts, missing_chars
 
 
 def face(family: str, style: str = "Regular", weight: int = 80, path: str | None = None) -> Face:

@@ -31,7 +31,7 @@ class Check:
 def run_checks() -> list[Check]:
     """Check fonts, HarfBuzz subsetting, WeasyPrint and the cache directory."""
     from ..errors import ReportgenError
-    from ..render import fonts
+    from ..renderers import fonts
 
     checks: list[Check] = []
     try:

@@ -407,13 +407,26 @@ class _Span:
     bold: bool = False
 
 
+_PLACEHOLDER = re.compile(r"(【待补充[：:][^】]*】)")
+
+
 def _text_run(p: etree._Element, text: str, bold: bool = False) -> None:
-    """Append a run; xml:space=preserve keeps leading, trailing and doubled spaces."""
+    """Append runs; 【待补充：…】 gaps are highlighted so an author finds them in Word."""
+    for i, piece in enumerate(_PLACEHOLDER.split(text)):
+        if piece:
+            _one_run(p, piece, bold, highlight=i % 2 == 1)
+
+
+def _one_run(p: etree._Element, text: str, bold: bool, highlight: bool) -> None:
+    """Append one run; xml:space=preserve keeps leading, trailing and doubled spaces."""
     r = etree.SubElement(p, qn("w:r"))
-    if bold:
+    if bold or highlight:
         rpr = etree.SubElement(r, qn("w:rPr"))
-        etree.SubElement(rpr, qn("w:b"))
-        etree.SubElement(rpr, qn("w:bCs"))
+        if bold:  # schema order: b, bCs … highlight
+            etree.SubElement(rpr, qn("w:b"))
+            etree.SubElement(rpr, qn("w:bCs"))
+        if highlight:
+            etree.SubElement(rpr, qn("w:highlight")).set(qn("w:val"), "yellow")
     t = etree.SubElement(r, qn("w:t"))
     t.text = text
     if text != text.strip() or "  " in text:

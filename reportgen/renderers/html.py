@@ -91,6 +91,9 @@ def printed_text(report: Report, *, cover: bool = False) -> list[tuple[int, str]
 
 # --- Markdown → HTML ----------------------------------------------------------------------------
 
+_PLACEHOLDER = re.compile(r"【待补充[：:][^】<]*】")
+
+
 def _escape(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -140,6 +143,8 @@ def _body(report: Report, *, cover: bool) -> str:
     _mark_signature(tokens, report.signature)
     _size_tables(tokens)
     main = md.renderer.render(tokens, md.options, {})
+    # gaps the author must fill stand out on screen and on paper (the text is already escaped here)
+    main = _PLACEHOLDER.sub(r'<mark class="placeholder">\g<0></mark>', main)
     parts = []
     if cover:
         parts.append(_cover(report))
