@@ -300,3 +300,10 @@ def test_deductions_without_any_cause_get_a_placeholder_not_an_invented_measure(
     assert "【待补充：针对上述偏差的改进措施】" in measures
     assert not any(word in measures for word in ("疫情", "拨付", "采购", "预算编制"))
     assert "【待补充：" in md.split("偏差原因分析", 1)[1]
+
+
+def test_the_seed_text_itself_renders_the_golden_report() -> None:
+    from conftest import DATA, SEED_TEXT
+
+    source = SEED_TEXT if SEED_TEXT.exists() else DATA / "seed.txt"
+    assert _report(source).markdown == (GOLDEN / "社会保障专项-2020.default.md").read_text(encoding="utf-8")
