@@ -6,7 +6,16 @@ import pytest
 import yaml
 from conftest import SEED_EXAMPLE
 
-from reportgen.renderers.html import column_widths, iso_date, printed_text, render_html, report_css, title_lines
+from reportgen.renderers.html import (
+    column_widths,
+    iso_date,
+    parse_markdown,
+    print_body,
+    printed_text,
+    render_html,
+    report_css,
+    title_lines,
+)
 from reportgen.report import Report
 
 UNIT = "武汉市东湖新技术开发区花山街道办事处"
@@ -118,6 +127,26 @@ def test_structure_follows_the_markdown_contract() -> None:
     assert body.count("<table>") == 2
     assert body.count("<tr>") == 2 + 28  # header and rows of both tables
     assert '<td style="text-align:right">2,440.91</td>' in body
+
+
+def test_print_body_aligns_cells_by_class_and_is_otherwise_the_same() -> None:
+    # the PDF gets classes instead of style attributes, so WeasyPrint can share one style per column
+    report = sample_report()
+    screen = render_html(report, standalone=False)
+    printed = print_body(report)
+    assert '<td class="align-right">2,440.91</td>' in printed
+    assert 'style="text-align' not in printed
+    assert printed == re.sub(r' style="text-align:(left|center|right)"', r' class="align-\1"', screen)
+    for align in ("left", "center", "right"):
+        assert f".align-{align} {{ text-align: {align}; }}" in report_css()
+
+
+def test_markdown_parsed_once_gives_the_same_text_and_body() -> None:
+    report = sample_report(hostile=HOSTILE)
+    expected_text, expected_body = printed_text(report, cover=True), print_body(report, cover=True)
+    tokens = parse_markdown(report)
+    assert printed_text(report, cover=True, tokens=tokens) == expected_text
+    assert print_body(report, cover=True, tokens=tokens) == expected_body
 
 
 def test_signature_paragraphs_are_marked_for_right_alignment() -> None:

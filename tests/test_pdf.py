@@ -124,6 +124,51 @@ def test_seed_report_embeds_subset_cjk_fonts(seed_pdf: bytes) -> None:
     assert len(seed_pdf) < 1_500_000
 
 
+def test_embedded_font_files_decode(seed_pdf: bytes) -> None:
+    # the font files are deflated by our finisher (level 1), not by pydyf: they must still read back
+    reader = PdfReader(io.BytesIO(seed_pdf))
+    files = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            stream = descriptor["/FontFile3"].get_object()
+            files[str(font.get_object()["/BaseFont"])] = (stream["/Filter"], stream.get_data()[:4])
+    assert files and all(value == ("/FlateDecode", b"OTTO") for value in files.values()), files
+
+
+def test_only_font_files_are_deflated_fast() -> None:
+    import zlib
+
+    import pydyf
+
+    otf, ttf = b"OTTO" + bytes(2000), b"\0\1\0\0" + bytes(2000)
+    pdf = pydyf.PDF()
+    streams = {
+        "otf": pydyf.Stream([otf], pydyf.Dictionary({"Subtype": "/OpenType"}), compress=True),
+        "ttf": pydyf.Stream([ttf], pydyf.Dictionary({"Length1": len(ttf)}), compress=True),
+        "page": pydyf.Stream([b"BT", b"ET"], compress=True),
+        "plain": pydyf.Stream([otf], pydyf.Dictionary({"Subtype": "/OpenType"}), compress=False),
+    }
+    for stream in streams.values():
+        pdf.add_object(stream)
+    pdf_module._deflate_fonts_fast(None, pdf)
+    for name, data in (("otf", otf), ("ttf", ttf)):
+        stream = streams[name]
+        assert (stream.compress, stream.extra["Filter"]) == (False, "/FlateDecode")
+        assert zlib.decompress(stream.stream[0]) == data
+    assert (streams["page"].compress, streams["page"].stream) == (True, [b"BT", b"ET"])
+    assert streams["plain"].stream == [otf] and "Filter" not in streams["plain"].extra
+    assert b"/FlateDecode" in streams["otf"].data  # and pydyf writes it as it stands
+
+
+def test_weasyprint_is_called_with_stack_room() -> None:
+    assert pdf_module._with_stack_room(lambda: b"%PDF") == b"%PDF"
+    with pytest.raises(ZeroDivisionError):
+        pdf_module._with_stack_room(lambda: bytes(1 // 0))
+    # a ~60 KB frame: Python opens a 128 KB stack chunk for it, leaving room for the whole layout
+    assert pdf_module._stack_room_caller().__code__.co_nlocals * 8 > 56 * 1024
+
+
 def test_seed_report_has_page_numbers_and_a_sane_length(seed_pdf: bytes) -> None:
     pages = page_texts(seed_pdf)
     assert 4 <= len(pages) <= 15
@@ -190,7 +235,7 @@ def test_fetcher_refuses_what_slips_through(
     base, hits = trap
     raw = (f'<link rel="stylesheet" href="{base}/x.css"><img src="file:///etc/passwd">'
            f'<div style="background: url({base}/bg.png)">x</div><img src="data:image/png;base64,iVBORw0KGgo=">')
-    monkeypatch.setattr(pdf_module, "render_html", lambda report, **kw: f"<p>正文</p>{raw}")
+    monkeypatch.setattr(pdf_module, "print_body", lambda report, **kw: f"<p>正文</p>{raw}")
     with pytest.raises(RenderError, match="已拒绝") as caught:
         renderer.render(sample_report())
     assert "file:///etc/passwd" in str(caught.value)
