@@ -144,6 +144,22 @@ def _groups(form: EvaluationForm) -> list[tuple[str | None, list[tuple[str | Non
     return out
 
 
+def _merged_rows(form: EvaluationForm, level2_cell: Any) -> Any:
+    """Yield (leading cells, indicator): level labels as merged cells on the first row of their block only."""
+    for level1, level2s in _groups(form):
+        size1 = sum(len(items) for _, items in level2s)
+        first1 = True
+        for level2, items in level2s:
+            for i, ind in enumerate(items):
+                row: list[Any] = []
+                if first1:
+                    row.append(Span(_level(level1, form), 1, size1))
+                    first1 = False
+                if i == 0:
+                    row.append(level2_cell(level2, len(items)))
+                yield row, ind
+
+
 def seed_layout() -> list[Sheet]:
     """The Hubei 2020 form as the seed's original most likely stood: 8 columns, weights in labels, ☑ boxes."""
     form = load(SEED_EXAMPLE)
@@ -161,19 +177,9 @@ def seed_layout() -> list[Sheet]:
     n = len(form.indicators)
     header = [Span("项目年度绩效指标", 1, n + 1), "一级指标", Span("二级指标", 2), "三级指标(权重)"]
     rows.append([*header, "年初目标值(A)", "实际完成值(B)", "得分"])
-    for level1, level2s in _groups(form):
-        size1 = sum(len(items) for _, items in level2s)
-        first1 = True
-        for level2, items in level2s:
-            for i, ind in enumerate(items):
-                row: list[Any] = []
-                if first1:
-                    row.append(Span(_level(level1, form), 1, size1))
-                    first1 = False
-                if i == 0:
-                    row.append(Span(_level(level2, form, bare=level2 == "质量指标"), 2, len(items)))
-                row += [f"{ind.name}({_weight(ind.weight)}分)", ind.target, ind.actual, _weight(ind.score)]
-                rows.append(row)
+    for row, ind in _merged_rows(form, lambda level2, n: Span(_level(level2, form, bare=level2 == "质量指标"), 2, n)):
+        row += [f"{ind.name}({_weight(ind.weight)}分)", ind.target, ind.actual, _weight(ind.score)]
+        rows.append(row)
     rows += [
         ["总分", Span(_weight(form.total_score), 7)],
         ["偏差大或目标未完成原因分析", Span(" ".join(f"{i}、{t}" for i, t in enumerate(form.deviation_analysis, 1)), 7)],
@@ -213,21 +219,11 @@ def link_fund_layout() -> list[Sheet]:
         [Span(form.goals.planned, 3), Span(form.goals.achieved, 4)],
         ["一级指标", "二级指标", "三级指标", "分值", "年度指标值", "全年实际值", "得分", "未完成原因及拟采取的改进措施"],
     ]
-    for level1, level2s in _groups(form):
-        size1 = sum(len(items) for _, items in level2s)
-        first1 = True
-        for level2, items in level2s:
-            for i, ind in enumerate(items):
-                row: list[Any] = []
-                if first1:
-                    row.append(Span(_level(level1, form), 1, size1))
-                    first1 = False
-                if i == 0:
-                    row.append(Span(level2, 1, len(items)))
-                why = "\n".join(p for p in (ind.cause, f"改进措施：{ind.measure}" if ind.measure else None) if p)
-                row += [("★" if ind.core else "") + ind.name, _weight(ind.weight), ind.target, ind.actual]
-                row += [_weight(ind.score), why]
-                rows.append(row)
+    for row, ind in _merged_rows(form, lambda level2, n: Span(level2, 1, n)):
+        why = "\n".join(p for p in (ind.cause, f"改进措施：{ind.measure}" if ind.measure else None) if p)
+        row += [("★" if ind.core else "") + ind.name, _weight(ind.weight), ind.target, ind.actual]
+        row += [_weight(ind.score), why]
+        rows.append(row)
     rows += [
         [Span("总分", 3), "100", "", "", _weight(form.total_score), form.grade],
         ["偏差原因分析", Span("\n".join(f"{i}、{t}" for i, t in enumerate(form.deviation_analysis, 1)), 7)],
