@@ -95,7 +95,9 @@ def test_duplicate_and_hostile_project_names_get_safe_unique_files(tmp_path: Pat
     names = sorted(Path(p).name for r in result.rows for p in r.outputs)
     assert len(names) == len(set(names)) == 4
     assert all("/" not in n and ":" not in n and len(n.encode()) < 255 for n in names)
-    assert any(n.endswith("-2.md") for n in names)
+    # the two projects named alike both say which input they came from, whichever worker was first
+    assert "2022年度同名项目绩效自评报告（0.yaml）.md" in names and "2022年度同名项目绩效自评报告（1.yaml）.md" in names, names
+    assert not (out / ".claims").exists() and not (out / ".incoming").exists()
 
 
 def test_collect_skips_the_output_folder_and_office_lock_files(tmp_path: Path) -> None:
