@@ -102,6 +102,7 @@ class Row:
     budget_value: float | None = None
     executed_value: float | None = None
     budget_unit: str = ""
+    rate_value: float | None = None  # execution rate as a fraction (0.7004), for the workbook's number cells
     name: str = ""  # the report's own name (before any suffix that keeps file names unique)
     stem: str = ""  # where its files are, relative to the output folder, without the suffix
 
@@ -276,6 +277,7 @@ def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -
         budget_value=float(b.base) if b and b.base is not None else None,
         executed_value=float(b.executed) if b and b.executed is not None else None,
         budget_unit=b.unit if b else "",
+        rate_value=float(b.rate) if b and b.rate is not None else None,
     )
 
 
