@@ -23,9 +23,9 @@ from reportgen.errors import RenderError
 from reportgen.renderers.docx import (
     TEXT_WIDTH_TWIPS,
     DocxRenderer,
-    table_widths,
     render_docx,
     report_datetime,
+    table_widths,
     vertical_merges,
 )
 from reportgen.report import Report

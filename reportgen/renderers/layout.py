@@ -115,7 +115,7 @@ def no_break_spans(text: str) -> list[tuple[int, int]]:
 # line it fills (quadratic: 100,000 "A"s took minutes). A zero-width space every few characters gives
 # Pango ordinary break points; the text prints the same.
 LONG_RUN = 30
-_LONG = re.compile(r"[^\s\u200b\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]{%d,}" % (LONG_RUN + 1))
+_LONG = re.compile(r"[^\s\u200b\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]{" + str(LONG_RUN + 1) + ",}")
 _CHUNK = 12
 
 
