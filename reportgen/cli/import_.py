@@ -44,11 +44,13 @@ def _plain(model: BaseModel) -> dict[str, Any]:
         value = getattr(model, name)
         if value is None or value == [] or value == {} or (name == "core" and value is False):
             continue
+        if name == "kind" and value == "project":
+            continue  # the usual form; a department-wide one says so
         if isinstance(value, BaseModel):
             value = _plain(value)
         elif isinstance(value, list):
             value = [_plain(v) if isinstance(v, BaseModel) else v for v in value]
-        elif name == "rate" and isinstance(value, Decimal):
+        elif name in ("rate", "coef") and isinstance(value, Decimal):
             value = format((value * 100).normalize(), "f") + "%"  # 执行率 reads best as printed
         out[name] = value
     return out
@@ -57,6 +59,7 @@ def _plain(model: BaseModel) -> dict[str, Any]:
 def form_yaml(form: EvaluationForm, source: str, warnings: list[str]) -> str:
     """Return the form as reviewable YAML, with where it came from and the reader's warnings as comments."""
     head = [f"# 由 reportgen import 从 {source} 导入，请逐项核对后使用。"]
+    head.append(f"# 表式：{form.kind_label}（{form.kind_basis}）")
     if warnings:
         head.append(f"# 导入时有 {len(warnings)} 条警告（这些单元格没有导入）：")
         head.extend(f"#   {w}" for w in warnings)
@@ -82,7 +85,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _file_name(form: EvaluationForm, taken: set[str]) -> str:
-    stem = re.sub(r'[\\/:*?"<>|\s]+', "_", form.project).strip("._") or "项目"
+    stem = re.sub(r'[\\/:*?"<>|\s]+', "_", form.subject or "").strip("._") or "项目"
     name, n = f"{stem}.yaml", 1
     while name in taken:
         n += 1
@@ -118,7 +121,8 @@ def import_command(file: Path, output: Path | None, quiet: bool) -> None:
         return
     if len(texts) == 1 and not output.is_dir():
         _write(output, texts[0][1])
-        click.echo(f"已导入“{texts[0][0].project}”：{output}", err=True)
+        form = texts[0][0]
+        click.echo(f"已导入“{form.subject or '（未填名称）'}”（{form.kind_label}）：{output}", err=True)
         return
     if output.suffix and not output.is_dir():
         raise UsageError(
