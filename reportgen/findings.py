@@ -50,6 +50,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "task-no-result": ("warning", "年度工作任务缺少完成情况"),
     "coef-mismatch": ("warning", "指标得分与权重×得分系数不符"),
     "core-shortfall": ("warning", "核心指标未达目标"),
+    "direction-contradiction": ("warning", "比较符号与指标名称的方向相反"),
 }
 
 

@@ -150,6 +150,7 @@ CASES: list[Case] = [
         "indicators[0].actual",
         "actual: 8次",
     ),
+    Case("direction-contradiction", doc(indicator(target="≤10次")), "indicators[0].target", "target: ≤10次"),
 ]
 
 
