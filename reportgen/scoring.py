@@ -135,6 +135,11 @@ class IndicatorResult:
         return self.indicator.core
 
     @property
+    def lower_better(self) -> bool:
+        """Judged as a cap (≤ printed, or a department management indicator's name says so)."""
+        return self.target.direction == "reverse"
+
+    @property
     def short(self) -> bool:
         """The indicator fell short of its target or lost points."""
         return self.status in ("partial", "missed") or self.lost > 0
@@ -331,6 +336,8 @@ class _Evaluator:
     def indicator(self, i: int, ind: Indicator) -> IndicatorResult:
         path = f"indicators[{i}]"
         target, actual = parse_value(ind.target), parse_value(ind.actual)
+        if self.form.is_department:
+            target = self._management_target(ind, target)
         label = f"“{ind.name}”"
         if _PLACEHOLDER_NAME.match(ind.name) or target.placeholder or actual.placeholder:
             self.add("placeholder", f"指标{label}含模板占位内容（如“指标1:”“≥**”），请替换为实际内容", path)
@@ -425,6 +432,19 @@ class _Evaluator:
                 f"核心指标{label}未达目标（{shown}），报告将重点说明原因",
                 f"{path}.actual",
             )
+
+    def _management_target(self, ind: Indicator, target: Value) -> Value:
+        """Read a bare cap of a department-wide form's management indicator as the cap it is.
+
+        Department forms print 预算调整率 "3%" or 三公经费控制率 "100%" without an operator; the name
+        says lower is better (lexicon/direction.yaml), so "0" against "3%" met it. The printed text is
+        kept as is for the report; only the comparison reads it as "≤".
+        """
+        if target.op is not None or not target.is_quantitative or not ind.target:
+            return target
+        if direction_of(ind.name, None, self.rules.lexicon).direction != "lower":
+            return target
+        return parse_value("≤" + ind.target)
 
     def _direction(self, ind: Indicator, target: Value, path: str) -> None:
         """Raise a finding when the operator says the opposite of what the indicator's name suggests."""

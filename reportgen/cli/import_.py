@@ -146,12 +146,22 @@ def import_command(file: Path, output: Path | None, quiet: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="用这份自评表数据预先填好 / fill the workbook with this form.",
 )
-def template_xlsx(output: Path, source: Path | None) -> None:
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(["project", "department"]),
+    default=None,
+    help="表式：project 项目支出（默认），department 部门整体支出 / form type (default: project, "
+    "or the --from form's own).",
+)
+def template_xlsx(output: Path, source: Path | None, kind: str | None) -> None:
     """生成标准格式的自评表 Excel 填报模板（含填表说明），填好后可直接读取。
 
     Write a fill-in workbook in the standard 项目支出绩效自评表 layout (merged
-    headers, 10/50/30/10 defaults, validation, formulas, instructions sheet);
-    reportgen reads it back as it was filled.
+    headers, 10/50/30/10 defaults, validation, formulas, instructions sheet),
+    or with --type department the 部门整体支出绩效自评表 layout (tasks table,
+    flat indicator list with 得分系数 and 是否核心指标); reportgen reads it back
+    as it was filled.
     """
     if output.suffix.lower() != ".xlsx":
         raise UsageError("模板文件名应以 .xlsx 结尾", where=str(output), hint="例如：reportgen template-xlsx 自评表.xlsx")
@@ -162,5 +172,9 @@ def template_xlsx(output: Path, source: Path | None) -> None:
         form = load(source)
     from ..xlsx_template import write_template
 
-    write_template(output, form)
+    if form is not None and kind is not None and kind != form.kind:
+        raise UsageError(
+            f"--type {kind} 与数据的表式（{form.kind_label}）不一致", hint="省略 --type 即按数据的表式生成"
+        )
+    write_template(output, form, kind)
     click.echo(f"已生成填报模板：{output}", err=True)

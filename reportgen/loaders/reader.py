@@ -93,7 +93,7 @@ _BUDGET_COLUMNS: dict[str, str] = _labels(
 )
 _AMOUNT_ROLES = ("initial", "adjusted", "executed")
 _TOTAL_ROW = re.compile(r"总额|合计|总计|小计")
-_FUND_ROW = re.compile(r"总额|合计|总计|小计|拨款|结转|结余|资金|财政|自筹|收入")
+_FUND_ROW = re.compile(r"总额|合计|总计|小计|拨款|结转|结余|资金|财政|自筹|收入|支出")
 
 _GOAL_BLOCK = {"年度总体目标", "总体目标", "年度总体目标完成情况", "当年绩效目标", "部门整体绩效目标", "整体绩效目标"}
 _GOAL_PLANNED = {
@@ -140,6 +140,15 @@ _INDICATOR_COLUMNS: dict[str, str] = _labels(
         "ignore": "得分计算方法 评分标准",
     }
 )
+#: the annual-task table of department-wide forms: 任务名称 | 主要内容 | 完成情况
+_TASK_COLUMNS: dict[str, str] = _labels(
+    {
+        "name": "任务名称 工作任务 年度主要任务 主要任务",
+        "planned": "主要内容 任务内容 计划内容 工作内容",
+        "result": "完成情况 实际完成情况 任务完成情况 完成结果",
+    }
+)
+_TASK_TITLES = {"年度工作任务完成情况", "年度主要工作任务完成情况", "主要工作任务完成情况", "年度主要任务完成情况"}
 _INDICATOR_TITLES = {"绩效指标", "项目年度绩效指标", "年度绩效指标", "项目绩效指标", "绩效指标完成情况"}
 _NUMERIC_ROLES = {"weight", "score"}
 
@@ -193,6 +202,7 @@ class ReadWarning:
 
 def _all_label_keys() -> frozenset[str]:
     keys = set(FIELD_LABELS) | set(_BUDGET_COLUMNS) | set(_INDICATOR_COLUMNS) | _INDICATOR_TITLES
+    keys |= set(_TASK_COLUMNS) | _TASK_TITLES
     return frozenset(keys | _GOAL_BLOCK | _GOAL_PLANNED | _GOAL_ADJUSTED | _GOAL_ACHIEVED | _TOTAL_KEYS)
 
 
@@ -259,6 +269,16 @@ def is_department_title(text: str) -> bool:
 def has_department_title(grid: Grid) -> bool:
     """Say whether the grid holds a department-wide form's title (it has no 项目名称)."""
     return any(is_department_title(cell.text) for cell in grid.cells())
+
+
+def has_department_form(grid: Grid) -> bool:
+    """A department-wide form: its title, and an indicator table or a budget block (not a 填表说明 sheet)."""
+    if not has_department_title(grid):
+        return False
+    if has_indicator_header(grid):
+        return True
+    keys = {(c.row, c.col): label_key(c.text) for c in grid.cells()}
+    return any(_budget_roles(grid, r, keys) for r in grid.row_numbers)
 
 
 def has_indicator_header(grid: Grid) -> bool:
@@ -451,6 +471,7 @@ class _Reader:
             raise InputError("没有可读取的表格内容", where=self.where or None, hint="请选择填好的自评表")
         self.read_budget()
         self.read_indicators()
+        self.read_tasks()
         self.read_goals()
         self.read_fields()
         self.read_titles()
@@ -665,6 +686,59 @@ class _Reader:
         places["budget.rate"] = places.get("budget.executed", where.ref)
         self.warn(where, f"执行率未填写（或公式未计算），已按执行数/预算数计算为 {budget['rate']}")
 
+    # -- annual tasks (department-wide forms) ---------------------------------------------------
+
+    def task_header(self) -> tuple[int, dict[str, Cell]] | None:
+        """The row holding 任务名称 and 完成情况 (or 主要内容), with its column roles."""
+        for r in self.grid.row_numbers:
+            if r in self.header_rows:
+                continue
+            roles: dict[str, Cell] = {}
+            for cell in self.grid.row(r):
+                role = _TASK_COLUMNS.get(self.key(cell))
+                if role and role not in roles:
+                    roles[role] = cell
+            if "name" in roles and roles.keys() & {"planned", "result"}:
+                return r, roles
+        return None
+
+    def read_tasks(self) -> None:
+        """Read the 年度工作任务 table, one task per row, until a row that is not a task."""
+        found = self.task_header()
+        if found is None:
+            return
+        header, roles = found
+        self.header_rows.add(header)
+        self.place(*roles.values())
+        for cell in self.grid.row(header):
+            if self.key(cell) in _TASK_TITLES:
+                self.place(cell)
+        tasks: list[dict[str, str]] = []
+        for r in self.grid.row_numbers:
+            if r <= header:
+                continue
+            if self.ends_block(r) or r in self.indicator_headers or r in self.header_rows:
+                break
+            cells = {role: self.grid.at(r, head.col) for role, head in roles.items()}
+            cells = {role: c for role, c in cells.items() if c is not None and c.row == r and c.text.strip()}
+            # the block title merged down the left edge is no task
+            for cell in self.grid.row(r):
+                if self.key(cell) in _TASK_TITLES:
+                    self.place(cell)
+            if "name" not in cells:
+                if cells:
+                    break
+                continue
+            path = f"tasks[{len(tasks)}]"
+            task = {role: c.text.strip() for role, c in cells.items()}
+            self.places[path] = cells["name"].ref
+            self.places.update({f"{path}.{role}": c.ref for role, c in cells.items()})
+            self.place(*cells.values())
+            tasks.append(task)
+        if tasks:
+            self.data["tasks"] = tasks
+            self.places["tasks"] = roles["name"].ref
+
     # -- goals --------------------------------------------------------------------------------
 
     def read_goals(self) -> None:
@@ -715,7 +789,7 @@ class _Reader:
         key = self.key(first)
         if key in _TOTAL_KEYS or (key in FIELD_LABELS and FIELD_LABELS[key] not in ("year",)):
             return True
-        if key in _GOAL_BLOCK or key in _GOAL_PLANNED:
+        if key in _GOAL_BLOCK or key in _GOAL_PLANNED or key in _TASK_TITLES:
             return True
         return bool(_FOOTNOTE.match(first.text.strip())) or bool(_inline_fields(first.text))
 

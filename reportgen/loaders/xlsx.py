@@ -27,7 +27,7 @@ from xml.etree import ElementTree
 
 from ..errors import InputError
 from .grid import Cell, Grid
-from .reader import has_department_title, has_indicator_header, has_project
+from .reader import has_department_form, has_indicator_header, has_project
 
 # the first bytes of an OLE compound file: password-protected .xlsx/.docx, or old .xls/.doc
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -168,7 +168,7 @@ def group_sheets(grids: list[Grid], file: str) -> list[Grid]:
     for grid in grids:
         if not grid:
             continue
-        if has_project(grid) or has_department_title(grid):
+        if has_project(grid) or has_department_form(grid):
             projects.append([grid])
         elif has_indicator_header(grid):
             if projects:
