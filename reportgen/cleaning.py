@@ -310,7 +310,8 @@ def clean_form(form: EvaluationForm) -> tuple[EvaluationForm, list[Finding]]:
             note(path, label, value)
         return cleaned
 
-    data.project = title_name(form.project, form.year)
+    if form.project:
+        data.project = title_name(form.project, form.year)
     data.unit = unit_name(form.unit)
     data.department = unit_name(form.department)
     data.implementer = unit_name(form.implementer)
