@@ -6,7 +6,7 @@ pipeline; it counts until the page answers), then prints medians of repeated run
   as YAML and as the standard workbook: the server's own time (its Server-Timing header) and the
   round trip seen by the client; and distinct synthetic forms, each new to the server;
 - a typed-in gap → updated preview (/api/fill);
-- the same pipeline called directly (load, evaluate, compose, check, HTML) as the baseline ratio;
+- the same pipeline called directly (Engine.run: evaluate, compose, check, HTML) as the baseline ratio;
 - the page's response time while a 100-form batch runs, against the same server idle.
 
 Run: .venv/bin/python benchmarks/bench_serve.py [--runs 30]
@@ -37,10 +37,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from serve_support import Client  # noqa: E402
 
-from reportgen import evaluate, load  # noqa: E402
-from reportgen.check import check  # noqa: E402
-from reportgen.narrative import Composer  # noqa: E402
-from reportgen.renderers.html import render_html  # noqa: E402
+from reportgen import load  # noqa: E402
+from reportgen.engine import Engine, Options  # noqa: E402
 from reportgen.synthetic import synthetic_form  # noqa: E402
 from reportgen.xlsx_template import write_template  # noqa: E402
 
@@ -129,13 +127,10 @@ def main() -> None:
                 fills.append(server_ms(reply.headers))
             print(f"填写待补充→更新预览：服务器 {statistics.median(fills):.0f} ms（中位数）")
 
-            composer = Composer()
+            engine = Engine(Options(formats=("html",), check=True)).prepare()
 
             def direct() -> None:
-                ev = evaluate(load(SEED))
-                report = composer.compose(ev)
-                check(report, data=ev)
-                render_html(report)
+                engine.run(load(SEED))
 
             base_ms = statistics.median(times_ms(direct, args.runs))
             print(f"基准：直接调用同一流程（读取、评分、成文、检查、HTML）{base_ms:.0f} ms；"

@@ -1,7 +1,7 @@
 """The 生成报告 tab's work: one uploaded form, the text typed into its gaps, and what the page shows.
 
-The form goes through the CLI's own pipeline (load → evaluate → compose → check → render); the
-text typed into the gap fields is written into the form's data first (``gaps.apply_fills``), so
+The form goes through the CLI's own pipeline, ``reportgen.engine.Engine`` (load → evaluate →
+compose → check → render); the text typed into the gap fields is written into the form's data first (``gaps.apply_fills``), so
 the preview, every download and the filled workbook come from one completed form.
 """
 
@@ -14,15 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import formatting as fmt
-from ..check import check as run_check
+from ..engine import Engine, Options
 from ..findings import SEVERITY_LABEL
 from ..loaders import load
 from ..model import EvaluationForm, source_of
-from ..narrative import Composer
 from ..narrative.outline import available_outlines
-from ..renderers.html import render_html
 from ..report import Report
-from ..scoring import Evaluation, evaluate
+from ..scoring import Evaluation
 from .gaps import apply_fills, gaps_of
 from .preview import preview_document
 
@@ -49,14 +47,17 @@ def check_outline(name: str) -> str:
     return name
 
 
-_COMPOSERS: dict[str, Composer] = {}
+_ENGINES: dict[str, Engine] = {}
 
 
-def composer(outline: str) -> Composer:
-    # one composer per outline for the server's life: templates and the cause taxonomy load once
-    if outline not in _COMPOSERS:
-        _COMPOSERS[outline] = Composer(outline)
-    return _COMPOSERS[outline]
+def engine(outline: str) -> Engine:
+    """The pipeline for one outline, kept for the server's life (templates, taxonomy, lexicon load once).
+
+    It renders the HTML the page previews and checks the report; downloads render from the same engine.
+    """
+    if outline not in _ENGINES:
+        _ENGINES[outline] = Engine(Options(outline=outline, formats=("html",), check=True)).prepare()
+    return _ENGINES[outline]
 
 
 @dataclass
@@ -79,9 +80,10 @@ class Draft:
     def run(self) -> dict[str, Any]:
         """Compose the report from the form with its fills; return what the page shows."""
         self.form = apply_fills(self.original, self.fills)
-        self.evaluation = evaluate(self.form)
-        self.report = composer(self.outline).compose(self.evaluation)
-        result = run_check(self.report, data=self.evaluation)
+        outcome = engine(self.outline).run(self.form)
+        self.evaluation, self.report = outcome.evaluation, outcome.report
+        result = outcome.check
+        assert result is not None  # the engine is built with check=True
         gaps = gaps_of(self.report, self.evaluation)
         return {
             "project": self.form.project,
@@ -94,7 +96,7 @@ class Draft:
             "filled": [{"id": k, "value": v} for k, v in self.fills.items() if v.strip()],
             "placeholders": len(self.report.placeholders),
             "check": {"ok": result.ok, "summary": result.summary_line()},
-            "preview": preview_document(render_html(self.report)),
+            "preview": preview_document(outcome.files["html"].decode("utf-8")),
         }
 
     # downloads -----------------------------------------------------------------------------------
@@ -102,16 +104,9 @@ class Draft:
         """The current report (or filled workbook) as bytes, its file name and media type."""
         assert self.report is not None and self.form is not None
         name = self.report.name
-        if kind == "docx":
-            from ..renderers.docx import render_docx
-
-            return render_docx(self.report), f"{name}.docx", DOCX
-        if kind == "pdf":
-            from ..renderers.pdf import render_pdf
-
-            return render_pdf(self.report), f"{name}.pdf", "application/pdf"
-        if kind == "md":
-            return self.report.markdown.encode("utf-8"), f"{name}.md", "text/markdown; charset=utf-8"
+        media = {"docx": DOCX, "pdf": "application/pdf", "md": "text/markdown; charset=utf-8"}
+        if kind in media:
+            return engine(self.outline).render(self.report, kind), f"{name}.{kind}", media[kind]
         if kind == "xlsx":
             from ..xlsx_template import build_workbook
 
