@@ -93,8 +93,11 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, byt
     return src, outputs
 
 
-def _assert_same_as_pool(out: Path, pool: dict[str, bytes], stdout: str) -> None:
+def _assert_same_as_pool(out: Path, pool: dict[str, bytes], stdout: str, *, resumed: bool = False) -> None:
     got = _outputs(out)
+    if resumed:  # the overview of a resumed run says how many were up to date: it differs, rightly
+        pool = {k: v for k, v in pool.items() if not k.startswith("overview.")}
+        got = {k: v for k, v in got.items() if not k.startswith("overview.")}
     assert sorted(got) == sorted(pool)
     differ = [name for name in pool if got[name] != pool[name]]
     assert not differ, differ[:5]
@@ -187,4 +190,4 @@ def test_separate_scheduler_and_workers_survive_a_dead_worker_and_a_killed_clien
     # what was finished before the kill was not made again
     after = _journaled(out)
     assert {name: after[name] for name in finished} == finished
-    _assert_same_as_pool(out, pool, resumed.stdout)
+    _assert_same_as_pool(out, pool, resumed.stdout, resumed=True)
