@@ -163,6 +163,13 @@ class Handlers:
         from .draft import check_outline
         from .jobs import BatchJob
 
+        batches = session.state.setdefault("batches", {})
+        if any(job.running() for job in batches.values()):
+            raise UsageError("上一批还在生成中", hint="请等它完成后再开始新的一批")
+        if sum(job.running() for s in self.workspaces.sessions() for job in s.state.get("batches", {}).values()) >= 2:
+            raise UsageError("服务器上已有两批正在生成", hint="请稍候再试")
+        for old in list(batches)[:-2]:  # keep the last two finished batches' files; older ones go
+            batches.pop(old).remove()
         folder = session.new_folder("batch")
         upload = await read_upload(request, folder / "upload", self.limits)
         files = upload.files_of("files")
@@ -187,7 +194,7 @@ class Handlers:
         options = BatchOptions(outdir=folder / "out", formats=formats, outline=outline)
         job_id = secrets.token_hex(6)
         job = BatchJob(job_id, folder, inputs, options, len(inputs))
-        session.state.setdefault("batches", {})[job_id] = job
+        batches[job_id] = job
         return JSONResponse({"id": job_id, "total": len(inputs), "skipped": skipped})
 
     def _job(self, request: Request, session: Session) -> Any:

@@ -79,6 +79,10 @@ class Workspaces:
                 session.used = time.monotonic()
             return session
 
+    def sessions(self) -> list[Session]:
+        with self._lock:
+            return list(self._sessions.values())
+
     def create(self) -> Session:
         self.sweep()
         sid = secrets.token_urlsafe(24)
