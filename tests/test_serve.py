@@ -297,3 +297,22 @@ def test_open_starts_the_browser_on_the_address(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: None)
     result = CliRunner().invoke(main, ["serve", "--port", "0", "--open"])
     assert result.exit_code == 0 and len(opened) == 1 and opened[0] in result.output
+
+
+def test_a_workbook_that_is_a_zip_bomb_is_refused(client: Client) -> None:
+    bomb = _zip({"xl/worksheets/sheet1.xml": b"<" * 60_000_000})
+    assert len(bomb) < 200_000
+    reply = upload_seed(client, "炸弹.xlsx", bomb)
+    assert reply.status == 400 and "压缩炸弹" in reply.json()["error"] and "炸弹.xlsx" in reply.json()["error"]
+    broken = upload_seed(client, "坏.xlsx", b"not a zip")
+    assert "不是有效的Excel 工作簿" in broken.json()["error"]
+
+
+def test_only_the_latest_upload_is_kept_and_checked_drafts_are_not(client: Client) -> None:
+    upload_seed(client, "第一份.yaml")
+    upload_seed(client, "第二份.yaml")
+    root: Path = client.workspace  # type: ignore[attr-defined]
+    kept = {p.name for p in root.rglob("*.yaml")}
+    assert "第二份.yaml" in kept and "第一份.yaml" not in kept
+    client.post_files("/api/check", [("draft", "初稿.md", "# 报告\n\n正文。\n".encode())])
+    assert not list(root.rglob("初稿.md"))
