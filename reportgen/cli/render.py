@@ -7,11 +7,9 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
+from ..engine import FORMATS, Engine, Options, parse_formats, unique_stem
 from ..errors import ReportgenError, UsageError
-from ..loaders import load_parts
 from ..model import EvaluationForm
-from ..pipeline import FORMATS, parse_formats, write_report
-from ..scoring import evaluate
 from . import main
 from .output import console, report_options
 
@@ -46,6 +44,8 @@ def output_target(output: Path, formats: tuple[str, ...], formats_given: bool) -
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=Path("."), show_default=True,
               help="输出文件夹；只生成一份报告时也可以是文件名，如 报告.docx / output folder, or one report's file name.")
+@click.option("--force", is_flag=True,
+              help="覆盖修改过的（或不是 reportgen 生成的）同名报告 / overwrite reports changed since they were written.")
 @report_options
 @click.pass_context
 def render(
@@ -59,6 +59,7 @@ def render(
     cover: bool,
     font: Path | None,
     no_check: bool,
+    force: bool,
 ) -> None:
     """根据自评表生成绩效自评报告（默认 Markdown），并检查用语完整性。
 
@@ -68,19 +69,20 @@ def render(
     of a workbook) is reported and the others are still rendered. Exit 0 when
     every report passes its check, 1 when a check fails (e.g. a 【待补充】
     placeholder the data forced) or some input failed, 2 for unreadable input
-    (a single file) or bad usage.
+    (a single file) or bad usage. A report edited since it was written (or a
+    file of the same name reportgen did not write) is kept, not replaced,
+    unless --force.
     """
-    from ..narrative import Composer
-
     given = ctx.get_parameter_source("formats") not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
     outdir, file_stem, fmts = output_target(output, parse_formats(formats), given)
-    composer = Composer(outline, templates, lexicon)
+    engine = Engine(Options(outline=outline, templates=templates, lexicon=lexicon, formats=fmts,
+                            cover=cover, font=font, check=not no_check))
     out = console()
     forms: list[EvaluationForm] = []
     failures = 0
     for path in files:
         try:
-            loaded = load_parts(path)
+            loaded = engine.load_parts(path)
         except ReportgenError as exc:
             if len(files) == 1:
                 raise  # one file and it cannot be read: bad input, exit 2
@@ -101,22 +103,17 @@ def render(
     used: set[str] = set()
     for form in forms:
         try:
-            report = composer.compose(evaluate(form))
-            stem = file_stem or report.name
-            n = 2
-            while stem in used:  # two projects with one title in one run: keep both
-                stem, n = f"{file_stem or report.name}-{n}", n + 1
-            used.add(stem)
-            written = write_report(report, outdir, fmts, cover=cover, font=font, check=not no_check,
-                                   lexicon=lexicon, stem=stem)
-        except ReportgenError as exc:
+            outcome = engine.run(form)
+            stem = unique_stem(file_stem or outcome.report.name, used)
+            paths = engine.write(outcome, outdir, stem, force=force)
+        except ReportgenError as exc:  # this project failed (or was kept): the others go on
             _fail(exc, form.project)
             failures += 1
             continue
-        line = "、".join(p.name for k, p in written.paths.items() if k != "check")
-        if written.check is not None:
-            line += f"  {written.check.summary_line()}"
-            failed_check |= not written.check.ok
+        line = "、".join(p.name for k, p in paths.items() if k != "check")
+        if outcome.check is not None:
+            line += f"  {outcome.check.summary_line()}"
+            failed_check |= not outcome.ok
         out.print(line, markup=False)
     if failures:
         rest = f"其余 {len(used)} 份已生成" if used else "没有生成任何报告"
