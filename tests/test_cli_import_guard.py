@@ -19,7 +19,8 @@ def test_reimport_replaces_an_unchanged_yaml(runner: CliRunner, tmp_path: Path) 
     assert runner.invoke(main, ["import", str(SEED), "-o", str(out)]).exit_code == 0
     text = out.read_text(encoding="utf-8")
     assert written_by_import(text)
-    assert text.splitlines()[1].startswith("# 导入校验 ")
+    head = text.split("\n\n", 1)[0].splitlines()
+    assert head[-1].startswith("# 导入校验 ")  # the seal closes the comment block
     again = runner.invoke(main, ["import", str(SEED), "-o", str(out)])
     assert again.exit_code == 0, again.output
     assert out.read_text(encoding="utf-8") == text
