@@ -57,6 +57,9 @@ def render(
     templates: Path | None,
     lexicon: Path | None,
     cover: bool,
+    toc: bool,
+    attach: tuple[str, ...],
+    final: bool,
     font: Path | None,
     no_check: bool,
     force: bool,
@@ -76,7 +79,7 @@ def render(
     given = ctx.get_parameter_source("formats") not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
     outdir, file_stem, fmts = output_target(output, parse_formats(formats), given)
     engine = Engine(Options(outline=outline, templates=templates, lexicon=lexicon, formats=fmts,
-                            cover=cover, font=font, check=not no_check))
+                            cover=cover, toc=toc, attach=attach, final=final, font=font, check=not no_check))
     out = console()
     forms: list[EvaluationForm] = []
     failures = 0
