@@ -45,6 +45,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "total-computed": ("info", "未填总分，已按各项得分合计"),
     "field-missing": ("warning", "基本信息缺项"),
     "budget-under-executed": ("warning", "预算执行率偏低"),
+    "direction-contradiction": ("warning", "比较符号与指标名称的方向相反"),
 }
 
 

@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from . import formatting as fmt
+from .direction import direction_of
 from .findings import Finding, make
 from .model import EvaluationForm, Indicator, source_of
 from .values import Value, completion_ratio, meets, parse_value
@@ -50,6 +51,8 @@ class ScoringRules:
     #: execution below this rate gets its own paragraph in the deviation analysis
     low_execution_rate: Decimal = Decimal("0.9")
     total_weight: Decimal = Decimal(100)
+    #: a --lexicon folder whose direction.yaml replaces the built-in name lexicon (None: built-in)
+    lexicon: str | None = None
 
     def grade(self, total: Decimal) -> str:
         """Return 优/良/中/差 for a total (lower bounds inclusive: 90 is 优)."""
@@ -334,6 +337,7 @@ class _Evaluator:
         if ind.actual is None:
             self.add("actual-missing", f"指标{label}未填实际完成值", f"{path}.actual")
 
+        self._direction(ind, target, path)
         ratio = completion_ratio(target, actual)
         met = meets(target, actual)
         if target.op is not None and ind.actual and _COPIED_OPERATOR.match(ind.actual):
@@ -392,6 +396,18 @@ class _Evaluator:
         )
         self._deviation_findings(result, path)
         return result
+
+    def _direction(self, ind: Indicator, target: Value, path: str) -> None:
+        """Raise a finding when the operator says the opposite of what the indicator's name suggests."""
+        reading = direction_of(ind.name, target.op, self.rules.lexicon)
+        if reading.contradiction:
+            by_operator, by_name = ("越低越好", "越高越好") if reading.direction == "lower" else ("越高越好", "越低越好")
+            self.add(
+                "direction-contradiction",
+                f"指标“{ind.name}”的目标值“{ind.target}”的比较符号表示{by_operator}，而指标名称表示{by_name}；"
+                "报告按自评表印的符号评价，请核实比较符号",
+                f"{path}.target",
+            )
 
     def _computed_score(
         self, ind: Indicator, target: Value, actual: Value, ratio: Decimal | None, met: bool | None

@@ -133,6 +133,7 @@ CASES: list[Case] = [
         "budget.executed",
         "executed: 80",
     ),
+    Case("direction-contradiction", doc(indicator(target="≤10次")), "indicators[0].target", "target: ≤10次"),
 ]
 
 
