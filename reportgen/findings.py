@@ -45,7 +45,17 @@ CODES: dict[str, tuple[Severity, str]] = {
     "total-computed": ("info", "未填总分，已按各项得分合计"),
     "field-missing": ("warning", "基本信息缺项"),
     "budget-under-executed": ("warning", "预算执行率偏低"),
+    # department-wide forms and forms without indicator rows (issue 14)
+    "no-indicators": ("warning", "没有绩效指标行"),
+    "task-no-result": ("warning", "年度工作任务缺少完成情况"),
+    "coef-mismatch": ("warning", "指标得分与权重×得分系数不符"),
+    "core-shortfall": ("warning", "核心指标未达目标"),
     "direction-contradiction": ("warning", "比较符号与指标名称的方向相反"),
+    "budget-total-zero": ("warning", "资金总额行为0而资金来源行有金额"),
+    "implementer-missing": ("warning", "未填项目实施单位"),
+    "goal-hollow": ("warning", "年度目标只有项目名称、编号或标题"),
+    "name-cut-off": ("warning", "指标名称不完整"),
+    "unit-from-implementer": ("info", "未填单位名称，已取项目实施单位"),
 }
 
 

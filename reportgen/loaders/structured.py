@@ -10,7 +10,7 @@ import yaml
 from pydantic import AliasChoices, BaseModel, ValidationError
 
 from ..errors import InputError
-from ..model import EvaluationForm, SourceMap, attach_source
+from ..model import MISSING_SUBJECT, EvaluationForm, SourceMap, attach_source, detect_kind
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -234,6 +234,12 @@ def validate_data(data: Any, source: SourceMap) -> EvaluationForm:
     """Validate plain data as a form; turn the first problems into one readable InputError."""
     if not isinstance(data, dict):
         raise InputError("顶层应为键值表（项目名称、指标等字段）", where=source.locate(""))
+    if detect_kind(data) is None:
+        # neither 项目名称 nor a department-wide marker: say which of the two to give, at the top of the form
+        raise InputError(
+            f"自评表数据有误：{source.locate('')} 字段 project：{MISSING_SUBJECT}",
+            hint="请按 docs/input-format.md 修改后重试",
+        )
     try:
         form = EvaluationForm.model_validate(data)
     except ValidationError as exc:
