@@ -137,6 +137,8 @@ def _font_table_xml() -> bytes:
 
 
 _FONT_TABLE_XML = _font_table_xml()
+# what Word substitutes for a missing official face (the font table's altName), for doctor to say
+FONT_ALT_NAMES = {name: alt for name, alt, *_ in _FONT_TABLE if alt}
 _APP_XML = (
     b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
     b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
