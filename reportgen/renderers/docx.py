@@ -599,8 +599,12 @@ class DocxRenderer:
 
 def _cover(builder: _BodyBuilder, report: Report) -> None:
     """The cover: title, 项目名称 … 报告日期, the unit and “（盖章）”, then a page break."""
-    for line in layout.title_lines(report.title, layout.COVER_TITLE_EM):
-        builder.text(COVER_TITLE, line)
+    # one paragraph, its lines split by breaks: the style's spacing comes once above and once below
+    title = builder.text(COVER_TITLE, "")
+    for n, line in enumerate(layout.title_lines(report.title, layout.COVER_TITLE_EM)):
+        if n:
+            etree.SubElement(etree.SubElement(title, qn("w:r")), qn("w:br"))
+        _text_run(title, line)
     for item in layout.cover_fields(report):
         builder.text(COVER_FIELD, f"{item.label}：{item.value}")
     unit = layout.cover_unit(report)
