@@ -290,7 +290,7 @@ class MissingChar:
         return f"“{self.char}”（U+{ord(self.char):04X}）第{self.line}行第{self.column}字：{self.context}"
 
 
-_IGNORED = {0x09, 0x0A, 0x0D, 0x200B, 0x200C, 0x200D, 0xFEFF}
+_IGNORED = {0x09, 0x0A, 0x0D, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}  # zero-width: nothing to draw
 
 
 def missing_chars(runs: Iterable[tuple[int, str]], covered: Coverage) -> list[MissingChar]:
