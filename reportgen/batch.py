@@ -108,7 +108,8 @@ class Row:
     budget_value: float | None = None
     executed_value: float | None = None
     budget_unit: str = ""
-    rate_value: float | None = None  # execution rate as a fraction (0.7004), for the workbook's number cells
+    rate_value: float | None = None  # execution rate as a fraction (0.955), for the overview and the workbook
+    date: str = ""  # the report's date as printed (2021年6月30日), for the overview's 落款
     name: str = ""  # the report's own name (before any suffix that keeps file names unique)
     stem: str = ""  # where its files are, relative to the output folder, without the suffix
 
@@ -284,6 +285,7 @@ def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -
         executed_value=float(b.executed) if b and b.executed is not None else None,
         budget_unit=b.unit if b else "",
         rate_value=float(b.rate) if b and b.rate is not None else None,
+        date=report.date or "",
     )
 
 
