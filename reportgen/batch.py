@@ -189,9 +189,13 @@ def render_task(task: Task, options: BatchOptions) -> list[Rendered]:
         local = Path(tmp) / Path(task.path).name
         local.write_bytes(task.data)
         results = _render_file(local, task, options)
-    for r in results:  # messages name the user's file, not the worker's temporary copy
-        r.row.message = r.row.message.replace(str(local), task.path)
-        r.row.where = r.row.where.replace(str(local), task.path)
+    copy, given = str(local), task.path
+    for r in results:  # messages and the sources record name the user's file, not the worker's temporary copy
+        r.row.message = r.row.message.replace(copy, given)
+        r.row.where = r.row.where.replace(copy, given)
+        for suffix, data in r.files.items():
+            if suffix.endswith(".json"):
+                r.files[suffix] = data.replace(_json_text(copy), _json_text(given))
     return results
 
 
@@ -421,3 +425,8 @@ def _run(todo: list[Task], options: BatchOptions, handle: Callable[[Task, list[R
 
     run_pool(todo, options, handle, stop, jobs=min(jobs, max(len(todo), 1)))
 
+
+
+def _json_text(text: str) -> bytes:
+    """How ``text`` appears inside a JSON string the engine wrote (non-ASCII kept as is)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1].encode("utf-8")
