@@ -45,6 +45,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "total-computed": ("info", "未填总分，已按各项得分合计"),
     "field-missing": ("warning", "基本信息缺项"),
     "budget-under-executed": ("warning", "预算执行率偏低"),
+    "control-characters": ("warning", "文字中的控制字符已清除"),
+    "bidi-control": ("warning", "文字中含双向排版控制字符"),
+    "unit-converted": ("warning", "金额单位与表内单位不同，已换算"),
 }
 
 

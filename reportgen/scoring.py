@@ -597,7 +597,7 @@ def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evalu
         total_source=source,  # type: ignore[arg-type]
         grade=grade,
         grade_computed=grade_computed,
-        findings=ev.findings,
+        findings=[*source_of(form).findings, *ev.findings],  # what reading the form changed comes first
         linked_analysis=ev.linked,
         rules=rules,
     )
