@@ -67,8 +67,9 @@ def to_decimal(value: Any) -> Any:
             return None
         text = _THOUSANDS.sub("", text)
         text = _UNIT_SUFFIX.sub("", text)
-        if len(text) > _MAX_NUMBER_CHARS:
-            return value  # thousands of digits are no figure a form prints: "not a number", not a slow parse
+        if len(text) > _MAX_NUMBER_CHARS and text[:1].isdigit():
+            # thousands of digits are no figure a form prints: say so, instead of parsing (and printing) them
+            raise ValueError(f"数字位数过多（{len(text)} 位），不是自评表上的数值")
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -117,7 +118,8 @@ _SMALLEST = Decimal("1e-6")
 def plausible(value: Decimal | None) -> Decimal | None:
     """Refuse numbers no form prints (1e30万元, 1e-20分) with a message pydantic attaches to the field."""
     if value is not None and (abs(value) >= _LARGEST or (value and abs(value) < _SMALLEST)):
-        raise ValueError(f"数值“{value}”超出合理范围（绝对值应小于1万亿，且不小于0.000001）")
+        shown = str(value) if len(str(value)) <= 24 else f"{value:.6E}"
+        raise ValueError(f"数值“{shown}”超出合理范围（绝对值应小于1万亿，且不小于0.000001）")
     return value
 
 

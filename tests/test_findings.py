@@ -133,6 +133,24 @@ CASES: list[Case] = [
         "budget.executed",
         "executed: 80",
     ),
+    Case(
+        "control-characters",
+        doc(indicator(actual="5次", score="45", cause='"场地\\f改造"'), total="55"),
+        "indicators[0].cause",
+        "cause:",
+    ),
+    Case(
+        "bidi-control",
+        doc(indicator(actual="5次", score="45", cause='"场地\\u202e改造"'), total="55"),
+        "indicators[0].cause",
+        "cause:",
+    ),
+    Case(
+        "unit-converted",
+        doc(head=HEAD.replace("executed: 100", "executed: 1,000,000元")),
+        "budget.executed",
+        "executed: 1,000,000元",
+    ),
 ]
 
 

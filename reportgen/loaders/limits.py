@@ -23,7 +23,7 @@ MAX_ROWS = 50_000  # the last row a non-empty cell may sit on
 MAX_COLUMNS = 1_000  # the last column (a form has ten to twenty)
 MAX_CELLS = 200_000  # non-empty cells in one file
 MAX_MERGES = 20_000  # merged areas in one sheet or document
-MAX_SPAN = 1_000  # columns one Word cell may span (Word itself allows 63)
+MAX_SPAN = 64  # columns one Word cell may span (Word itself allows 63)
 MAX_COVER_ROWS = 2_000_000  # sum over merged areas of the rows each covers inside the filled area
 
 HINT = "自评表通常只有几百个单元格；请确认选对了文件，或把自评表单独另存为一个新文件后再试"

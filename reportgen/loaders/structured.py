@@ -109,6 +109,16 @@ def _compose(text: str, file: str) -> tuple[Any, dict[str, str]]:
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
         hint = "请检查该行的缩进、冒号和引号；含冒号或#的文字请加引号"
         raise InputError(_yaml_problem(exc), where=where, hint=hint) from exc
+    except yaml.reader.ReaderError as exc:
+        # a control character typed or pasted into the file itself: YAML allows none but tab and line ends
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else 0
+        raise InputError(
+            f"文件第 {line} 行含有 YAML 不允许的控制字符 U+{exc.character:04X}"
+            if isinstance(exc.character, int)
+            else "文件含有 YAML 不允许的控制字符",
+            where=f"{file}:{line}" if line else file,
+            hint="请删除该字符；确需保留时请放在双引号中并写成转义形式（如换页符写作 \\f）",
+        ) from exc
     except yaml.YAMLError as exc:
         raise InputError(f"无法解析 YAML：{exc}", where=file) from exc
     if node is None:

@@ -76,7 +76,14 @@ def cell_text(value: Any, number_format: str = "General") -> str:
         if "%" in number_format:
             return _plain(number * 100) + "%"
         return _plain(number)
-    return str(value).strip()
+    text = str(value)
+    if "_x" in text:
+        # OOXML writes characters XML cannot hold (a pasted BEL, ESC…) as _x0007_; openpyxl leaves them encoded
+        text = _XML_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+    return text.strip()
+
+
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _plain(number: Decimal) -> str:
@@ -142,8 +149,7 @@ def _sheet_grid(ws: Any, spans: dict[tuple[int, int], tuple[int, int]], budget: 
     cells = []
     # a wrong <dimension> (A1:XFD1048576 is common) would pad every row to 16384 empty cells
     ws.reset_dimensions()
-    # one row past the bound is read to tell a sheet that reaches beyond it; parsing stops there
-    for row in ws.iter_rows(max_row=MAX_ROWS + 1):
+    for row in ws.iter_rows():
         for cell in row:
             if cell.value is None:
                 continue
