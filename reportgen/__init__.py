@@ -1,12 +1,14 @@
 """reportgen: 绩效自评报告 from 项目支出绩效自评表 — draft, check, batch.
 
-The Python API mirrors the pipeline: ``load`` → ``evaluate`` → ``render`` / ``check``.
+The Python API mirrors the pipeline: ``load`` → ``evaluate`` → ``render`` / ``check``; ``Engine``
+holds a configuration and runs the whole pipeline for each form (``Engine(Options(...)).run(form)``).
 """
 
 from __future__ import annotations
 
 # the check package is callable: reportgen.check(report, data=…); jieba itself loads on first use
 from . import check
+from .engine import Engine, Options, Outcome
 from .errors import InputError, LexiconError, RenderError, ReportgenError, TemplateError
 from .loaders import load, load_all
 from .model import EvaluationForm
@@ -14,10 +16,13 @@ from .pipeline import render, write_report
 from .scoring import Evaluation, ScoringRules, evaluate
 
 __all__ = [
+    "Engine",
     "Evaluation",
     "EvaluationForm",
     "InputError",
     "LexiconError",
+    "Options",
+    "Outcome",
     "RenderError",
     "ReportgenError",
     "ScoringRules",

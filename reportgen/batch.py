@@ -24,6 +24,7 @@ from typing import Any
 
 from . import __version__
 from . import formatting as fmt
+from .engine import Engine, Options, Outcome
 from .errors import ReportgenError, UsageError
 from .fsutil import atomic_write
 from .narrative.text import safe_filename
@@ -46,6 +47,11 @@ class BatchOptions:
     jobs: int = 0  # 0: one per core
     resume: bool = False
 
+    def engine_options(self) -> Options:
+        """The report options of the one pipeline (reportgen.engine) that every worker runs."""
+        return Options(outline=self.outline, templates=_path(self.templates), lexicon=_path(self.lexicon),
+                       formats=self.formats, cover=self.cover, font=_path(self.font), check=self.check)
+
     def fingerprint(self) -> str:
         """What, besides the input, decides the outputs: options, templates, lexicon, tool version."""
         h = hashlib.sha256()
@@ -58,6 +64,10 @@ class BatchOptions:
         if self.font:
             h.update(Path(self.font).read_bytes())
         return h.hexdigest()[:16]
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
 
 
 @dataclass
@@ -123,21 +133,14 @@ def _input_key(path: Path, fingerprint: str) -> str:
 _STATE: dict[str, Any] = {}
 
 
-def _prepare(options: BatchOptions) -> None:
-    """Build everything reusable once per process (called in the parent before forking, too)."""
-    if _STATE.get("options") == options:
-        return
-    from .narrative import Composer
-
-    _STATE.clear()
-    _STATE["options"] = options
-    _STATE["composer"] = Composer(options.outline, options.templates, options.lexicon)
-    if options.check:
-        from .check import load_lexicon
-
-        load_lexicon(options.lexicon)
-    if "pdf" in options.formats:
-        from .renderers.pdf import render_pdf  # noqa: F401  (fonts are found and checked on first use)
+def _prepare(options: BatchOptions) -> Engine:
+    """Build the engine once per process (in the parent before forking, too) and return it."""
+    if _STATE.get("options") != options:
+        _STATE.clear()
+        _STATE["options"] = options
+        _STATE["engine"] = Engine(options.engine_options()).prepare()
+    engine: Engine = _STATE["engine"]
+    return engine
 
 
 def _claim(outdir: Path, stem: str, owner: str) -> str:
@@ -160,16 +163,17 @@ def _claim(outdir: Path, stem: str, owner: str) -> str:
         return candidate
 
 
-def _row_for(ev: Any, report: Any, written: Any, path: Path, index: int) -> Row:
+def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -> Row:
+    ev, report = outcome.evaluation, outcome.report
     form = ev.form
     b = ev.budget
-    check = written.check
+    check = outcome.check
     missing = []
     if check is not None:
         for p in check.problems:
             if getattr(p, "kind", "") in ("missing-term", "missing-section"):
                 missing.append(str(getattr(p, "group", None) or getattr(p, "term", None) or p.message))
-    composer = _STATE["composer"]
+    composer = _STATE["engine"].composer
     categories: list[str] = []
     causes = [*(r.cause for r in ev.indicators if r.cause and r.lost > 0), *form.deviation_analysis]
     for cause in causes:
@@ -179,7 +183,7 @@ def _row_for(ev: Any, report: Any, written: Any, path: Path, index: int) -> Row:
     return Row(
         input=str(path),
         index=index,
-        status="ok" if written.ok else "check-failed",
+        status="ok" if outcome.ok else "check-failed",
         unit=form.unit or "",
         project=form.project,
         year=str(form.year or ""),
@@ -194,7 +198,7 @@ def _row_for(ev: Any, report: Any, written: Any, path: Path, index: int) -> Row:
         missing_terms=missing,
         placeholders=len(report.placeholders),
         cause_categories=categories,
-        outputs=[str(p) for p in written.paths.values()],
+        outputs=[str(p) for p in paths.values()],
         total_value=float(ev.total) if ev.total is not None else None,
         budget_value=float(b.base) if b and b.base is not None else None,
         executed_value=float(b.executed) if b and b.executed is not None else None,
@@ -204,13 +208,9 @@ def _row_for(ev: Any, report: Any, written: Any, path: Path, index: int) -> Row:
 
 def process_file(path: Path, options: BatchOptions, key: str) -> list[Row]:
     """Load, score, compose, render and check every project in one input file (runs in a worker)."""
-    from .loaders import load_all
-    from .pipeline import write_report
-    from .scoring import evaluate
-
-    _prepare(options)
+    engine = _prepare(options)
     try:
-        forms = load_all(path)
+        forms = engine.load(path)
     except ReportgenError as exc:
         return [Row(input=str(path), status="failed", message=str(exc), where=exc.where or str(path), key=key)]
     except Exception as exc:  # noqa: BLE001 - one broken file must never stop the batch
@@ -218,20 +218,9 @@ def process_file(path: Path, options: BatchOptions, key: str) -> list[Row]:
     rows = []
     for index, form in enumerate(forms):
         try:
-            ev = evaluate(form)
-            report = _STATE["composer"].compose(ev)
-            stem = _claim(options.outdir, report.name, f"{path.resolve()}#{index}")
-            written = write_report(
-                report,
-                options.outdir,
-                options.formats,
-                cover=options.cover,
-                font=Path(options.font) if options.font else None,
-                check=options.check,
-                lexicon=options.lexicon,
-                stem=stem,
-            )
-            row = _row_for(ev, report, written, path, index)
+            outcome = engine.run(form)
+            stem = _claim(options.outdir, outcome.report.name, f"{path.resolve()}#{index}")
+            row = _row_for(outcome, engine.write(outcome, options.outdir, stem), path, index)
         except ReportgenError as exc:
             row = Row(input=str(path), index=index, status="failed", project=form.project, unit=form.unit or "",
                       message=str(exc), where=exc.where or "")

@@ -45,6 +45,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     "total-computed": ("info", "未填总分，已按各项得分合计"),
     "field-missing": ("warning", "基本信息缺项"),
     "budget-under-executed": ("warning", "预算执行率偏低"),
+    # department-wide forms and forms without indicator rows (issue 14)
+    "no-indicators": ("warning", "没有绩效指标行"),
+    "task-no-result": ("warning", "年度工作任务缺少完成情况"),
+    "coef-mismatch": ("warning", "指标得分与权重×得分系数不符"),
+    "core-shortfall": ("warning", "核心指标未达目标"),
+    "direction-contradiction": ("warning", "比较符号与指标名称的方向相反"),
     "control-characters": ("warning", "文字中的控制字符已清除"),
     "bidi-control": ("warning", "文字中含双向排版控制字符"),
     "unit-converted": ("warning", "金额单位与表内单位不同，已换算"),

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -289,6 +289,11 @@ class Budget(_Model):
     rate: Rate = _alias("rate", "执行率", "预算执行率", "执行率(B/A)")
     score: Amount = _alias("score", "得分")
     sources: list[FundSource] = Field(default_factory=list, validation_alias=AliasChoices("sources", "资金来源"))
+    # department-wide forms (Hunan's 按收入性质分 / 按支出性质分): rows such as 财政拨款收入, 基本支出, 项目支出
+    income: list[FundSource] = Field(default_factory=list, validation_alias=AliasChoices("income", "收入", "按收入性质分"))
+    spending: list[FundSource] = Field(
+        default_factory=list, validation_alias=AliasChoices("spending", "支出", "按支出性质分")
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -342,8 +347,55 @@ class Budget(_Model):
 class Goals(_Model):
     """年度总体目标: what was planned and what was achieved (free text)."""
 
-    planned: Text = _alias("planned", "预期目标", "年初设定目标", "年度目标")
-    achieved: Text = _alias("achieved", "实际完成情况", "年度总体目标完成情况综述", "完成情况")
+    planned: Text = _alias("planned", "预期目标", "年初设定目标", "年度目标", "年初绩效目标")
+    revised: Text = _alias("revised", "全年绩效目标", "调整后绩效目标", "全年（调整）绩效目标")
+    achieved: Text = _alias("achieved", "实际完成情况", "年度总体目标完成情况综述", "完成情况", "全年目标实际完成情况")
+
+
+class Task(_Model):
+    """One 年度主要工作任务 of a department-wide form: what was planned, and what the form reports done."""
+
+    name: str = Field(validation_alias=AliasChoices("name", "任务", "任务名称", "工作任务"))
+    planned: Text = _alias("planned", "主要内容", "计划", "任务内容")
+    result: Text = _alias("result", "完成情况", "实际完成情况", "完成结果", "完成内容")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        # a task may be written as a bare line ("- 完成全年新闻宣传任务")
+        return {"name": value} if isinstance(value, str) else value
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        text = to_text(value)
+        if not text:
+            raise ValueError("任务名称不能为空")
+        return _short(text)
+
+
+_YES = {"是", "√", "✓", "★", "y", "yes", "true", "1", "核心", "核心指标"}
+_NO = {"否", "", "n", "no", "false", "0", "×", "非核心"}
+
+
+def to_flag(value: Any) -> Any:
+    """Read a 是/否 column (是否核心指标): 是, √, ★, true; 否, empty, false."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    return value  # pydantic says "应为是/否"
+
+
+Flag = Annotated[bool, BeforeValidator(to_flag)]
+
+
+def to_task_list(value: Any) -> Any:
+    """Accept the tasks as a list, or as one numbered text (``1、… 2、…``): one task per item."""
+    return split_numbered(value) if isinstance(value, str) else value
 
 
 class Indicator(_Model):
@@ -358,7 +410,12 @@ class Indicator(_Model):
     score: Amount = _alias("score", "得分")
     cause: Text = _alias("cause", "偏差原因", "未完成原因", "偏差原因分析", "未完成原因分析")
     measure: Text = _alias("measure", "改进措施")
-    core: bool = Field(default=False, validation_alias=AliasChoices("core", "核心指标"))
+    core: Flag = Field(default=False, validation_alias=AliasChoices("core", "核心指标", "是否核心指标"))
+    # the Chongqing department layout (domain.md §2.2): 指标得分 = 指标权重 × 得分系数
+    coef: Rate = _alias("coef", "得分系数", "系数")
+    adjusted_target: Text = _alias("adjusted_target", "调整指标值", "全年调整指标值")
+    nature: Text = _alias("nature", "指标性质")
+    unit: Text = _alias("unit", "计量单位", "度量单位")
 
     @field_validator("name", mode="before")
     @classmethod
@@ -382,13 +439,73 @@ class Contacts(_Model):
     phone: Name = _alias("phone", "联系电话")
 
 
-class EvaluationForm(_Model):
-    """A project's 绩效自评表, as printed; scoring never changes it."""
+FormKind = Literal["project", "department"]
 
+#: what ``type:`` (or 表式/自评表类型) may say to name the kind of form; other 项目类型 values are 常年性项目…
+_KIND_WORDS: dict[str, FormKind] = {
+    **dict.fromkeys(("project", "项目", "项目支出", "项目支出绩效自评表"), "project"),
+    **dict.fromkeys(
+        (
+            "department",
+            "dept",
+            "unit",
+            "部门",
+            "部门整体",
+            "部门整体支出",
+            "单位整体",
+            "单位整体支出",
+            "整体支出",
+            "部门整体支出绩效自评表",
+            "单位整体支出绩效自评表",
+        ),
+        "department",
+    ),
+}
+#: the words in a form's printed title that make it department-wide
+DEPARTMENT_MARKERS = ("部门整体", "单位整体")
+_KIND_KEYS = ("kind", "form_type", "表式", "自评表类型")
+_TYPE_KEYS = ("type", "项目类型")
+_PROJECT_KEYS = ("project", "项目名称")
+_TITLE_KEYS = ("title", "表名", "标题")
+KIND_LABEL: dict[str, str] = {"project": "项目支出绩效自评表", "department": "部门整体支出绩效自评表"}
+#: why a form without 项目名称 is refused, and what to write instead
+MISSING_SUBJECT = (
+    "缺少项目名称，也没有部门整体支出的标记：项目支出自评表请填写“项目名称”（project）；"
+    "部门整体支出自评表请注明 type: department（或“部门整体”），或使用含“部门整体”“单位整体”的表名（title）"
+)
+
+
+def kind_word(value: Any) -> FormKind | None:
+    """Return the form kind a ``type:`` value names (department, 部门整体…), or None for other words."""
+    text = to_text(value)
+    if not isinstance(text, str):
+        return None
+    return _KIND_WORDS.get(text.strip().lower().replace(" ", ""))
+
+
+def detect_kind(data: dict[str, Any]) -> FormKind | None:
+    """Work out the kind of form plain data describes: an explicit type, else a department title; None if unsure."""
+    for key in (*_KIND_KEYS, *_TYPE_KEYS):
+        kind = kind_word(data.get(key))
+        if kind is not None:
+            return kind
+    title = next((data[k] for k in _TITLE_KEYS if isinstance(data.get(k), str)), "")
+    if any(marker in title for marker in DEPARTMENT_MARKERS):
+        return "department"
+    if any(k in data for k in _PROJECT_KEYS):
+        return "project"  # an empty 项目名称 is reported as such by the field's own validator
+    return None
+
+
+class EvaluationForm(_Model):
+    """A project's 绩效自评表 (or a department's 部门整体支出绩效自评表), as printed; scoring never changes it."""
+
+    kind: FormKind = Field(default="project", validation_alias=AliasChoices(*_KIND_KEYS))
+    title: Name = _alias(*_TITLE_KEYS)
     year: int | None = _alias("year", "评价年度", "年度")
-    unit: Name = _alias("unit", "单位名称", "填报单位")
+    unit: Name = _alias("unit", "单位名称", "填报单位", "部门名称", "部门（单位）名称", "单位（部门）名称")
     filled_on: Annotated[_dt.date | str | None, BeforeValidator(to_date)] = _alias("filled_on", "填报日期")
-    project: str = Field(validation_alias=AliasChoices("project", "项目名称"))
+    project: str | None = _alias(*_PROJECT_KEYS)
     department: Name = _alias("department", "主管部门")
     implementer: Name = _alias("implementer", "项目实施单位", "实施单位")
     category: Name = _alias("category", "项目类别")
@@ -413,6 +530,60 @@ class EvaluationForm(_Model):
     )
     other_notes: Text = _alias("other_notes", "其他需要说明的问题", "其他需要说明事项")
     contacts: Contacts | None = _alias("contacts", "联系人")
+    # department-wide forms: the unit's functions, organisation and staff, and its annual tasks
+    functions: Text = _alias("functions", "部门职能", "主要职能", "职能职责", "部门职责")
+    organisation: Text = _alias("organisation", "机构和人员", "机构设置", "人员情况", "机构人员情况")
+    tasks: Annotated[list[Task], BeforeValidator(to_task_list)] = Field(
+        default_factory=list, validation_alias=AliasChoices("tasks", "年度主要任务", "年度工作任务", "主要工作任务")
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_and_subject(cls, data: Any) -> Any:
+        """Tell project from department forms; a department form needs no 项目名称, nor indicator rows with a budget."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for key in _KIND_KEYS:
+            if key in data and kind_word(data[key]) is None:
+                raise ValueError(f"表式“{data[key]}”无法识别：请写 project（项目支出）或 department（部门整体支出）")
+        kind = detect_kind(data)
+        if kind is None:
+            raise ValueError(MISSING_SUBJECT)
+        for key in (*_KIND_KEYS, *_TYPE_KEYS):
+            # `type: department` names the form kind; 常年性项目 and the like stay the 项目类型
+            if kind_word(data.get(key)) is not None:
+                data.pop(key)
+        data["kind"] = kind
+        # a 综述-only form (budget block, total and causes, no indicator rows) is read; without a budget it is no form
+        has_indicators = any(k in data for k in ("indicators", "绩效指标", "指标"))
+        if not has_indicators and any(data.get(k) is not None for k in ("budget", "项目资金", "预算执行情况")):
+            data["indicators"] = []
+        return data
+
+    @property
+    def is_department(self) -> bool:
+        return self.kind == "department"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind of form as users call it: 项目支出绩效自评表 / 部门整体支出绩效自评表."""
+        return KIND_LABEL[self.kind]
+
+    @property
+    def kind_basis(self) -> str:
+        """Why the form was read as its kind, for ``validate`` and ``import`` to say."""
+        marker = next((m for m in DEPARTMENT_MARKERS if m in (self.title or "")), None)
+        if self.is_department:
+            return f"表名含“{marker}”" if marker else "注明了 type: department"
+        return "填有项目名称"
+
+    @property
+    def subject(self) -> str | None:
+        """What the report is about: the project, or for a department-wide form the unit."""
+        if self.is_department:
+            return self.unit or self.department or self.project
+        return self.project
 
     @field_validator("year", mode="before")
     @classmethod
@@ -440,12 +611,12 @@ class EvaluationForm(_Model):
             raise ValueError("项目名称不能为空")
         return _short(text)
 
-    @field_validator("indicators")
-    @classmethod
-    def _indicators(cls, value: list[Indicator]) -> list[Indicator]:
-        if not value:
-            raise ValueError("指标列表为空：自评表至少需要一项绩效指标")
-        return value
+    @model_validator(mode="after")
+    def _indicators(self) -> EvaluationForm:
+        # a form with its budget block or total but no indicator rows still gives a 综述 (issue 14)
+        if not self.indicators and self.budget is None:
+            raise ValueError("指标列表为空：自评表至少需要一项绩效指标（或预算执行情况）")
+        return self
 
     @field_validator("grade")
     @classmethod

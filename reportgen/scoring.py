@@ -13,11 +13,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import formatting as fmt
+from .direction import direction_of
 from .findings import Finding, make
 from .model import EvaluationForm, Indicator, source_of
+
+if TYPE_CHECKING:
+    from .department import TaskResult
 from .values import Value, completion_ratio, meets, parse_value
 
 Status = Literal["met", "exceeded", "partial", "missed", "unknown"]
@@ -46,6 +50,8 @@ class ScoringRules:
     #: execution below this rate gets its own paragraph in the deviation analysis
     low_execution_rate: Decimal = Decimal("0.9")
     total_weight: Decimal = Decimal(100)
+    #: a --lexicon folder whose direction.yaml replaces the built-in name lexicon (None: built-in)
+    lexicon: str | None = None
 
     def grade(self, total: Decimal) -> str:
         """Return 优/良/中/差 for a total (lower bounds inclusive: 90 is 优)."""
@@ -123,6 +129,21 @@ class IndicatorResult:
     def full_marks(self) -> bool:
         return self.weight is not None and self.score is not None and self.score >= self.weight
 
+    @property
+    def core(self) -> bool:
+        """A 核心指标 (printed 是否核心指标 = 是, or ★): its shortfall weighs more in the text."""
+        return self.indicator.core
+
+    @property
+    def lower_better(self) -> bool:
+        """Judged as a cap (≤ printed, or a department management indicator's name says so)."""
+        return self.target.direction == "reverse"
+
+    @property
+    def short(self) -> bool:
+        """The indicator fell short of its target or lost points."""
+        return self.status in ("partial", "missed") or self.lost > 0
+
 
 @dataclass
 class CategoryResult:
@@ -153,6 +174,16 @@ class Evaluation:
     findings: list[Finding] = field(default_factory=list)
     linked_analysis: set[int] = field(default_factory=set)  # deviation_analysis items tied to an indicator
     rules: ScoringRules = DEFAULT_RULES
+    tasks: list[TaskResult] = field(default_factory=list)  # a department-wide form's annual tasks
+
+    @property
+    def kind(self) -> str:
+        return self.form.kind
+
+    @property
+    def core_short(self) -> list[IndicatorResult]:
+        """Core indicators that fell short: the text names them first."""
+        return [r for r in self.indicators if r.core and r.short]
 
     @property
     def errors(self) -> list[Finding]:
@@ -305,6 +336,8 @@ class _Evaluator:
     def indicator(self, i: int, ind: Indicator) -> IndicatorResult:
         path = f"indicators[{i}]"
         target, actual = parse_value(ind.target), parse_value(ind.actual)
+        if self.form.is_department:
+            target = self._management_target(ind, target)
         label = f"“{ind.name}”"
         if _PLACEHOLDER_NAME.match(ind.name) or target.placeholder or actual.placeholder:
             self.add("placeholder", f"指标{label}含模板占位内容（如“指标1:”“≥**”），请替换为实际内容", path)
@@ -319,6 +352,7 @@ class _Evaluator:
         if ind.actual is None:
             self.add("actual-missing", f"指标{label}未填实际完成值", f"{path}.actual")
 
+        self._direction(ind, target, path)
         ratio = completion_ratio(target, actual)
         met = meets(target, actual)
         if target.op is not None and ind.actual and _COPIED_OPERATOR.match(ind.actual):
@@ -376,13 +410,62 @@ class _Evaluator:
             cause_source=cause_source,
         )
         self._deviation_findings(result, path)
+        self._department_findings(result, path)
         return result
+
+    def _department_findings(self, r: IndicatorResult, path: str) -> None:
+        """The 得分系数 and 核心指标 columns of department-wide forms, checked where printed."""
+        ind = r.indicator
+        label = f"“{r.name}”"
+        if ind.coef is not None and r.score_source == "printed" and r.score is not None and r.score_computed is not None:
+            if _differs(r.score, r.score_computed):
+                self.add(
+                    "coef-mismatch",
+                    f"指标{label}填报得分{fmt.score(r.score)}分，按权重{fmt.score(ind.weight)}×得分系数"
+                    f"{fmt.percent(ind.coef)}计算为{fmt.score(r.score_computed)}分",
+                    f"{path}.score",
+                )
+        if r.core and r.short:
+            shown = f"目标值{ind.target or '（空）'}，实际完成值{ind.actual or '（空）'}"
+            self.add(
+                "core-shortfall",
+                f"核心指标{label}未达目标（{shown}），报告将重点说明原因",
+                f"{path}.actual",
+            )
+
+    def _management_target(self, ind: Indicator, target: Value) -> Value:
+        """Read a bare cap of a department-wide form's management indicator as the cap it is.
+
+        Department forms print 预算调整率 "3%" or 三公经费控制率 "100%" without an operator; the name
+        says lower is better (lexicon/direction.yaml), so "0" against "3%" met it. The printed text is
+        kept as is for the report; only the comparison reads it as "≤".
+        """
+        if target.op is not None or not target.is_quantitative or not ind.target:
+            return target
+        if direction_of(ind.name, None, self.rules.lexicon).direction != "lower":
+            return target
+        return parse_value("≤" + ind.target)
+
+    def _direction(self, ind: Indicator, target: Value, path: str) -> None:
+        """Raise a finding when the operator says the opposite of what the indicator's name suggests."""
+        reading = direction_of(ind.name, target.op, self.rules.lexicon)
+        if reading.contradiction:
+            by_operator, by_name = ("越低越好", "越高越好") if reading.direction == "lower" else ("越高越好", "越低越好")
+            self.add(
+                "direction-contradiction",
+                f"指标“{ind.name}”的目标值“{ind.target}”的比较符号表示{by_operator}，而指标名称表示{by_name}；"
+                "报告按自评表印的符号评价，请核实比较符号",
+                f"{path}.target",
+            )
 
     def _computed_score(
         self, ind: Indicator, target: Value, actual: Value, ratio: Decimal | None, met: bool | None
     ) -> Decimal | None:
         if ind.weight is None:
             return None
+        if ind.coef is not None:
+            # the form's own rule where it prints 得分系数: 指标得分 = 指标权重 × 得分系数 (Chongqing)
+            return fmt.quantize(ind.weight * ind.coef, 2)
         if ratio is not None:
             # completion_ratio already inverts reverse (≤) indicators: target/actual
             return fmt.quantize(ind.weight * min(ratio, ONE), 2)
@@ -471,7 +554,8 @@ class _Evaluator:
             )
         suggested = _category_suggestion(r.name)
         filed = f"{r.indicator.level1 or ''}/{r.indicator.level2 or ''}"
-        if suggested and suggested.removesuffix("指标") not in filed:
+        # a flat list (department-wide forms print no levels) files nothing anywhere: nothing to contradict
+        if suggested and filed != "/" and suggested.removesuffix("指标") not in filed:
             self.add(
                 "category-suspect",
                 f"指标{label}名称看似{suggested}，却填在“{filed.strip('/')}”下，请核实指标归类",
@@ -527,6 +611,13 @@ class _Evaluator:
         form = self.form
         weights = [r.weight for r in results]
         budget_weight = budget.weight if budget else None
+        if not results:
+            # a 综述-only form: the printed total stands; nothing to add up against it
+            self.add("no-indicators", "自评表没有绩效指标行，报告将按预算执行和总分撰写，指标完成情况留出【待补充】",
+                     "indicators")
+            total = form.total_score
+            grade_computed = self.rules.grade(total) if total is not None else None
+            return total, None, "printed" if total is not None else "none", form.grade or grade_computed, grade_computed
         if all(w is not None for w in weights):
             total_weight = sum((w for w in weights if w is not None), ZERO) + (budget_weight or ZERO)
             if total_weight != self.rules.total_weight:
@@ -565,6 +656,20 @@ class _Evaluator:
             )
         return total, computed, source, grade, grade_computed
 
+    def tasks(self) -> list[TaskResult]:
+        """A department-wide form's annual tasks; a planned task with no reported result is a finding."""
+        from .department import task_results  # department builds on this module's text_overlap
+
+        results = task_results(self.form)
+        for t in results:
+            if not t.reported:
+                self.add(
+                    "task-no-result",
+                    f"年度工作任务“{t.name[:30]}”没有填报完成情况，报告中将留出【待补充】",
+                    f"{t.path}.result" if t.path.startswith("tasks") else "goals.achieved",
+                )
+        return results
+
     def basics(self) -> None:
         form = self.form
         for key, label in (("year", "评价年度"), ("unit", "单位名称")):
@@ -586,6 +691,7 @@ def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evalu
     results = [ev.indicator(i, ind) for i, ind in enumerate(form.indicators)]
     level1, level2 = ev.categories(results)
     total, computed, source, grade, grade_computed = ev.totals(budget, results)
+    tasks = ev.tasks()
     return Evaluation(
         form=form,
         budget=budget,
@@ -600,4 +706,5 @@ def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evalu
         findings=[*source_of(form).findings, *ev.findings],  # what reading the form changed comes first
         linked_analysis=ev.linked,
         rules=rules,
+        tasks=tasks,
     )

@@ -72,27 +72,38 @@ class _Layout:
     total: int = 0
 
 
-def write_template(path: str | Path, form: EvaluationForm | None = None) -> None:
-    """Write the fill-in workbook (filled with ``form`` when given) to ``path``."""
-    wb = build_workbook(form)
+def write_template(path: str | Path, form: EvaluationForm | None = None, kind: str | None = None) -> None:
+    """Write the fill-in workbook (filled with ``form`` when given) to ``path``.
+
+    ``kind`` "department" (or a department-wide ``form``) writes the 部门整体支出绩效自评表 layout.
+    """
+    wb = build_workbook(form, kind)
     try:
         wb.save(path)
     except OSError as exc:
         raise RenderError(f"无法写入文件（{exc.strerror}）", where=str(path), hint="请检查目录是否存在、文件是否被占用") from exc
 
 
-def build_workbook(form: EvaluationForm | None = None) -> Workbook:
-    """Return the 自评表 workbook, blank or filled with ``form``."""
+def build_workbook(form: EvaluationForm | None = None, kind: str | None = None) -> Workbook:
+    """Return the 自评表 workbook, blank or filled with ``form`` (department-wide layout for such forms)."""
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = SHEET
-    _Writer(ws, form).write()
+    instructions = INSTRUCTIONS
+    if kind == "department" or (form is not None and form.is_department):
+        from .xlsx_department import INSTRUCTIONS as DEPARTMENT_INSTRUCTIONS
+        from .xlsx_department import DepartmentWriter
+
+        DepartmentWriter(ws, form).write()
+        instructions = DEPARTMENT_INSTRUCTIONS
+    else:
+        _Writer(ws, form).write()
     notes = wb.create_sheet("填表说明")
     notes.column_dimensions["A"].width = 110
-    for i, line in enumerate(INSTRUCTIONS, start=1):
+    for i, line in enumerate(instructions, start=1):
         notes.cell(i, 1, line)
     from openpyxl.styles import Font
 

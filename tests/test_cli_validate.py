@@ -134,7 +134,7 @@ BROKEN_CASES = [
     ("text-number.yaml", ":4", "indicators[0].weight：应为数字"),
     ("negative-weight.yaml", ":6", "indicators[1].weight：分值不能为负数"),
     ("no-indicator-name.yaml", ":5", "indicators[1].name：缺少必填字段"),
-    ("no-project.yaml", ":1", "project：缺少必填字段"),
+    ("no-project.yaml", ":1", "project：缺少项目名称，也没有部门整体支出的标记"),
     ("no-indicators.yaml", ":1", "indicators：缺少必填字段"),
     ("syntax.json", ":4:35", "JSON 语法错误"),
     ("gbk.yaml", ":3", "不是 UTF-8 编码"),

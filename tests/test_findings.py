@@ -133,6 +133,24 @@ CASES: list[Case] = [
         "budget.executed",
         "executed: 80",
     ),
+    Case("no-indicators", HEAD + "total_score: 100\n", "indicators", ""),
+    Case(
+        "task-no-result",
+        doc(
+            head=HEAD.replace("project: 测试项目", "type: department"),
+            extra="goals:\n  planned: 1、完成宣传活动；2、完成档案整理。\n  achieved: 1、完成宣传活动12次；\n",
+        ),
+        "goals.achieved",
+        "achieved:",
+    ),
+    Case("coef-mismatch", doc(indicator(coef="50%")), "indicators[0].score", "score: 90"),
+    Case(
+        "core-shortfall",
+        doc(indicator(actual="8次", score="72", core="是", cause="天气影响"), total="82"),
+        "indicators[0].actual",
+        "actual: 8次",
+    ),
+    Case("direction-contradiction", doc(indicator(target="≤10次")), "indicators[0].target", "target: ≤10次"),
     Case(
         "control-characters",
         doc(indicator(actual="5次", score="45", cause='"场地\\f改造"'), total="55"),

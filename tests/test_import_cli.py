@@ -100,7 +100,7 @@ def test_blank_template_is_refused_until_filled(runner: CliRunner, tmp_path: Pat
     assert runner.invoke(main, ["template-xlsx", str(book)]).exit_code == 0
     result = runner.invoke(main, ["validate", str(book)])
     assert result.exit_code == 2
-    assert f"{book}!自评表 字段 project：缺少必填字段" in result.stderr
+    assert f"{book}!自评表 字段 project：缺少项目名称，也没有部门整体支出的标记" in result.stderr
 
 
 def test_validate_reads_a_workbook_directly(runner: CliRunner, tmp_path: Path) -> None:

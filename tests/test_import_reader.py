@@ -40,7 +40,7 @@ def test_split_target_columns_are_joined() -> None:
     )
     assert data["indicators"] == [
         {"level1": "产出指标", "level2": "数量指标", "name": "培训人数", "weight": "10", "target": "≥100人",
-         "actual": "120人", "score": "10"},
+         "actual": "120人", "score": "10", "unit": "人"},
     ]  # fmt: skip
     assert warnings == []
 

@@ -158,7 +158,7 @@ REFUSALS = [
     ("text-number.yaml", "indicators[0].weight：应为数字（实际为“很多”）", ":4"),
     ("negative-weight.yaml", "indicators[1].weight：分值不能为负数", ":6"),
     ("no-indicator-name.yaml", "indicators[1].name：缺少必填字段", ":5"),
-    ("no-project.yaml", "project：缺少必填字段", ":1"),
+    ("no-project.yaml", "project：缺少项目名称，也没有部门整体支出的标记", ":1"),
     ("no-indicators.yaml", "indicators：缺少必填字段", ":1"),
     ("syntax.json", "JSON 语法错误", ":4:35"),
     ("gbk.yaml", "不是 UTF-8 编码", ":3"),

@@ -44,11 +44,13 @@ def _plain(model: BaseModel) -> dict[str, Any]:
         value = getattr(model, name)
         if value is None or value == [] or value == {} or (name == "core" and value is False):
             continue
+        if name == "kind" and value == "project":
+            continue  # the usual form; a department-wide one says so
         if isinstance(value, BaseModel):
             value = _plain(value)
         elif isinstance(value, list):
             value = [_plain(v) if isinstance(v, BaseModel) else v for v in value]
-        elif name == "rate" and isinstance(value, Decimal):
+        elif name in ("rate", "coef") and isinstance(value, Decimal):
             value = format((value * 100).normalize(), "f") + "%"  # 执行率 reads best as printed
         out[name] = value
     return out
@@ -57,6 +59,7 @@ def _plain(model: BaseModel) -> dict[str, Any]:
 def form_yaml(form: EvaluationForm, source: str, warnings: list[str]) -> str:
     """Return the form as reviewable YAML, with where it came from and the reader's warnings as comments."""
     head = [f"# 由 reportgen import 从 {source} 导入，请逐项核对后使用。"]
+    head.append(f"# 表式：{form.kind_label}（{form.kind_basis}）")
     if warnings:
         head.append(f"# 导入时有 {len(warnings)} 条警告（这些单元格没有导入）：")
         head.extend(f"#   {w}" for w in warnings)
@@ -82,7 +85,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _file_name(form: EvaluationForm, taken: set[str]) -> str:
-    stem = re.sub(r'[\\/:*?"<>|\s]+', "_", form.project).strip("._") or "项目"
+    stem = re.sub(r'[\\/:*?"<>|\s]+', "_", form.subject or "").strip("._") or "项目"
     name, n = f"{stem}.yaml", 1
     while name in taken:
         n += 1
@@ -118,7 +121,8 @@ def import_command(file: Path, output: Path | None, quiet: bool) -> None:
         return
     if len(texts) == 1 and not output.is_dir():
         _write(output, texts[0][1])
-        click.echo(f"已导入“{texts[0][0].project}”：{output}", err=True)
+        form = texts[0][0]
+        click.echo(f"已导入“{form.subject or '（未填名称）'}”（{form.kind_label}）：{output}", err=True)
         return
     if output.suffix and not output.is_dir():
         raise UsageError(
@@ -142,12 +146,22 @@ def import_command(file: Path, output: Path | None, quiet: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="用这份自评表数据预先填好 / fill the workbook with this form.",
 )
-def template_xlsx(output: Path, source: Path | None) -> None:
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(["project", "department"]),
+    default=None,
+    help="表式：project 项目支出（默认），department 部门整体支出 / form type (default: project, "
+    "or the --from form's own).",
+)
+def template_xlsx(output: Path, source: Path | None, kind: str | None) -> None:
     """生成标准格式的自评表 Excel 填报模板（含填表说明），填好后可直接读取。
 
     Write a fill-in workbook in the standard 项目支出绩效自评表 layout (merged
-    headers, 10/50/30/10 defaults, validation, formulas, instructions sheet);
-    reportgen reads it back as it was filled.
+    headers, 10/50/30/10 defaults, validation, formulas, instructions sheet),
+    or with --type department the 部门整体支出绩效自评表 layout (tasks table,
+    flat indicator list with 得分系数 and 是否核心指标); reportgen reads it back
+    as it was filled.
     """
     if output.suffix.lower() != ".xlsx":
         raise UsageError("模板文件名应以 .xlsx 结尾", where=str(output), hint="例如：reportgen template-xlsx 自评表.xlsx")
@@ -158,5 +172,9 @@ def template_xlsx(output: Path, source: Path | None) -> None:
         form = load(source)
     from ..xlsx_template import write_template
 
-    write_template(output, form)
+    if form is not None and kind is not None and kind != form.kind:
+        raise UsageError(
+            f"--type {kind} 与数据的表式（{form.kind_label}）不一致", hint="省略 --type 即按数据的表式生成"
+        )
+    write_template(output, form, kind)
     click.echo(f"已生成填报模板：{output}", err=True)

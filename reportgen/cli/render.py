@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..loaders import load_all
-from ..pipeline import parse_formats, write_report
-from ..scoring import evaluate
+from ..engine import Engine, Options, parse_formats, unique_stem
 from . import main
 from .output import console, report_options
 
@@ -37,29 +35,21 @@ def render(
     1 when a check fails (e.g. a 【待补充】 placeholder the data forced),
     2 for unreadable input or bad usage.
     """
-    from ..narrative import Composer
-
-    fmts = parse_formats(formats)
-    composer = Composer(outline, templates, lexicon)
+    engine = Engine(Options(outline=outline, templates=templates, lexicon=lexicon, formats=parse_formats(formats),
+                            cover=cover, font=font, check=not no_check))
     out = console()
     failed_check = False
     used: set[str] = set()
     for path in files:
-        forms = load_all(path)  # unreadable input stops the run (exit 2); `reportgen batch` isolates failures
+        forms = engine.load(path)  # unreadable input stops the run (exit 2); `reportgen batch` isolates failures
         for form in forms:
-            report = composer.compose(evaluate(form))
-            stem = report.name
-            n = 2
-            while stem in used:  # two projects with one title in one run: keep both
-                stem, n = f"{report.name}-{n}", n + 1
-            used.add(stem)
-            written = write_report(report, outdir, fmts, cover=cover, font=font, check=not no_check,
-                                   lexicon=lexicon, stem=stem)
-            names = "、".join(p.name for k, p in written.paths.items() if k != "check")
-            line = f"{names}"
-            if written.check is not None:
-                line += f"  {written.check.summary_line()}"
-                failed_check |= not written.check.ok
+            outcome = engine.run(form)
+            stem = unique_stem(outcome.report.name, used)
+            paths = engine.write(outcome, outdir, stem)
+            line = "、".join(p.name for k, p in paths.items() if k != "check")
+            if outcome.check is not None:
+                line += f"  {outcome.check.summary_line()}"
+                failed_check |= not outcome.ok
             out.print(line, markup=False)
     if failed_check:
         raise SystemExit(1)

@@ -24,7 +24,9 @@ def summary(ev: Evaluation) -> dict[str, object]:
         return None if value is None else str(value)
 
     return {
+        "kind": ev.form.kind,
         "project": ev.form.project,
+        "subject": ev.form.subject,
         "unit": ev.form.unit,
         "year": ev.form.year,
         "budget": None
@@ -53,6 +55,8 @@ def summary(ev: Evaluation) -> dict[str, object]:
         "deducted": [
             {"name": r.name, "weight": num(r.weight), "score": num(r.score), "lost": num(r.lost)} for r in ev.deducted
         ],
+        "core_short": [r.name for r in ev.core_short],
+        "tasks": [{"name": t.name, "result": t.result, "source": t.source} for t in ev.tasks],
         "total": num(ev.total),
         "total_computed": num(ev.total_computed),
         "grade": ev.grade,
@@ -66,7 +70,10 @@ def _print(ev: Evaluation, where: str) -> None:
 
     out = console()
     b = ev.budget
-    out.print(f"[bold]{escape(ev.form.project)}[/bold]  [dim]{escape(where)}[/dim]")
+    form = ev.form
+    out.print(f"[bold]{escape(form.subject or '（未填名称）')}[/bold]  [dim]{escape(where)}[/dim]")
+    if form.is_department:
+        _print_department(ev)
     if b is not None:
         out.print(
             f"  预算执行：预算数 {fmt.money(b.base, b.unit)}，执行数 {fmt.money(b.executed, b.unit)}，"
@@ -102,6 +109,40 @@ def _print(ev: Evaluation, where: str) -> None:
     else:
         out.print("  未发现问题。")
     out.print()
+
+
+def _print_department(ev: Evaluation) -> None:
+    """Say what was checked on a department-wide form, beyond the project form's checks."""
+    from rich.markup import escape
+
+    out = console()
+    form = ev.form
+    out.print(f"  表式：{form.kind_label}（{escape(form.kind_basis)}），不要求项目名称")
+    b = form.budget
+    parts = []
+    if b is not None and b.spending:
+        parts.append("按支出性质（" + "、".join(escape(s.name) for s in b.spending) + "）")
+    if b is not None and b.income:
+        parts.append("按收入性质（" + "、".join(escape(s.name) for s in b.income) + "）")
+    checked = ["预算执行" + (f"（含{'，'.join(parts)}）" if parts else "")]
+    if ev.indicators:
+        core = sum(1 for r in ev.indicators if r.core)
+        coef = sum(1 for r in ev.indicators if r.indicator.coef is not None)
+        reverse = sum(1 for r in ev.indicators if r.target.direction == "reverse")
+        what = f"{len(ev.indicators)}项绩效指标（核心指标{core}项"
+        what += f"，按得分系数核对得分{coef}项" if coef else ""
+        what += f"，越低越好的指标{reverse}项按上限判断）" if reverse else "）"
+        checked.append(what)
+    else:
+        checked.append("无绩效指标行（指标完成情况将留出【待补充】）")
+    if ev.tasks:
+        done = sum(1 for t in ev.tasks if t.reported)
+        checked.append(f"年度工作任务{len(ev.tasks)}项（已填报完成情况{done}项）")
+    checked.append("总分与等级")
+    out.print("  已检查：" + "、".join(checked))
+    for t in ev.tasks:
+        mark = "已填报" if t.reported else "[yellow]未填报完成情况[/]"
+        out.print(f"  工作任务：{escape(t.name[:40])}  {mark}")
 
 
 @main.command(context_settings={"help_option_names": ["-h", "--help"]})

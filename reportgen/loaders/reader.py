@@ -40,7 +40,7 @@ FIELD_LABELS: dict[str, str] = _labels(
         "project": "项目名称",
         "department": "主管部门 主管部门及代码",
         "implementer": "实施单位 项目实施单位",
-        "unit": "单位名称 填报单位",
+        "unit": "单位名称 填报单位 部门名称 预算单位名称",
         "year": "评价年度 年度",
         "filled_on": "填报日期 填表日期",
         "category": "项目类别",
@@ -55,34 +55,71 @@ FIELD_LABELS: dict[str, str] = _labels(
         "contacts.project_lead": "项目负责人",
         "contacts.finance_lead": "财务负责人",
         "contacts.phone": "联系电话",
+        # department-wide forms (部门整体支出绩效自评表)
+        "functions": "部门职能 主要职能 职能职责 部门职责",
+        "organisation": "机构和人员 机构设置 人员情况 机构人员情况",
     }
 )
 #: fields whose value may sit under the label instead of beside it (long free text)
-_TEXT_BELOW = {"overview", "deviation_analysis", "improvement_measures", "other_notes"}
+_TEXT_BELOW = {"overview", "deviation_analysis", "improvement_measures", "other_notes", "functions", "organisation"}
 _LIST_FIELDS = {"deviation_analysis", "improvement_measures"}
 _CHOICE_FIELDS = {"category", "attribute", "type"}
 #: labels that end an indicator block when they open a row; 合计 only counts there
 _TOTAL_KEYS = {"总分", "自评总分", "自评得分", "综合得分", "合计", "总计"}
 _FOOTNOTE = re.compile(r"^(注|说明|备注|填表说明|填报说明)\d*[:：.、]")
 
-_BUDGET_TITLES = ("预算执行情况", "项目资金", "资金情况", "预算执行", "资金执行情况", "预算资金")
+_BUDGET_TITLES = (
+    "预算执行情况",
+    "项目资金",
+    "资金情况",
+    "预算执行",
+    "资金执行情况",
+    "预算资金",
+    # department-wide forms
+    "部门预算执行",
+    "单位预算执行",
+    "部门整体支出",
+    "部门整体预算",
+)
 _BUDGET_COLUMNS: dict[str, str] = _labels(
     {
         "initial": "年初预算数 年初预算 年初数",
         "adjusted": "全年预算数 全年预算 预算数 调整后预算数 调整后预算",
         "executed": "全年执行数 全年执行 执行数 预算执行数 实际支出数",
         "rate": "执行率 预算执行率",
-        "weight": "分值 权重",
-        "score": "得分",
+        "weight": "分值 权重 执行率权重",
+        "score": "得分 执行率得分",
     }
 )
 _AMOUNT_ROLES = ("initial", "adjusted", "executed")
 _TOTAL_ROW = re.compile(r"总额|合计|总计|小计")
-_FUND_ROW = re.compile(r"总额|合计|总计|小计|拨款|结转|结余|资金|财政|自筹|收入")
+_FUND_ROW = re.compile(r"总额|合计|总计|小计|拨款|结转|结余|资金|财政|自筹|收入|支出")
 
-_GOAL_BLOCK = {"年度总体目标", "总体目标", "年度总体目标完成情况"}
-_GOAL_PLANNED = {"预期目标", "年初设定目标", "年度目标", "年度绩效目标", "年初目标"}
-_GOAL_ACHIEVED = {"实际完成情况", "年度总体目标完成情况综述", "完成情况", "全年实际完成情况", "目标完成情况"}
+_GOAL_BLOCK = {"年度总体目标", "总体目标", "年度总体目标完成情况", "当年绩效目标", "部门整体绩效目标", "整体绩效目标"}
+_GOAL_PLANNED = {
+    "预期目标",
+    "年初设定目标",
+    "年度目标",
+    "年度绩效目标",
+    "年初目标",
+    "年初绩效目标",
+    "年度主要任务",
+    "年度工作任务",
+    "主要工作任务",
+}
+#: the adjusted target of Chongqing's department form, ``全年(调整)绩效目标`` (its label core drops the bracket)
+_GOAL_ADJUSTED = {"全年绩效目标", "调整后绩效目标", "全年调整绩效目标"}
+_GOAL_ACHIEVED = {
+    "实际完成情况",
+    "年度总体目标完成情况综述",
+    "完成情况",
+    "全年实际完成情况",
+    "目标完成情况",
+    "全年目标实际完成情况",
+    "目标实际完成情况",
+    "任务完成情况",
+    "年度目标完成情况",
+}
 
 _INDICATOR_COLUMNS: dict[str, str] = _labels(
     {
@@ -96,11 +133,22 @@ _INDICATOR_COLUMNS: dict[str, str] = _labels(
         "cause": "偏差原因分析及改进措施 偏差原因分析 偏差原因 未完成原因分析 未完成原因 未完成原因及拟采取的改进措施 原因分析",
         "measure": "改进措施 拟采取的改进措施",
         "core": "是否核心指标 核心指标",
+        "coef": "得分系数 系数",
+        "adjusted_target": "调整指标值 全年调整指标值 调整后指标值",
         "op": "指标性质",
         "unit": "度量单位 计量单位",
         "ignore": "得分计算方法 评分标准",
     }
 )
+#: the annual-task table of department-wide forms: 任务名称 | 主要内容 | 完成情况
+_TASK_COLUMNS: dict[str, str] = _labels(
+    {
+        "name": "任务名称 工作任务 年度主要任务 主要任务",
+        "planned": "主要内容 任务内容 计划内容 工作内容",
+        "result": "完成情况 实际完成情况 任务完成情况 完成结果",
+    }
+)
+_TASK_TITLES = {"年度工作任务完成情况", "年度主要工作任务完成情况", "主要工作任务完成情况", "年度主要任务完成情况"}
 _INDICATOR_TITLES = {"绩效指标", "项目年度绩效指标", "年度绩效指标", "项目绩效指标", "绩效指标完成情况"}
 _NUMERIC_ROLES = {"weight", "score"}
 
@@ -154,7 +202,8 @@ class ReadWarning:
 
 def _all_label_keys() -> frozenset[str]:
     keys = set(FIELD_LABELS) | set(_BUDGET_COLUMNS) | set(_INDICATOR_COLUMNS) | _INDICATOR_TITLES
-    return frozenset(keys | _GOAL_BLOCK | _GOAL_PLANNED | _GOAL_ACHIEVED | _TOTAL_KEYS)
+    keys |= set(_TASK_COLUMNS) | _TASK_TITLES
+    return frozenset(keys | _GOAL_BLOCK | _GOAL_PLANNED | _GOAL_ADJUSTED | _GOAL_ACHIEVED | _TOTAL_KEYS)
 
 
 _LABELS = _all_label_keys()
@@ -204,6 +253,32 @@ def _is_project_label(cell: Cell) -> bool:
 def has_project(grid: Grid) -> bool:
     """Say whether the grid names a project (a 项目名称 label)."""
     return any(_is_project_label(cell) for cell in grid.cells())
+
+
+#: a title naming a department-wide form: 部门整体支出绩效自评表, 单位整体绩效自评表…
+_DEPARTMENT_TITLE = re.compile(r"(?:部门|单位)整体.{0,12}(?:自评|评价|绩效)")
+#: 指标性质 printed as the kind of indicator rather than an operator (Chongqing: 定量指标 / 定性指标)
+_NATURE_WORDS = {"定量", "定性", "定量指标", "定性指标"}
+
+
+def is_department_title(text: str) -> bool:
+    """Say whether a printed title names a department-wide form (部门整体…自评表)."""
+    return bool(_DEPARTMENT_TITLE.search(norm(text)))
+
+
+def has_department_title(grid: Grid) -> bool:
+    """Say whether the grid holds a department-wide form's title (it has no 项目名称)."""
+    return any(is_department_title(cell.text) for cell in grid.cells())
+
+
+def has_department_form(grid: Grid) -> bool:
+    """A department-wide form: its title, and an indicator table or a budget block (not a 填表说明 sheet)."""
+    if not has_department_title(grid):
+        return False
+    if has_indicator_header(grid):
+        return True
+    keys = {(c.row, c.col): label_key(c.text) for c in grid.cells()}
+    return any(_budget_roles(grid, r, keys) for r in grid.row_numbers)
 
 
 def has_indicator_header(grid: Grid) -> bool:
@@ -363,6 +438,7 @@ class _Reader:
         self.keys: dict[tuple[int, int], str] = {(c.row, c.col): label_key(c.text) for c in grid.cells()}
         self.indicator_headers = {r: roles for r in grid.row_numbers if (roles := _indicator_roles(grid, r, self.keys))}
         self.budget_header = next((r for r in grid.row_numbers if _budget_roles(grid, r, self.keys)), None)
+        self.department = has_department_title(grid)
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -395,6 +471,7 @@ class _Reader:
             raise InputError("没有可读取的表格内容", where=self.where or None, hint="请选择填好的自评表")
         self.read_budget()
         self.read_indicators()
+        self.read_tasks()
         self.read_goals()
         self.read_fields()
         self.read_titles()
@@ -467,8 +544,11 @@ class _Reader:
                 if "budget" in self.data and "budget.unit" not in self.places:
                     self.put("budget.unit", note.group(1), cell)
                 continue
-            if "自评表" in text or "评价表" in text:
+            if "自评表" in text or "评价表" in text or is_department_title(text):
                 self.place(cell)
+                if "title" not in self.data and is_department_title(text) and len(text) <= 60:
+                    # the title is what marks a department-wide form (it has no 项目名称)
+                    self.put("title", text, cell)
                 year = _YEAR_IN_TITLE.search(text)
                 if year and "year" not in self.data:
                     self.put("year", year.group(1), cell)
@@ -516,7 +596,7 @@ class _Reader:
             # no 合计 row: a lone row is the total; else the row carrying 分值/执行率/得分 (Sichuan's 财政资金)
             scored = (i for i, (_, values) in enumerate(rows) if values.keys() & {"weight", "rate", "score"})
             total = 0 if len(rows) == 1 else next(scored, None)
-        sources = []
+        breakdown: dict[str, list[dict[str, str]]] = {}
         for i, (label, values) in enumerate(rows):
             if i == total:
                 for role, cell in values.items():
@@ -526,16 +606,20 @@ class _Reader:
             amounts = {role: cell for role, cell in values.items() if role in _AMOUNT_ROLES}
             if label is None or not amounts:
                 continue
-            n = len(sources)
             name = label_key(label.text) or label.text.strip()
-            sources.append({"name": name, **{r: c.text.strip() for r, c in amounts.items()}})
-            places[f"budget.sources[{n}]"] = label.ref
-            places.update({f"budget.sources[{n}].{r}": c.ref for r, c in amounts.items()})
+            # department-wide forms break the money down by 收入 and by 支出 (基本支出 / 项目支出)
+            group = "sources"
+            if self.department:
+                group = "spending" if "支出" in name else "income" if "收入" in name else "sources"
+            rows_of = breakdown.setdefault(group, [])
+            n = len(rows_of)
+            rows_of.append({"name": name, **{r: c.text.strip() for r, c in amounts.items()}})
+            places[f"budget.{group}[{n}]"] = label.ref
+            places.update({f"budget.{group}[{n}].{r}": c.ref for r, c in amounts.items()})
         for role, cell in pairs.items():
             budget[role] = cell.text.strip()
             places[f"budget.{role}"] = cell.ref
-        if sources:
-            budget["sources"] = sources
+        budget.update(breakdown)
         if not budget.keys() - {"unit"}:
             return
         if "rate" not in budget:
@@ -602,6 +686,59 @@ class _Reader:
         places["budget.rate"] = places.get("budget.executed", where.ref)
         self.warn(where, f"执行率未填写（或公式未计算），已按执行数/预算数计算为 {budget['rate']}")
 
+    # -- annual tasks (department-wide forms) ---------------------------------------------------
+
+    def task_header(self) -> tuple[int, dict[str, Cell]] | None:
+        """The row holding 任务名称 and 完成情况 (or 主要内容), with its column roles."""
+        for r in self.grid.row_numbers:
+            if r in self.header_rows:
+                continue
+            roles: dict[str, Cell] = {}
+            for cell in self.grid.row(r):
+                role = _TASK_COLUMNS.get(self.key(cell))
+                if role and role not in roles:
+                    roles[role] = cell
+            if "name" in roles and roles.keys() & {"planned", "result"}:
+                return r, roles
+        return None
+
+    def read_tasks(self) -> None:
+        """Read the 年度工作任务 table, one task per row, until a row that is not a task."""
+        found = self.task_header()
+        if found is None:
+            return
+        header, roles = found
+        self.header_rows.add(header)
+        self.place(*roles.values())
+        for cell in self.grid.row(header):
+            if self.key(cell) in _TASK_TITLES:
+                self.place(cell)
+        tasks: list[dict[str, str]] = []
+        for r in self.grid.row_numbers:
+            if r <= header:
+                continue
+            if self.ends_block(r) or r in self.indicator_headers or r in self.header_rows:
+                break
+            cells = {role: self.grid.at(r, head.col) for role, head in roles.items()}
+            cells = {role: c for role, c in cells.items() if c is not None and c.row == r and c.text.strip()}
+            # the block title merged down the left edge is no task
+            for cell in self.grid.row(r):
+                if self.key(cell) in _TASK_TITLES:
+                    self.place(cell)
+            if "name" not in cells:
+                if cells:
+                    break
+                continue
+            path = f"tasks[{len(tasks)}]"
+            task = {role: c.text.strip() for role, c in cells.items()}
+            self.places[path] = cells["name"].ref
+            self.places.update({f"{path}.{role}": c.ref for role, c in cells.items()})
+            self.place(*cells.values())
+            tasks.append(task)
+        if tasks:
+            self.data["tasks"] = tasks
+            self.places["tasks"] = roles["name"].ref
+
     # -- goals --------------------------------------------------------------------------------
 
     def read_goals(self) -> None:
@@ -610,7 +747,15 @@ class _Reader:
             key = self.key(cell)
             if (cell.row, cell.col) in self.placed or cell.row in self.header_rows:
                 continue
-            part = "planned" if key in _GOAL_PLANNED else "achieved" if key in _GOAL_ACHIEVED else None
+            part = (
+                "planned"
+                if key in _GOAL_PLANNED
+                else "revised"
+                if key in _GOAL_ADJUSTED
+                else "achieved"
+                if key in _GOAL_ACHIEVED
+                else None
+            )
             if part is None or part in goals:
                 if key in _GOAL_BLOCK:
                     self.place(cell)
@@ -630,6 +775,9 @@ class _Reader:
                         goals[part] = cell.text.strip()
                         self.places[f"goals.{part}"] = cell.ref
                         self.place(cell)
+        if norm(goals.get("revised", "")) in ("无", "/", "-", "—"):
+            goals.pop("revised")  # "全年(调整)绩效目标：无" — the target was not adjusted
+            self.places.pop("goals.revised", None)
         if goals:
             self.data["goals"] = goals
 
@@ -641,12 +789,14 @@ class _Reader:
         key = self.key(first)
         if key in _TOTAL_KEYS or (key in FIELD_LABELS and FIELD_LABELS[key] not in ("year",)):
             return True
-        if key in _GOAL_BLOCK or key in _GOAL_PLANNED:
+        if key in _GOAL_BLOCK or key in _GOAL_PLANNED or key in _TASK_TITLES:
             return True
         return bool(_FOOTNOTE.match(first.text.strip())) or bool(_inline_fields(first.text))
 
     def read_indicators(self) -> None:
         headers = sorted(self.indicator_headers)
+        if not headers and "budget" in self.data:
+            return  # a 综述-only form: budget, total and causes without indicator rows (issue 14)
         if not headers:
             raise InputError(
                 "找不到绩效指标表头",
@@ -835,15 +985,25 @@ class _Reader:
     def fill_indicator(self, item: dict[str, Any], path: str, values: dict[str, Cell]) -> None:
         """Copy the role cells of one indicator row into ``item``."""
         text = {role: cell.text.strip() for role, cell in values.items()}
-        for role in ("weight", "target", "actual", "score", "measure"):
+        for role in ("weight", "target", "actual", "score", "measure", "coef", "adjusted_target"):
             if text.get(role):
                 item[role] = text[role]
                 self.places[f"{path}.{role}"] = values[role].ref
-        if "target" in text and ("op" in text or "unit" in text):
-            # split-target layouts (指标性质 | 指标值 | 度量单位) print one value over three cells
-            item["target"] = text.get("op", "") + text["target"] + text.get("unit", "")
-        if "actual" in text and "unit" in text and is_number(text["actual"]):
-            item["actual"] = text["actual"] + text["unit"]
+        if norm(text.get("op", "")) in _NATURE_WORDS:
+            # Chongqing prints the kind of indicator (定量指标/定性指标) in 指标性质, not an operator
+            item["nature"] = norm(text.pop("op"))
+            self.places[f"{path}.nature"] = values["op"].ref
+        unit = text.get("unit", "")
+        if unit:
+            item["unit"] = unit
+            self.places[f"{path}.unit"] = values["unit"].ref
+        for role in ("target", "adjusted_target"):
+            if role in text and ("op" in text or unit):
+                # split-target layouts (指标性质 | 指标值 | 度量单位) print one value over three cells
+                value = text[role] if text[role].endswith(unit) else text[role] + unit
+                item[role] = (text.get("op", "") if role == "target" else "") + value
+        if "actual" in text and unit and is_number(text["actual"]) and not text["actual"].endswith(unit):
+            item["actual"] = text["actual"] + unit
         if text.get("cause"):
             cause, measure = _split_cause(text["cause"])
             for role, part in (("cause", cause), ("measure", measure)):

@@ -11,7 +11,7 @@ from pydantic import AliasChoices, BaseModel, ValidationError
 
 from ..errors import InputError
 from ..findings import make
-from ..model import EvaluationForm, SourceMap, attach_source, collect_notes
+from ..model import MISSING_SUBJECT, EvaluationForm, SourceMap, attach_source, collect_notes, detect_kind
 from .clean import clean_data
 from .limits import check_file_size
 
@@ -303,6 +303,12 @@ def validate_data(data: Any, source: SourceMap) -> EvaluationForm:
     if not isinstance(data, dict):
         raise InputError("顶层应为键值表（项目名称、指标等字段）", where=source.locate(""))
     data, cleaned = clean_data(data)
+    if detect_kind(data) is None:
+        # neither 项目名称 nor a department-wide marker: say which of the two to give, at the top of the form
+        raise InputError(
+            f"自评表数据有误：{source.locate('')} 字段 project：{MISSING_SUBJECT}",
+            hint="请按 docs/input-format.md 修改后重试",
+        )
     try:
         with collect_notes() as notes:
             form = EvaluationForm.model_validate(data)

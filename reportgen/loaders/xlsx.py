@@ -27,7 +27,7 @@ from xml.etree import ElementTree
 from ..errors import InputError
 from .grid import Cell, Grid
 from .limits import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_SHEETS, check_package, too_big
-from .reader import has_indicator_header, has_project
+from .reader import has_department_form, has_indicator_header, has_project
 
 # the first bytes of an OLE compound file: password-protected .xlsx/.docx, or old .xls/.doc
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -201,12 +201,12 @@ def read_workbook(path: Path) -> list[Grid]:
 
 
 def group_sheets(grids: list[Grid], file: str) -> list[Grid]:
-    """Group sheet grids into projects: a sheet without 项目名称 continues the project before it."""
+    """Group sheet grids into projects: a sheet without 项目名称 (or a 部门整体 title) continues the one before it."""
     projects: list[list[Grid]] = []
     for grid in grids:
         if not grid:
             continue
-        if has_project(grid):
+        if has_project(grid) or has_department_form(grid):
             projects.append([grid])
         elif has_indicator_header(grid):
             if projects:

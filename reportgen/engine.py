@@ -1,0 +1,201 @@
+"""The hub: one configured ``Engine`` runs load → evaluate → compose → check → render.
+
+Every caller goes through it — ``reportgen render``, the batch worker (local pool or cluster), the
+Python API and the local web page — so a report is the same bytes whichever door it came through.
+The engine holds the configuration (``Options``) and the prepared stages (the composer with its
+templates and outline, the checker with its lexicon), built once and reused for every form, as
+Jinja's ``Environment`` holds its loader, filters and cache.
+
+``run`` renders every requested format **in memory** (``Outcome.files``): a worker on another
+machine sends those bytes back, the web page offers them for download, and ``write`` is the one
+place that puts them on disk (atomically).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import UsageError
+from .fsutil import atomic_write
+from .loaders import load_all
+from .model import EvaluationForm
+from .scoring import Evaluation, evaluate
+
+if TYPE_CHECKING:
+    from .check import Checker, CheckResult
+    from .narrative import Composer
+    from .report import Report
+
+FORMATS = ("md", "html", "pdf", "docx")
+
+
+def parse_formats(spec: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """``"md,pdf"`` → ("md", "pdf"); unknown names are a usage error."""
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    names = tuple(dict.fromkeys(s.strip().lower() for s in items if s.strip()))
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise UsageError(
+            f"不支持的输出格式：{'、'.join(unknown) or '（空）'}", hint="可选 md、html、pdf、docx，用逗号分隔，如 --format md,pdf"
+        )
+    return names
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that decides what a report looks like; equal options give byte-identical output."""
+
+    outline: str = "default"
+    templates: Path | None = None  # user overlay of templates/
+    lexicon: Path | None = None  # user overlay of lexicon/
+    formats: tuple[str, ...] = ("md",)
+    cover: bool = False
+    font: Path | None = None
+    check: bool = True
+
+    def __post_init__(self) -> None:
+        # normalise so that options built from strings (CLI, web form, a cluster task) compare equal
+        object.__setattr__(self, "formats", parse_formats(self.formats))
+        for name in ("templates", "lexicon", "font"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, Path(value).resolve())
+
+
+@dataclass
+class Outcome:
+    """One form taken through the pipeline: what was decided, what was written (as bytes), how it checked."""
+
+    evaluation: Evaluation
+    report: Report
+    check: CheckResult | None = None
+    files: dict[str, bytes] = field(default_factory=dict)  # suffix ("md", "pdf", "check.json"…) → content
+
+    @property
+    def ok(self) -> bool:
+        """True when the report passed its check (or no check was asked for)."""
+        return self.check is None or bool(self.check.ok)
+
+
+class Engine:
+    """The configured pipeline; build one per configuration and call ``run`` for each form."""
+
+    def __init__(self, options: Options | None = None, **overrides: Any) -> None:
+        base = options or Options()
+        self.options = replace(base, **overrides) if overrides else base
+
+    # -- the prepared stages (built on first use, then shared by every form) --------------------
+
+    @cached_property
+    def composer(self) -> Composer:
+        from .narrative import Composer
+
+        o = self.options
+        return Composer(o.outline, o.templates, o.lexicon)
+
+    @cached_property
+    def checker(self) -> Checker:
+        from .check import checker
+
+        return checker(self.options.lexicon)
+
+    def prepare(self) -> Engine:
+        """Build every stage now (a batch does this before forking, so workers inherit it)."""
+        self.composer  # noqa: B018 - cached_property: touching it builds it
+        if self.options.check:
+            self.checker  # noqa: B018
+        if "pdf" in self.options.formats:
+            from .renderers.pdf import render_pdf  # noqa: F401  (fonts are found and checked on import)
+        return self
+
+    # -- the stages, one call each --------------------------------------------------------------
+
+    def load(self, path: str | Path) -> list[EvaluationForm]:
+        """Read every form in one file (a workbook may hold several)."""
+        return load_all(path)
+
+    def evaluate(self, form: EvaluationForm) -> Evaluation:
+        return evaluate(form)
+
+    def compose(self, ev: Evaluation) -> Report:
+        return self.composer.compose(ev)
+
+    def check(self, report: Report) -> CheckResult:
+        return self.checker.check(report, data=report.evaluation)
+
+    def render(self, report: Report, fmt: str) -> bytes:
+        """One output format of a composed report, as the bytes of its file."""
+        o = self.options
+        if fmt == "md":
+            return report.markdown.encode("utf-8")
+        if fmt == "html":
+            from .renderers.html import render_html
+
+            return render_html(report, cover=o.cover).encode("utf-8")
+        if fmt == "pdf":
+            from .renderers.pdf import render_pdf
+
+            return render_pdf(report, cover=o.cover, font=o.font)
+        if fmt == "docx":
+            from .renderers.docx import render_docx
+
+            return render_docx(report)
+        raise UsageError(f"不支持的输出格式：{fmt}", hint="可选 md、html、pdf、docx")
+
+    # -- the whole pipeline -----------------------------------------------------------------------
+
+    def run(self, source: EvaluationForm | Evaluation | str | Path) -> Outcome:
+        """Take one form (or a file holding exactly one) through every stage; nothing touches the disk."""
+        if isinstance(source, (str, Path)):
+            forms = self.load(source)
+            if len(forms) != 1:
+                raise UsageError(
+                    f"文件 {source} 含有 {len(forms)} 张自评表", hint="请用 Engine.run_file 逐表处理，或用 reportgen batch"
+                )
+            source = forms[0]
+        ev = source if isinstance(source, Evaluation) else self.evaluate(source)
+        return self.finish(self.compose(ev))
+
+    def finish(self, report: Report) -> Outcome:
+        """Render a composed report in every requested format and check it (the stages after compose)."""
+        if report.evaluation is None:
+            raise UsageError("报告缺少其评价数据，无法输出", hint="请用 Engine.run 或 Engine.compose 生成报告")
+        outcome = Outcome(report.evaluation, report)
+        for fmt in self.options.formats:
+            outcome.files[fmt] = self.render(report, fmt)
+        if self.options.check:
+            outcome.check = self.check(report)
+            outcome.files["check.json"] = _json_bytes(outcome.check.to_dict())
+        return outcome
+
+    def run_file(self, path: str | Path) -> list[Outcome]:
+        """Every form of one input file through the pipeline, in the file's order."""
+        return [self.run(form) for form in self.load(path)]
+
+    def write(self, outcome: Outcome, outdir: str | Path, stem: str | None = None) -> dict[str, Path]:
+        """Put an outcome's files into ``outdir`` as ``<stem>.<suffix>``, each atomically; return the paths."""
+        out = Path(outdir)
+        stem = stem or outcome.report.name
+        paths: dict[str, Path] = {}
+        for suffix, data in outcome.files.items():
+            path = out / f"{stem}.{suffix}"
+            atomic_write(path, data)
+            paths[suffix.removesuffix(".json")] = path
+        return paths
+
+
+def unique_stem(name: str, used: set[str]) -> str:
+    """``name``, or ``name-2``, ``name-3``… when a run already used it (two projects with one title); records it."""
+    stem, n = name, 2
+    while stem in used:
+        stem, n = f"{name}-{n}", n + 1
+    used.add(stem)
+    return stem
+
+
+def _json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,260 @@
+"""Department-wide forms (部门整体支出绩效自评表): recognition, scoring, workbook and text layouts, validate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reportgen.cli import main
+from reportgen.errors import InputError
+from reportgen.loaders import load
+from reportgen.scoring import Evaluation, evaluate
+from reportgen.xlsx_template import write_template
+
+# A flat department form in the spirit of the Chongqing layout: management indicators mixed with the
+# unit's outputs, 得分系数 and 核心指标 columns, caps printed without an operator.
+FLAT = """\
+type: department
+year: 2023
+unit: 某某区文化和旅游局
+functions: 负责全区文化和旅游事业发展，承担公共文化服务体系建设。
+organisation: 内设机构5个，编制28人，实有26人。
+budget:
+  initial: 1200
+  adjusted: 1350
+  executed: 1420
+  weight: 10
+  score: 10
+  spending:
+    - {name: 基本支出, adjusted: 850, executed: 860}
+    - {name: 项目支出, adjusted: 500, executed: 560}
+goals:
+  planned: 1、完成全年公共文化场馆免费开放；2、举办文化惠民演出60场；3、完成文物安全巡查全覆盖。
+  achieved: 1、全年免费开放图书馆、文化馆共计320天；2、举办文化惠民演出62场。
+indicators:
+  - {name: 预算调整率, target: 5%, actual: 12.5%, weight: 10, score: 4, coef: 40%, core: 是, cause: 年中追加文物修缮资金}
+  - {name: 结转结余率, target: 3%, actual: 1.2%, weight: 10, score: 10, coef: 100%}
+  - {name: 三公经费控制率, target: 100%, actual: 95%, weight: 10, score: 10, coef: 100%}
+  - {name: 文化惠民演出场次, target: ≥60场, actual: 62场, weight: 20, score: 20, coef: 100%, core: 是}
+  - {name: 政府采购执行率, target: 100%, actual: 80%, weight: 10, score: 8, coef: 80%, core: 是}
+  - {name: 群众满意度, target: ≥90%, actual: 93%, weight: 30, score: 30, coef: 100%}
+total_score: 92
+"""
+
+# The same unit with 一级/二级指标 columns (Anhui uses the project layout for department forms)
+HIERARCHICAL = """\
+title: 2022年度单位整体支出绩效自评表
+year: 2022
+unit: 某某县档案馆
+budget: {adjusted: 300, executed: 270, weight: 10, score: 9}
+tasks:
+  - {name: 档案数字化, planned: 完成馆藏档案数字化5万卷, result: 完成5.2万卷}
+  - {name: 档案开放鉴定, planned: 完成开放鉴定1万卷}
+indicators:
+  - {level1: 管理指标, level2: 预算管理, name: 预算执行率, target: ≥90%, actual: 90%, weight: 10, score: 10}
+  - {level1: 管理指标, level2: 预算管理, name: 结转结余率, target: ≤5%, actual: 8%, weight: 10, score: 6, cause: 年底资金到位}
+  - {level1: 产出指标, level2: 数量指标, name: 档案数字化卷数, target: ≥5万卷, actual: 5.2万卷, weight: 30, score: 30}
+  - {level1: 产出指标, level2: 质量指标, name: 档案鉴定合格率, target: ≥95%, actual: 92%, weight: 20, score: 18, core: 是}
+  - {level1: 满意度指标, level2: 服务对象满意度, name: 查档群众满意度, target: ≥90%, actual: 96%, weight: 20, score: 20}
+total_score: 93
+"""
+
+
+def _evaluate(tmp_path: Path, text: str, name: str = "dept.yaml") -> Evaluation:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return evaluate(load(path))
+
+
+def _codes(ev: Evaluation, code: str) -> list[str]:
+    return [f.message for f in ev.findings if f.code == code]
+
+
+def _result(ev: Evaluation, name: str):  # noqa: ANN202 - IndicatorResult
+    return next(r for r in ev.indicators if r.name == name)
+
+
+# --- recognition -----------------------------------------------------------------------------------
+
+
+def test_type_department_needs_no_project_name(tmp_path: Path) -> None:
+    ev = _evaluate(tmp_path, FLAT)
+    assert ev.form.kind == "department" and ev.form.project is None
+    assert ev.form.subject == "某某区文化和旅游局"
+    assert ev.form.budget is not None and [s.name for s in ev.form.budget.spending] == ["基本支出", "项目支出"]
+
+
+def test_a_department_title_marks_the_form(tmp_path: Path) -> None:
+    ev = _evaluate(tmp_path, HIERARCHICAL)
+    assert ev.form.kind == "department"
+    assert ev.form.kind_basis == "表名含“单位整体”"
+
+
+@pytest.mark.parametrize("label", ["部门整体", "单位整体支出", "department"])
+def test_the_chinese_label_names_the_kind(tmp_path: Path, label: str) -> None:
+    ev = _evaluate(tmp_path, FLAT.replace("type: department", f"type: {label}"))
+    assert ev.form.kind == "department"
+
+
+def test_project_type_words_stay_the_project_type(tmp_path: Path) -> None:
+    text = "project: 甲项目\ntype: 常年性项目\nindicators:\n  - {name: 甲, target: 1次, actual: 1次}\n"
+    ev = _evaluate(tmp_path, text)
+    assert ev.form.kind == "project" and ev.form.type == "常年性项目"
+
+
+def test_neither_project_nor_department_marker_says_which_to_give(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(FLAT.replace("type: department\n", ""), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load(path)
+    message = str(exc.value)
+    assert f"{path}:1 字段 project" in message
+    assert "项目名称" in message and "type: department" in message and "单位整体" in message
+
+
+# --- scoring ---------------------------------------------------------------------------------------
+
+
+def test_lower_is_better_caps_met_without_false_shortfall(tmp_path: Path) -> None:
+    ev = _evaluate(tmp_path, FLAT)
+    for name in ("结转结余率", "三公经费控制率"):
+        r = _result(ev, name)
+        assert r.lower_better and r.status == "met", name
+    assert not any("结转结余率" in m or "三公经费控制率" in m for m in _codes(ev, "missed-no-deduction"))
+
+
+def test_lower_is_better_cap_missed(tmp_path: Path) -> None:
+    ev = _evaluate(tmp_path, FLAT)
+    r = _result(ev, "预算调整率")
+    assert r.lower_better and r.status in ("partial", "missed")
+    assert any("预算调整率" in m for m in _codes(ev, "core-shortfall"))
+
+
+def test_the_lexicon_does_not_reverse_a_project_form(tmp_path: Path) -> None:
+    # on a project form the bare target keeps its printed reading (the name only raises findings there)
+    text = "project: 甲\nindicators:\n  - {name: 结转结余率, target: 3%, actual: 1%, weight: 100, score: 100}\n"
+    assert not _result(_evaluate(tmp_path, text), "结转结余率").lower_better
+
+
+def test_core_shortfall_and_coefficients(tmp_path: Path) -> None:
+    ev = _evaluate(tmp_path, FLAT)
+    assert [r.name for r in ev.core_short] == ["预算调整率", "政府采购执行率"]
+    assert _codes(ev, "coef-mismatch") == []  # every printed score is 权重 × 得分系数
+    wrong = _evaluate(tmp_path, FLAT.replace("score: 8, coef: 80%", "score: 10, coef: 80%"))
+    assert any("政府采购执行率" in m and "8分" in m for m in _codes(wrong, "coef-mismatch"))
+
+
+def test_a_missing_score_is_computed_from_the_coefficient(tmp_path: Path) -> None:
+    ev = _evaluate(tmp_path, FLAT.replace("score: 8, coef: 80%", "coef: 80%"))
+    r = _result(ev, "政府采购执行率")
+    assert r.score == 8 and r.score_source == "computed"
+
+
+def test_over_spend_is_a_finding(tmp_path: Path) -> None:
+    ev = _evaluate(tmp_path, FLAT)
+    assert any("1,420.00万元超过预算数1,350.00万元" in m for m in _codes(ev, "over-executed"))
+
+
+def test_planned_task_without_result(tmp_path: Path) -> None:
+    ev = _evaluate(tmp_path, FLAT)
+    assert [(t.name, t.reported) for t in ev.tasks] == [
+        ("完成全年公共文化场馆免费开放；", True),
+        ("举办文化惠民演出60场；", True),
+        ("完成文物安全巡查全覆盖。", False),
+    ]
+    assert any("完成文物安全巡查全覆盖" in m for m in _codes(ev, "task-no-result"))
+    table = _evaluate(tmp_path, HIERARCHICAL)
+    assert [(t.name, t.result) for t in table.tasks] == [("档案数字化", "完成5.2万卷"), ("档案开放鉴定", None)]
+
+
+def test_hierarchical_department_form(tmp_path: Path) -> None:
+    ev = _evaluate(tmp_path, HIERARCHICAL)
+    assert [c.level1 for c in ev.level1] == ["管理指标", "产出指标", "满意度指标"]
+    assert _result(ev, "结转结余率").status in ("partial", "missed")
+    assert [r.name for r in ev.core_short] == ["档案鉴定合格率"]
+    assert ev.total == 93 and not ev.errors
+
+
+# --- workbooks and text ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [FLAT, HIERARCHICAL], ids=["flat", "hierarchical"])
+def test_a_department_form_survives_the_workbook(tmp_path: Path, text: str) -> None:
+    src = tmp_path / "dept.yaml"
+    src.write_text(text, encoding="utf-8")
+    form = load(src)
+    book = tmp_path / "dept.xlsx"
+    write_template(book, form)
+    back = load(book)
+    assert back.kind == "department"
+    want, got = form.model_dump(), back.model_dump()
+    got["budget"]["rate"] = want["budget"]["rate"]  # the workbook's 执行率 is a formula Excel has not calculated
+    got["title"] = want["title"]  # the workbook prints its own title
+    assert got == want
+
+
+def test_the_blank_department_workbook_reads_as_a_department_form(tmp_path: Path, runner: CliRunner) -> None:
+    book = tmp_path / "blank.xlsx"
+    result = runner.invoke(main, ["template-xlsx", str(book), "--type", "department"])
+    assert result.exit_code == 0, result.output
+    form = load(book)
+    assert form.kind == "department"
+    assert [i.name for i in form.indicators][:3] == ["预算调整率", "结转结余率", "三公经费控制率"]
+    imported = runner.invoke(main, ["import", str(book)])
+    assert "# 表式：部门整体支出绩效自评表（表名含“部门整体”）" in imported.stdout
+    assert "未识别的内容" not in imported.stderr
+
+
+# tab-separated text as extracted from a Word/PDF department form (flat Chongqing columns, no levels)
+TEXT_FORM = "\n".join(
+    "\t".join(row)
+    for row in (
+        ["2021年度部门整体绩效自评表"],
+        ["单位名称", "某某市融媒体中心", "", "", "自评总分", "96"],
+        ["部门预算执行情况", "年初预算数", "全年预算数", "全年执行数", "执行率", "执行率权重", "执行率得分"],
+        ["", "500", "520", "499.2", "96%", "10", "9.6"],
+        ["当年绩效目标", "年初绩效目标", "全年(调整)绩效目标", "全年目标实际完成情况"],
+        ["", "做好新闻宣传工作", "无", "全年播发稿件2859篇"],
+        ["指标名称", "计量单位", "指标性质", "年初指标值", "调整指标值", "全年完成值", "得分系数(%)", "指标权重",
+         "指标得分", "是否核心指标"],
+        ["财政供养人员控制率", "%", "定量指标", "100%", "", "92%", "100%", "10", "10", "否"],
+        ["预算调整率", "%", "定量指标", "3%", "", "0", "100%", "10", "10", "否"],
+        ["播发稿件数量", "篇", "定量指标", "2200", "", "2859", "100%", "70", "70", "是"],
+    )
+)
+
+
+def test_text_of_a_flat_department_form(tmp_path: Path) -> None:
+    path = tmp_path / "form.txt"
+    path.write_text(TEXT_FORM + "\n", encoding="utf-8")
+    ev = evaluate(load(path))
+    form = ev.form
+    assert form.kind == "department" and form.unit == "某某市融媒体中心"
+    assert form.goals is not None and form.goals.planned == "做好新闻宣传工作" and form.goals.revised is None
+    first = form.indicators[0]
+    assert (first.nature, first.unit, first.target, first.actual) == ("定量指标", "%", "100%", "92%")
+    assert form.indicators[2].core and form.indicators[2].target == "2200篇"
+    assert all(r.status == "met" for r in ev.indicators)  # 92% and 0 under their caps
+    assert _codes(ev, "missed-no-deduction") == []
+    assert ev.total == 96
+
+
+# --- validate --------------------------------------------------------------------------------------
+
+
+def test_validate_says_what_it_checked(tmp_path: Path, runner: CliRunner) -> None:
+    path = tmp_path / "dept.yaml"
+    path.write_text(FLAT, encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(path)])
+    out = result.stdout
+    assert "表式：部门整体支出绩效自评表（注明了 type: department），不要求项目名称" in out
+    assert "预算执行（含按支出性质（基本支出、项目支出））" in out
+    assert "6项绩效指标（核心指标3项，按得分系数核对得分6项，越低越好的指标3项按上限判断）" in out
+    assert "年度工作任务3项（已填报完成情况2项）" in out
+    assert "完成文物安全巡查全覆盖。  未填报完成情况" in out
+    data = json.loads(runner.invoke(main, ["validate", "--json", str(path)]).stdout)
+    assert data["kind"] == "department" and data["subject"] == "某某区文化和旅游局"
+    assert data["core_short"] == ["预算调整率", "政府采购执行率"]
