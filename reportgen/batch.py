@@ -25,7 +25,7 @@ from typing import Any
 from . import __version__
 from . import formatting as fmt
 from .engine import Engine, Options, Outcome
-from .errors import ReportgenError, UsageError
+from .errors import InputError, ReportgenError, UsageError
 from .fsutil import atomic_write
 from .narrative.text import safe_filename
 from .resources import lexicon_dir, templates_dir
@@ -265,18 +265,39 @@ class BatchResult:
         return 1 if any(r.status in ("failed", "check-failed") for r in self.rows) else 0
 
 
+def _broken_journal(journal: Path, line: int) -> InputError:
+    return InputError(
+        "批处理记录文件已被改动，无法据此续做（--resume）",
+        where=f"{journal}:{line}" if line else str(journal),
+        hint="请恢复该文件，或删除它后不带 --resume 重新运行（已生成的报告不受影响）",
+    )
+
+
 def _read_journal(outdir: Path) -> dict[str, list[Row]]:
     """Completed inputs from earlier runs: input key → rows (a torn last line is ignored)."""
     done: dict[str, list[Row]] = {}
     journal = outdir / JOURNAL
     if not journal.exists():
         return done
-    for line in journal.read_text(encoding="utf-8").splitlines():
+    try:
+        lines = journal.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise _broken_journal(journal, 0) from exc
+    for number, line in enumerate(lines, 1):
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             continue
-        rows = [Row(**r) for r in record["rows"]]
+        try:
+            rows = [Row(**r) for r in record["rows"]]
+            key = str(record["key"])
+            for r in rows:
+                if not isinstance(r.outputs, list) or not all(isinstance(p, str) for p in r.outputs):
+                    raise TypeError("outputs")
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # a line that is JSON but not ours: the journal was edited; guessing could skip or redo projects
+            raise _broken_journal(journal, number) from exc
+        record = {"key": key}
         if all(r.status != "failed" and all(Path(p).exists() for p in r.outputs) for r in rows):
             done[record["key"]] = rows
     return done

@@ -379,3 +379,26 @@ def test_long_names_in_place(tmp_path: Path, field: str) -> None:
     with pytest.raises(InputError) as err:
         load(path)
     assert field in str(err.value) and "过长" in str(err.value)
+
+
+def test_an_edited_batch_journal_is_a_placed_message(tmp_path: Path) -> None:
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    (forms / "a.yaml").write_text(FORM, encoding="utf-8")
+    first = bounded(["batch", str(forms), "-o", "out", "-j", "1", "--no-check"], cwd=tmp_path)
+    assert first[0]["code"] in (0, 1), first
+    journal = next((tmp_path / "out").glob(".reportgen-batch*.jsonl"))
+    record = json.loads(journal.read_text(encoding="utf-8").splitlines()[0])
+    edits = {
+        "rows": json.dumps({"key": record["key"], "rows": "不是列表"}, ensure_ascii=False),
+        "fields": json.dumps({"key": record["key"], "rows": [{"项目": "甲"}]}, ensure_ascii=False),
+        "shape": json.dumps([1, 2, 3]),
+    }
+    runs = []
+    for name, line in edits.items():
+        out = tmp_path / name
+        out.mkdir()
+        (out / journal.name).write_text(line + "\n", encoding="utf-8")
+        runs.append(["batch", str(forms), "-o", str(out), "-j", "1", "--no-check", "--resume"])
+    for result in bounded(*runs, cwd=tmp_path):
+        refused(result, f"{journal.name}:1", "--resume")
