@@ -113,7 +113,7 @@ def render(
             _fail(exc, form.project)
             failures += 1
             continue
-        line = "、".join(p.name for k, p in paths.items() if k != "check")
+        line = "、".join(p.name for k, p in paths.items() if k not in ("check", "sources"))
         if outcome.check is not None:
             line += f"  {outcome.check.summary_line()}"
             failed_check |= not outcome.ok

@@ -72,7 +72,7 @@ def cell(text: str | None) -> str:
 
 
 # A file name may have 255 bytes (ext4, APFS; NTFS 255 UTF-16 units); a Chinese character takes three.
-# The stem leaves room for ".check.json" and for atomic_write's ".<name>.<random>.part" beside it.
+# The stem leaves room for "-2", the longest suffix (.sources.json) and atomic_write's ".<name>.<random>.part".
 MAX_STEM_BYTES = 120
 
 
