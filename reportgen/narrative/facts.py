@@ -191,6 +191,7 @@ class Facts:
     measures: list[MeasureItem]
     general_measures: list[MeasureItem]
     other_notes: str
+    notes: SimpleNamespace  # what the form gets wrong or leaves out, for 其他需要说明的问题 (or a closing 附注)
     appendix: list[dict[str, Any]]
     appendix_total: dict[str, Any]
     contacts: dict[str, str]
@@ -218,6 +219,42 @@ def _note(note: str | None) -> str | None:
 def _self_led(cause: str | None) -> bool:
     """Whether a cause introduces itself ("…主要原因是…", "资金拨付滞后：…"), so no lead-in is added."""
     return bool(cause) and ("原因" in cause or "：" in cause[:12] or ":" in cause[:12])
+
+
+def _notes(ev: Evaluation) -> SimpleNamespace:
+    """Where the form contradicts itself or is incomplete: the report says which printed figure it follows."""
+    fig = ev.figures
+    codes = {f.code for f in ev.findings}
+    total = fig["total_score"]
+    grade_expected: Figure | None = None
+    if "grade-mismatch" in codes and ev.grade_computed:
+        grade_expected = computed(ev.grade_computed, "grade", "按填报总分对应评分规则的等级", (total,),
+                                  path="grade_computed", label="按总分应得等级")
+    over = [(r, fig[f"indicators[{r.index}].score"], fig[f"indicators[{r.index}].weight"])
+            for r in ev.indicators
+            if r.score_source == "printed" and r.weight is not None and r.score is not None and r.score > r.weight]
+    empty_blocks = [(text.md(name), fig[f"categories.{name}"]) for name in ev.form.categories
+                    if f"categories.{name}" in fig
+                    and any(f.code == "subtotal-unknown" and f.path == f"categories.{name}" for f in ev.findings)]
+    weights = fig["total_weight"]
+    inds = ev.indicators
+    no_actuals = bool(inds) and all(r.indicator.actual is None for r in inds)
+    no_scores = bool(inds) and all(r.indicator.score is None for r in inds)
+    notes = SimpleNamespace(
+        total_mismatch="total-mismatch" in codes and total.known,
+        budget_left_out=any(f.code == "total-mismatch" and "未计入预算执行得分" in f.message for f in ev.findings),
+        grade_expected=grade_expected,
+        over_weight=[(text.md(text.clause(r.name)), s, w) for r, s, w in over],
+        weight_short=weights.known and weights < fig["rules.total_weight"],
+        weights_missing=computed(Decimal(sum(1 for r in inds if r.weight is None)), "count", "未填分值的指标项数",
+                                 path="weights_missing", unit="项", label="未填分值的指标数"),
+        empty_blocks=empty_blocks,
+        no_actuals=no_actuals,
+        no_scores=no_scores,
+    )
+    notes.any = bool(notes.total_mismatch or grade_expected or over or notes.weight_short or notes.weights_missing > 0
+                     or empty_blocks or no_actuals or no_scores)
+    return notes
 
 
 def _grade_word(grade: Figure, wording: Wording) -> Figure | str:
@@ -574,6 +611,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         measures=measures,
         general_measures=general_measures,
         other_notes=text.md(text.sentence(form.other_notes)) if form.other_notes else "",
+        notes=_notes(ev),
         appendix=rows,
         appendix_total=total_row,
         contacts={
