@@ -140,3 +140,48 @@ def test_sources_file_lists_the_yaml_line_and_the_workbook_cell(tmp_path: Path) 
     report = reportgen.render(workbook)
     total = next(e for e in report.figures if e.figure.path == "total_score")
     assert "表.xlsx!" in total.origin.place and total.origin.place[-1].isdigit()
+
+
+def test_html_shows_the_origin_of_a_figure_on_hover() -> None:
+    from reportgen.renderers.html import render_html
+
+    page = render_html(reportgen.render(SEED_EXAMPLE))
+    import re
+
+    found = re.search(r'<span class="figure" data-source="([^"]+)" title="\1">98</span>', page)
+    assert found and found[1].startswith("自评表填报：") and found[1].endswith("社会保障专项-2020.yaml:259（total_score）")
+    assert "\ue010" not in page and "\ue012" not in page
+
+
+def test_batch_keeps_printed_and_computed_totals_apart(tmp_path: Path) -> None:
+    from reportgen.batch import BatchOptions, run_batch
+    from reportgen.batch_index import overview_markdown
+
+    src = tmp_path / "forms"
+    src.mkdir()
+    _seed(src, "甲.yaml")
+    _seed(src, "乙.yaml", project="另一项目", total_score=None)
+    result = run_batch([src], BatchOptions(outdir=tmp_path / "out", formats=("md",), jobs=1, check=False))
+    rows = {r.project: r for r in result.rows}
+    assert rows["另一项目"].total == "98（计算）" and rows["另一项目"].total_value is None
+    assert rows["另一项目"].grade == "" and rows["社会保障专项"].total_value == 98
+    overview = overview_markdown(result)
+    assert "另有1个项目的自评表未填写总分" in overview and "“优”1个" in overview
+
+
+def test_an_incomplete_form_is_said_to_be_incomplete(tmp_path: Path) -> None:
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    data["categories"]["满意度指标"] = 10
+    data["indicators"] = data["indicators"][:-1]  # 5 points of weight gone
+    data.pop("total_score")
+    path = tmp_path / "残表.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    other = reportgen.render(path).section("application")
+    assert other is not None
+    assert "自评表各项分值合计95分，少于满分100分，可能缺少部分指标" in other.markdown
+    assert "自评表列有“满意度指标”（10分），但其下没有填写任何指标" in other.markdown
+    assert "无其他需要说明的问题" not in other.markdown
+    for ind in data["indicators"]:
+        ind.pop("score")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert "自评表未填写任何指标的得分。【待补充：各项指标的得分】" in reportgen.render(path).markdown
