@@ -165,9 +165,12 @@ class IndicatorReader:
             if text[m.start() : m.start() + 12] in self.form_text:
                 continue  # quoting the form's own words
             sentence_start = max((text.rfind(c, 0, m.start()) for c in _STOP), default=-1) + 1
-            about = [name for a, _, name in mentions if sentence_start <= a < m.start() and name in self.categories]
+            about = [(b, name) for a, b, name in mentions if sentence_start <= a < m.start() and name in self.categories]
+            if about and re.search(r"\d+项", text[about[-1][0] : m.start()]):
+                continue  # “8项中7项全面完成”: those items, not the category
             if about:
-                c = self.categories[about[-1]]
+                name = about[-1][1]
+                c = self.categories[name]
                 members = [self.ev.indicators[i] for i in c.indices]
                 if c.score < c.weight or any(r.lost > 0 or r.status in ("partial", "missed") for r in members):
                     yield self._problem(line, m[0], "“较好完成”等与得分相符的用语", f"“{c.name}”的完成情况（有扣分）")
