@@ -11,6 +11,7 @@ money.  The words themselves are in ``templates/status.md.j2`` and the section t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,6 +22,8 @@ from ..scoring import Evaluation, IndicatorResult
 from ..status import POINTS, display_actual
 from . import text
 
+#: a descriptive actual longer than this is not quoted in full in the body (the appendix prints it)
+QUOTE_MAX = 60
 _DEADLINE_WORDS = {"early": "提前完成", "on_time": "按期完成", "late": "逾期完成"}
 _MONEY_UNITS = {"万元", "元", "亿元", "千元"}
 
@@ -32,9 +35,25 @@ def _amount(value: Decimal, unit: str, path: str, rule: str, inputs: tuple[Figur
     return computed(value, "score", rule, inputs, path=path, unit=unit)
 
 
+_PERCENT_WORD = re.compile(r"(?<=[0-9])\s*百分比")
+_LEADING_EQUALS = re.compile(r"^\s*=\s*(?=[0-9])")
+
+
+def _unlabelled(raw: str, label: str | None) -> str:
+    """A part's value without its label and 其中 ("其中体育活动≥2次" → "≥2次"): the label is said once."""
+    shown = raw.replace("其中", "", 1)
+    if label:
+        shown = shown.replace(label, "", 1)
+    return shown.strip(" 、，,；;：:")
+
+
 def prose(value: str | None) -> str:
-    """A form cell for prose: tidy, operators normalised, escaped, inner quotations as ‘’."""
-    return text.md(inner_quotes(prose_operators(text.clause(value)))) if value else ""
+    """A form cell for prose: tidy, operators normalised ("=100%" reads "100%", "100百分比" reads "100%"),
+    escaped, inner quotations as ‘’."""
+    if not value:
+        return ""
+    shown = _LEADING_EQUALS.sub("", _PERCENT_WORD.sub("%", prose_operators(text.clause(value))))
+    return text.md(inner_quotes(shown))
 
 
 @dataclass
@@ -62,6 +81,7 @@ class StatusFacts:
     gap_unit: str
     ratio: Figure | None  # actual ÷ target, higher-is-better quantities only
     far: bool
+    long_actual: bool  # a description too long to quote in the text (the appendix prints it)
     scored: bool  # a score is printed or computed
     deadline: str  # 提前完成 / 按期完成 / 逾期完成, or ""
     parts: list[PartFacts] = field(default_factory=list)
@@ -75,15 +95,19 @@ def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN00
     assert s is not None
     ind = r.indicator
     path = f"indicators[{r.index}]"
-    name = text.clause(r.display_name)
+    name = text.md(text.clause(r.display_name))  # printed inside a 【待补充】 mark: escaped like all form text
     percent = s.gap_unit == POINTS
     gap = None
-    if s.gap is not None and s.gap != 0:
+    # a range actual ("25~30人") has no single distance or ratio worth printing
+    ranged = r.actual.kind == "range" or r.target.kind == "range"
+    if s.gap is not None and s.gap != 0 and not ranged:
         gap = _amount(s.gap, s.gap_unit, f"{path}.gap", "实际完成值与目标值之差（按自评表数值计算）")
     ratio = None
-    if s.ratio is not None and s.kind in ("exceeded", "short") and s.direction == "higher" and not percent:
+    if s.ratio is not None and s.kind in ("exceeded", "short") and s.direction == "higher" and not percent \
+            and not ranged:
         ratio = computed(s.ratio, "rate", "实际完成值÷目标值", path=f"{path}.ratio")
     actual = display_actual(r.target, r.actual) if ind.actual else ""
+    long_actual = len(text.clause(actual)) > QUOTE_MAX
     parts = []
     for k, p in enumerate(s.parts):
         shown = p.actual.raw if p.actual is not None else ""
@@ -95,8 +119,8 @@ def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN00
         parts.append(
             PartFacts(
                 label=text.md(p.label or ""),
-                target=prose(p.target.raw),
-                actual=prose(shown),
+                target=prose(_unlabelled(p.target.raw, p.label)),
+                actual=prose(_unlabelled(shown, p.label)),
                 kind=p.kind,
                 gap=part_gap,
                 gap_unit=p.gap_unit,
@@ -106,8 +130,6 @@ def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN00
     gaps: dict[str, str] = {}
     if s.key in ("copied", "missing"):
         gaps["actual"] = placeholder(f"“{name}”指标的实际完成值")
-    elif s.key == "not_comparable":
-        gaps["actual"] = placeholder(f"“{name}”指标与目标值可比的实际完成值")
     elif s.key == "target_missing":
         gaps["target"] = placeholder(f"“{name}”指标的年度目标值")
     if not s.scored:
@@ -128,6 +150,7 @@ def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN00
         gap_unit=s.gap_unit,
         ratio=ratio,
         far=s.far,
+        long_actual=long_actual,
         scored=s.scored,
         deadline=_DEADLINE_WORDS.get(s.kind, ""),
         parts=parts,
