@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
-from .fsutil import atomic_write
-from .loaders import load_all
+from .loaders import Loaded, load_all, load_parts
 from .model import EvaluationForm
 from .scoring import Evaluation, evaluate
 
@@ -56,10 +55,14 @@ class Options:
     cover: bool = False
     font: Path | None = None
     check: bool = True
+    final: bool = False  # PDF/Word/HTML as sent: refuse while 【待补充】 remain, highlight nothing
+    toc: bool = False  # a 目录 page in the Word file
+    attach: tuple[str, ...] = ()  # extra attachments: "form" lays out the 自评表 itself
 
     def __post_init__(self) -> None:
         # normalise so that options built from strings (CLI, web form, a cluster task) compare equal
         object.__setattr__(self, "formats", parse_formats(self.formats))
+        object.__setattr__(self, "attach", _attach(self.attach))
         for name in ("templates", "lexicon", "font"):
             value = getattr(self, name)
             if value is not None:
@@ -118,6 +121,10 @@ class Engine:
         """Read every form in one file (a workbook may hold several)."""
         return load_all(path)
 
+    def load_parts(self, path: str | Path) -> Loaded:
+        """Read the forms of one file that can be read, and the error of each part (sheet) that cannot."""
+        return load_parts(path)
+
     def evaluate(self, form: EvaluationForm) -> Evaluation:
         return evaluate(form)
 
@@ -132,18 +139,21 @@ class Engine:
         o = self.options
         if fmt == "md":
             return report.markdown.encode("utf-8")
+        from .renderers.form_table import attachments
+
+        extra = attachments(report, o.attach)
         if fmt == "html":
             from .renderers.html import render_html
 
-            return render_html(report, cover=o.cover).encode("utf-8")
+            return render_html(report, cover=o.cover, final=o.final, attachments=extra).encode("utf-8")
         if fmt == "pdf":
             from .renderers.pdf import render_pdf
 
-            return render_pdf(report, cover=o.cover, font=o.font)
+            return render_pdf(report, cover=o.cover, font=o.font, final=o.final, attachments=extra)
         if fmt == "docx":
             from .renderers.docx import render_docx
 
-            return render_docx(report)
+            return render_docx(report, cover=o.cover, toc=o.toc, final=o.final, attachments=extra)
         raise UsageError(f"不支持的输出格式：{fmt}", hint="可选 md、html、pdf、docx")
 
     # -- the whole pipeline -----------------------------------------------------------------------
@@ -167,6 +177,8 @@ class Engine:
         outcome = Outcome(report.evaluation, report)
         for fmt in self.options.formats:
             outcome.files[fmt] = self.render(report, fmt)
+        # every figure the text states, with the place on the form it came from (or the rule that computed it)
+        outcome.files["sources.json"] = _json_bytes(report.sources())
         if self.options.check:
             outcome.check = self.check(report)
             outcome.files["check.json"] = _json_bytes(outcome.check.to_dict())
@@ -176,16 +188,33 @@ class Engine:
         """Every form of one input file through the pipeline, in the file's order."""
         return [self.run(form) for form in self.load(path)]
 
-    def write(self, outcome: Outcome, outdir: str | Path, stem: str | None = None) -> dict[str, Path]:
-        """Put an outcome's files into ``outdir`` as ``<stem>.<suffix>``, each atomically; return the paths."""
+    def write(
+        self, outcome: Outcome, outdir: str | Path, stem: str | None = None, *, force: bool = False
+    ) -> dict[str, Path]:
+        """Put an outcome's files into ``outdir`` as ``<stem>.<suffix>``, each atomically; return the paths.
+
+        A file the user changed since reportgen wrote it (or one reportgen never wrote) is not
+        replaced: the report is not written and ``overwrite.KeptError`` names the file, unless ``force``.
+        """
+        from .overwrite import write_files
+
         out = Path(outdir)
         stem = stem or outcome.report.name
-        paths: dict[str, Path] = {}
-        for suffix, data in outcome.files.items():
-            path = out / f"{stem}.{suffix}"
-            atomic_write(path, data)
-            paths[suffix.removesuffix(".json")] = path
-        return paths
+        names = {f"{stem}.{suffix}": suffix for suffix in outcome.files}
+        written = write_files(out, stem, {name: outcome.files[suffix] for name, suffix in names.items()}, force=force)
+        return {names[name].removesuffix(".json"): path for name, path in written.items()}
+
+
+def _attach(spec: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """``"form"`` or ("form",) → ("form",); an unknown attachment is a usage error."""
+    from .renderers.form_table import ATTACH_CHOICES
+
+    items = spec.split(",") if isinstance(spec, str) else list(spec or ())
+    names = tuple(dict.fromkeys(s.strip().lower() for s in items if s.strip()))
+    unknown = [n for n in names if n not in ATTACH_CHOICES]
+    if unknown:
+        raise UsageError(f"不支持的附件：{'、'.join(unknown)}", hint="可选 form（把自评表作为附件）")
+    return names
 
 
 def unique_stem(name: str, used: set[str]) -> str:
