@@ -114,8 +114,9 @@ class _Builder:
 
         def amount(key: str, label: str) -> Figure:
             path = f"{row}.{key}" if row else f"budget.{key}"
-            figure = printed(getattr(b, key), "money", self.source.locate(path), path, unit=unit, label=label)
-            return self.put(figure, f"budget.{key}")
+            figure = self.printed(getattr(b, key), "money", path, label, unit)
+            self.out[f"budget.{key}"] = figure
+            return figure
 
         initial = amount("initial", "年初预算数")
         adjusted = amount("adjusted", "全年预算数")

@@ -315,7 +315,6 @@ class _Builder:
                 short_full.append(f)
             else:
                 routine.append(f)
-        full_count = sum(1 for m in members if m.full_marks)
         examples = [f for f in routine if f.quantitative][:2]
         return GroupFacts(
             name=text.md(name),
