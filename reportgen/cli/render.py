@@ -120,6 +120,11 @@ def render(
             line += f"  {outcome.check.summary_line()}"
             failed_check |= not outcome.ok
         out.print(line, markup=False)
+    if used and "pdf" in fmts:
+        from ..renderers.pdf import body_font_note
+
+        if (note := body_font_note(font)) is not None:
+            click.echo(f"提示：{note}。", err=True)  # once per run, not per report
     if failures:
         rest = f"其余 {len(used)} 份已生成" if used else "没有生成任何报告"
         click.echo(f"有 {failures} 项未能生成报告（见上），{rest}。", err=True)
