@@ -17,11 +17,11 @@ import shutil
 import socket
 import sys
 import time
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from .errors import RenderError, UsageError
+from .errors import InputError, RenderError, UsageError
 from .fsutil import atomic_write
 from .narrative.text import safe_filename
 
@@ -279,21 +279,39 @@ def _by_key(rows: list[Row]) -> list[tuple[str, list[Row]]]:
     return [(k.split("\0", 1)[0], rs) for k, rs in grouped.items()]
 
 
+def _broken_journal(journal: Path, line: int) -> InputError:
+    return InputError(
+        "批处理记录文件已被改动，无法据此续做（--resume）",
+        where=f"{journal}:{line}" if line else str(journal),
+        hint="请恢复该文件，或删除它后不带 --resume 重新运行（已生成的报告不受影响）",
+    )
+
+
 def _read_journal(journal: Path) -> dict[tuple[str, str], list[Row]]:
-    """Completed inputs from earlier runs: (key, input) → rows. A torn or edited line is simply redone."""
+    """Completed inputs from earlier runs: (key, input) → rows. A torn line (a kill mid-write) is redone;
+    a line that is JSON but not ours means the journal was edited: refuse rather than guess."""
     from .batch import Row
 
     done: dict[tuple[str, str], list[Row]] = {}
     if not journal.exists():
         return done
-    known = {f.name for f in fields(Row)}
-    for line in journal.read_text(encoding="utf-8", errors="replace").splitlines():
+    try:
+        lines = journal.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise _broken_journal(journal, 0) from exc
+    for number, line in enumerate(lines, 1):
         try:
             record = json.loads(line)
-            rows = [Row(**{k: v for k, v in r.items() if k in known}) for r in record["rows"]]
-            key = str(record["key"])
-        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        except (json.JSONDecodeError, RecursionError):
             continue
+        try:
+            rows = [Row(**r) for r in record["rows"]]
+            key = str(record["key"])
+            for r in rows:
+                if not isinstance(r.outputs, list) or not all(isinstance(p, str) for p in r.outputs):
+                    raise TypeError("outputs")
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _broken_journal(journal, number) from exc
         if rows and all(r.status != "failed" and r.outputs and all(Path(p).exists() for p in r.outputs) for r in rows):
             done[(key, rows[0].input)] = rows
     return done

@@ -103,7 +103,8 @@ def test_problems_are_said_in_chinese_once_each_with_a_count() -> None:
 def test_duplicate_and_hostile_project_names_get_safe_unique_files(tmp_path: Path) -> None:
     src = tmp_path / "forms"
     src.mkdir()
-    for i, name in enumerate(["同名项目", "同名项目", "a/b:c*?<>|项目", "长" * 300]):
+    # 150 characters: under the 200-character bound on names, over the 120-byte bound on file stems
+    for i, name in enumerate(["同名项目", "同名项目", "a/b:c*?<>|项目", "长" * 150]):
         data = synthetic_form(i)
         data.update(project=name, unit="同一单位")
         (src / f"{i}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
