@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .figures import Entry, Gap
     from .scoring import Evaluation
 
 
@@ -35,8 +36,22 @@ class Report:
     title: str
     markdown: str
     unit: str | None = None
-    date: str | None = None  # as it should be printed, e.g. "2021年6月30日"
+    date: str | None = None  # the form's date as printed in the report, e.g. "2021年6月30日"
     sections: tuple[Section, ...] = ()
     signature: tuple[str, ...] = ()  # the closing paragraphs (unit, date), right-aligned by renderers
     placeholders: tuple[str, ...] = ()  # 【待补充：…】 markers the data forced
     evaluation: Evaluation | None = field(default=None, compare=False, repr=False)
+    figures: tuple[Entry, ...] = field(default=(), compare=False, repr=False)  # the ledger: every figure stated
+    gaps: tuple[Gap, ...] = ()  # what the form lacks, as typed gaps (their marks are ``placeholders``)
+
+    def section(self, key: str) -> Section | None:
+        """The first top-level section with this outline key ("conclusion", "deviation"…), if any."""
+        return next((s for s in self.sections if s.key == key), None)
+
+    def sources(self) -> dict[str, object]:
+        """Every figure the text states with its origin (written as ``<报告名>.sources.json``)."""
+        return {
+            "report": self.name,
+            "figures": [e.to_dict() for e in self.figures],
+            "gaps": [g.to_dict() for g in self.gaps],
+        }

@@ -13,16 +13,18 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from . import formatting as fmt
 from .direction import direction_of
 from .findings import Finding, make
 from .model import EvaluationForm, Indicator, source_of
+from .values import Value, completion_ratio, meets, parse_value
 
 if TYPE_CHECKING:
     from .department import TaskResult
-from .values import Value, completion_ratio, meets, parse_value
+    from .figures import Figure
 
 Status = Literal["met", "exceeded", "partial", "missed", "unknown"]
 ONE = Decimal(1)
@@ -188,6 +190,17 @@ class Evaluation:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
+
+    @cached_property
+    def figures(self) -> dict[str, Figure]:
+        """Every figure with its origin, by field path or derived key (see ``reportgen.provenance``)."""
+        from .provenance import evaluation_figures
+
+        return evaluation_figures(self)
+
+    def figure(self, key: str) -> Figure:
+        """One figure by key (``total_score``, ``budget.rate``, ``indicators[3].score``…)."""
+        return self.figures[key]
 
     @property
     def deducted(self) -> list[IndicatorResult]:
@@ -647,7 +660,8 @@ class _Evaluator:
                 "total_score",
             )
         grade_computed = self.rules.grade(total) if total is not None else None
-        grade = form.grade or grade_computed
+        # a grade is derived only from a printed total: a sum of rows is no total the form vouches for
+        grade = form.grade or (grade_computed if source == "printed" else None)
         if form.grade and grade_computed and form.grade != grade_computed:
             self.add(
                 "grade-mismatch",

@@ -252,7 +252,9 @@ def test_total_is_computed_from_budget_and_indicators() -> None:
     ]
     ev = evaluate(form(inds, budget={"weight": 10, "adjusted": 100, "executed": 90}))
     assert ev.total == ev.total_computed == Decimal("74.00")
-    assert ev.total_source == "computed" and ev.grade == "中"
+    # the grade of a computed total is computed too: kept apart, never stated as the form's grade
+    assert ev.total_source == "computed" and ev.grade is None and ev.grade_computed == "中"
+    assert ev.figure("total_score").missing and ev.figure("total_computed").computed
 
 
 def test_printed_total_is_what_the_report_states() -> None:

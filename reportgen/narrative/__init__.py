@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from ..errors import ReportgenError
+from ..figures import Figure, Ledger, unmark
 from ..report import Report, Section
 from ..resources import templates_dir
 from ..scoring import Evaluation
@@ -92,39 +93,50 @@ class Composer:
         self.last_trace = f.vary.trace  # the phrasing choices made, for tests of variation
         counters = [0, 0]
         parts: list[str] = []
+        ledger = Ledger()
         try:
-            title = self._title.render(f=f).strip()
+            with ledger.active("title"):
+                title = self._title.render(f=f).strip()
+                # the default title states the year through the prepared f.title: mark it where it stands
+                if isinstance(f.year, Figure) and not ledger.entries:
+                    title = ledger.mark(f.year, f.year.format(), title)
         except jinja2.TemplateError as exc:
             template_error(exc, self.outline.path)
         parts.append(f"# {title}\n")
         sections: list[Section] = []
         for node in self.outline.sections:
             for item in self._expand(node, f):
-                rendered = self._node(item, f, 0, counters)
+                key = item[1].kind if item[1] is not None and item[0].key == "category" else item[0].key
+                mark = len(ledger.entries)
+                with ledger.active(key):
+                    rendered = self._node(item, f, 0, counters, ledger)
                 if rendered is None:
+                    del ledger.entries[mark:]  # a section left out states nothing
                     continue
                 parts.append(rendered.markdown)
-                sections.append(Section(rendered.key, rendered.heading or "", rendered.markdown))
+                sections.append(Section(rendered.key, unmark(rendered.heading or ""), unmark(rendered.markdown)))
         if self.outline.signature:
-            parts.append(self._render("signature.md.j2", f=f))
-        markdown = _normalise("\n".join(parts))
+            with ledger.active("signature"):
+                parts.append(self._render("signature.md.j2", f=f))
+        markdown, entries = ledger.resolve(_normalise("\n".join(parts)))
+        title = unmark(title)
         form = ev.form
-        signature = tuple(
-            s for s in (form.unit or "", f"{form.filled_on.year}年{form.filled_on.month}月{form.filled_on.day}日"
-                        if form.filled_on and not isinstance(form.filled_on, str) else (form.filled_on or ""))
-            if s and self.outline.signature
-        )
+        date = f.date.format() if isinstance(f.date, Figure) else None
+        signature = tuple(s for s in (form.unit or "", date or "") if s and self.outline.signature)
         plain_title = text.unescape(title)
+        gaps = tuple(g for g in f.gaps if g.mark in markdown)
         return Report(
             name=text.safe_filename(plain_title),
             title=plain_title,
             markdown=markdown,
             unit=form.unit,
-            date=signature[-1] if len(signature) > 1 else None,
+            date=date,
             sections=tuple(sections),
             signature=signature,
             placeholders=tuple(_PLACEHOLDER.findall(markdown)),
             evaluation=ev,
+            figures=tuple(entries),
+            gaps=gaps,
         )
 
     def _expand(self, node: OutlineNode, f: Facts) -> list[tuple[OutlineNode, CategoryFacts | None]]:
@@ -133,7 +145,12 @@ class Composer:
         return [(node, None)]
 
     def _node(
-        self, item: tuple[OutlineNode, CategoryFacts | None], f: Facts, depth: int, counters: list[int]
+        self,
+        item: tuple[OutlineNode, CategoryFacts | None],
+        f: Facts,
+        depth: int,
+        counters: list[int],
+        ledger: Ledger,
     ) -> _Rendered | None:
         node, category = item
         heading = node.heading
@@ -151,12 +168,16 @@ class Composer:
         if depth == 0:
             counters[1] = 0
         if node.template:
+            mark = len(ledger.entries)
+            ledger.part = key
             body = self._render(node.template, f=f, c=category, key=key).strip()
             if body:
                 lines.append(body + "\n")
+            else:
+                del ledger.entries[mark:]  # nothing written: nothing stated
         for child in node.children:
             for sub in self._expand(child, f):
-                rendered = self._node(sub, f, min(depth + 1, 1), counters)
+                rendered = self._node(sub, f, min(depth + 1, 1), counters, ledger)
                 if rendered is not None:
                     lines.append(rendered.markdown)
         if len(lines) == (1 if heading else 0):

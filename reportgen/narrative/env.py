@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .. import formatting as fmt
 from ..errors import TemplateError
+from ..figures import Figure, computed
 from ..resources import templates_dir
 
 
@@ -27,7 +28,8 @@ def _quoted(items: Iterable[Any], attr: str = "name", limit: int = 0) -> str:
     """“甲”“乙”和“丙” from objects' names (no 、 between quoted items, GB/T 15834); with ``limit``, 等N项."""
     names = [f"“{getattr(i, attr) if not isinstance(i, str) else i}”" for i in items]
     if limit and len(names) > limit:
-        return "".join(names[:limit]) + f"等{len(names)}项"
+        count = computed(Decimal(len(names)), "count", "所列指标项数", path="", unit="项", label="所列指标项数")
+        return "".join(names[:limit]) + f"等{count}项"
     if len(names) <= 1:
         return "".join(names)
     return "".join(names[:-1]) + "和" + names[-1]
@@ -42,14 +44,35 @@ def _trend(delta: Decimal | float | int) -> str:
     return "增长" if value > 0 else "下降" if value < 0 else "持平"
 
 
-def _percent(value: Decimal | float | None) -> str:
+def _percent(value: Figure | Decimal | float | None) -> str:
+    if isinstance(value, Figure):
+        return value.stated()
     return fmt.percent(Decimal(str(value)) if value is not None else None)
 
 
+def _money(value: Figure | Decimal | float | None, unit: str | None = None) -> str:
+    if isinstance(value, Figure):
+        return value.stated(unit)
+    return fmt.money(Decimal(str(value)) if value is not None else None, unit or "万元")
+
+
+def _score(value: Figure | Decimal | float | None) -> str:
+    if isinstance(value, Figure):
+        return value.stated()
+    return fmt.score(Decimal(str(value)) if value is not None else None)
+
+
+def _count(value: Figure | int) -> str:
+    return value.stated() if isinstance(value, Figure) else str(value)
+
+
+# A figure formatted by these filters (or printed as {{ figure }}) is recorded in the report's ledger;
+# plain numbers are formatted as before, for user templates written against them.
 FILTERS: dict[str, Callable[..., Any]] = {
-    "money": lambda v, unit="万元": fmt.money(Decimal(str(v)) if v is not None else None, unit),
+    "money": _money,
     "percent": _percent,
-    "score": lambda v: fmt.score(Decimal(str(v)) if v is not None else None),
+    "score": _score,
+    "count": _count,
     "cn_enum": lambda items, last="和": fmt.enumerate_cn([str(i) for i in items], last),
     "ordinal": fmt.ordinal,
     "paren_ordinal": _paren_ordinal,

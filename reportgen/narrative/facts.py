@@ -1,7 +1,9 @@
 """Prepare the facts the templates say: everything computed here, every word there.
 
 ``build_facts(evaluation)`` groups indicators, decides which deviations get a paragraph,
-ties causes to measures and formats every number. All form text is tidied (full-width
+ties causes to measures. Every number is a :class:`~reportgen.figures.Figure` with its origin
+(printed on the form, computed, or missing), taken from ``Evaluation.figures``; templates format
+figures and the report's ledger records each one they state. All form text is tidied (full-width
 punctuation) and Markdown-escaped here, once, so templates can print it as is.
 """
 
@@ -11,9 +13,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from types import SimpleNamespace
+from typing import Any, Literal
 
-from .. import formatting as fmt
+from ..figures import Figure, Gap, computed
+from ..provenance import category_key
 from ..scoring import Evaluation, IndicatorResult, text_overlap
 from . import text
 from .causes import CauseCategory, CauseClassifier, Taxonomy
@@ -65,15 +69,16 @@ class Variation:
 
 @dataclass
 class IndicatorFacts:
+    index: int  # position on the form: indicators[index]
     name: str
     level1: str
     level2: str
     target: str
     actual: str
-    weight: str
-    score: str
-    lost: str
-    ratio: str | None  # "50%" when quantitative
+    weight: Figure
+    score: Figure  # printed, computed (said so by the templates) or missing
+    lost: Figure
+    ratio: Figure | None  # the completion rate, when quantitative and worth printing
     status: str  # met / exceeded / partial / missed / unknown
     full: bool
     quantitative: bool
@@ -91,11 +96,11 @@ class GroupFacts:
     """A level-2 category (数量指标…), or a level-1 category that has no level 2."""
 
     name: str
-    count: int
-    weight: str
-    score: str
-    lost: str
-    full_count: int
+    count: Figure
+    weight: Figure
+    score: Figure
+    lost: Figure
+    full_count: Figure
     completion: str
     routine: list[IndicatorFacts]  # full marks and nothing to remark
     exceeded: list[IndicatorFacts]
@@ -108,11 +113,11 @@ class GroupFacts:
 class CategoryFacts:
     name: str
     kind: str
-    count: int
-    weight: str
-    score: str
-    lost: str
-    full_count: int
+    count: Figure
+    weight: Figure
+    score: Figure
+    lost: Figure
+    full_count: Figure
     completion: str
     groups: list[GroupFacts]
     single_group: bool
@@ -121,18 +126,18 @@ class CategoryFacts:
 @dataclass
 class BudgetFacts:
     unit: str
-    weight: str | None
-    initial: str | None
-    adjusted: str | None
-    executed: str | None
-    rate: str | None
-    score: str | None
-    lost: str
+    weight: Figure
+    initial: Figure
+    adjusted: Figure  # the amount execution is measured against: adjusted budget, else the initial one
+    executed: Figure
+    rate: Figure  # printed, or computed as executed ÷ budget
+    score: Figure  # printed, or computed as weight × rate
+    lost: Figure
     full: bool
-    under: bool  # execution below the rules' threshold
+    under: bool  # execution below the rules' threshold (f.rules.low_execution_rate)
     over: bool  # executed more than budgeted
-    sources: list[dict[str, str]]
-    balance: str | None  # unspent amount
+    sources: list[dict[str, Figure | str]]
+    balance: Figure  # unspent amount (missing when nothing is left)
 
 
 @dataclass
@@ -169,31 +174,37 @@ class Facts:
     goals_achieved: str
     budget: BudgetFacts | None
     categories: list[CategoryFacts]
-    indicator_count: int
-    full_count: int
-    deducted_count: int
-    total: str
-    total_weight: str
-    total_lost: str
-    grade: str
-    grade_word: str
+    indicator_count: Figure
+    full_count: Figure
+    deducted_count: Figure
+    total: Figure  # the printed total; missing when the form leaves it blank (see total_computed)
+    total_computed: Figure  # the sum of the budget's and the indicators' scores (missing when a score is)
+    total_weight: Figure
+    total_lost: Figure
+    grade: Figure  # printed, computed from the printed total, or missing
+    grade_word: Figure | str  # the grade as the prose writes it (wording.yaml), with the grade's origin
     overall_completion: str
+    deviation_count: Figure
+    total_gap: str  # 【待补充：自评总分和等级】 when the form prints no total, else ""
     deviations: list[DeviationItem]
     general_analysis: list[str]
     measures: list[MeasureItem]
     general_measures: list[MeasureItem]
     other_notes: str
-    appendix: list[dict[str, str]]
-    appendix_total: dict[str, str]
+    appendix: list[dict[str, Any]]
+    appendix_total: dict[str, Any]
     contacts: dict[str, str]
     vary: Variation
+    rules: SimpleNamespace  # thresholds of the scoring rules as figures: low_execution_rate, total_weight…
     placeholders: list[str] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
 
-    def placeholder(self, what: str) -> str:
+    def placeholder(self, what: str, path: str = "") -> str:
         """A visible gap for the author: 【待补充：…】 (the checker fails while one remains)."""
-        mark = f"【待补充：{what}】"
-        self.placeholders.append(mark)
-        return mark
+        gap = Gap(what, path)
+        self.gaps.append(gap)
+        self.placeholders.append(gap.mark)
+        return gap.mark
 
 
 def _note(note: str | None) -> str | None:
@@ -209,12 +220,14 @@ def _self_led(cause: str | None) -> bool:
     return bool(cause) and ("原因" in cause or "：" in cause[:12] or ":" in cause[:12])
 
 
+def _grade_word(grade: Figure, wording: Wording) -> Figure | str:
+    if grade.missing:
+        return ""
+    return Figure(wording.grade_word(str(grade.value)), "grade", grade.origin, "", grade.path, grade.label)
+
+
 def _kind(level1: str) -> str:
     return next((kind for word, kind in _KINDS if word in level1), "other")
-
-
-def _money(value: Decimal | None, unit: str) -> str | None:
-    return None if value is None else fmt.money(value, unit)
 
 
 class _Builder:
@@ -227,12 +240,13 @@ class _Builder:
         self.classifier = classifier
         self.taxonomy: Taxonomy = classifier.taxonomy
         self.vary = variation
-        self.placeholders: list[str] = []
+        self.fig = ev.figures
+        self.gaps: list[Gap] = []
 
-    def placeholder(self, what: str) -> str:
-        mark = f"【待补充：{what}】"
-        self.placeholders.append(mark)
-        return mark
+    def placeholder(self, what: str, path: str = "") -> str:
+        gap = Gap(what, path)
+        self.gaps.append(gap)
+        return gap.mark
 
     # indicators -------------------------------------------------------------------------------
     def indicator(self, r: IndicatorResult) -> IndicatorFacts:
@@ -244,16 +258,18 @@ class _Builder:
         descriptive = r.ratio is None and not (r.target.is_quantitative and r.actual.is_quantitative)
         # a range actual (25~30人) has no single completion rate worth printing
         show_ratio = r.ratio is not None and r.actual.kind != "range"
+        path = f"indicators[{r.index}]"
         return IndicatorFacts(
+            index=r.index,
             name=text.md(text.clause(ind.name)),
             level1=text.md(r.level1),
             level2=text.md(r.level2),
             target=text.md(target_text) or "—",
             actual=text.md(actual_text) or "—",
-            weight=fmt.score(r.weight) if r.weight is not None else "—",
-            score=fmt.score(r.score) if r.score is not None else "—",
-            lost=fmt.score(r.lost),
-            ratio=fmt.percent(r.ratio) if show_ratio else None,
+            weight=self.fig[f"{path}.weight"],
+            score=self.fig[f"{path}.score"],
+            lost=self.fig[f"{path}.lost"],
+            ratio=self.fig[f"{path}.ratio"] if show_ratio else None,
             status=r.status,
             full=r.full_marks,
             quantitative=r.ratio is not None,
@@ -266,9 +282,12 @@ class _Builder:
             actual_is_cause=bool(r.cause and ind.actual and text_overlap(r.cause, ind.actual) >= Decimal("0.6")),
         )
 
-    def group(self, name: str, members: list[IndicatorResult], facts: dict[int, IndicatorFacts]) -> GroupFacts:
+    def group(
+        self, level1: str, name: str, members: list[IndicatorResult], facts: dict[int, IndicatorFacts]
+    ) -> GroupFacts:
         weight = sum((m.weight or ZERO for m in members), ZERO)
         score = sum((m.score or ZERO for m in members), ZERO)
+        key = f"categories[{level1}/{name}]"
         routine, exceeded, deducted, short_full = [], [], [], []
         for m in members:
             f = facts[m.index]
@@ -283,13 +302,14 @@ class _Builder:
         full_count = sum(1 for m in members if m.full_marks)
         all_met = not deducted and not short_full and full_count == len(members)
         examples = [f for f in routine if f.quantitative][:2]
+        assert self.fig[f"{key}.full_count"].value == full_count
         return GroupFacts(
             name=text.md(name),
-            count=len(members),
-            weight=fmt.score(weight),
-            score=fmt.score(score),
-            lost=fmt.score(max(weight - score, ZERO)),
-            full_count=full_count,
+            count=self.fig[f"{key}.count"],
+            weight=self.fig[f"{key}.weight"],
+            score=self.fig[f"{key}.score"],
+            lost=self.fig[f"{key}.lost"],
+            full_count=self.fig[f"{key}.full_count"],
             completion=self.wording.completion(score, weight, all_met),
             routine=routine,
             exceeded=exceeded,
@@ -305,18 +325,18 @@ class _Builder:
             subgroups: dict[str, list[IndicatorResult]] = {}
             for r in members:
                 subgroups.setdefault(r.level2, []).append(r)
-            groups = [self.group(name, rs, facts) for name, rs in subgroups.items()]
+            groups = [self.group(c1.level1, name, rs, facts) for name, rs in subgroups.items()]
             all_met = all(not g.deducted and not g.short_full and g.full_count == g.count for g in groups)
-            full_count = sum(1 for r in members if r.full_marks)
+            key = category_key(c1)
             out.append(
                 CategoryFacts(
                     name=text.md(c1.level1),
                     kind=_kind(c1.level1),
-                    count=len(members),
-                    weight=fmt.score(c1.weight),
-                    score=fmt.score(c1.score),
-                    lost=fmt.score(max(c1.weight - c1.score, ZERO)),
-                    full_count=full_count,
+                    count=self.fig[f"{key}.count"],
+                    weight=self.fig[f"{key}.weight"],
+                    score=self.fig[f"{key}.score"],
+                    lost=self.fig[f"{key}.lost"],
+                    full_count=self.fig[f"{key}.full_count"],
                     completion=self.wording.completion(c1.score, c1.weight, all_met),
                     groups=groups,
                     single_group=len(groups) == 1 and groups[0].name == text.md(c1.level1),
@@ -329,32 +349,30 @@ class _Builder:
         b = self.ev.budget
         if b is None:
             return None
-        balance = None
-        if b.base is not None and b.executed is not None and b.executed < b.base:
-            balance = fmt.money(b.base - b.executed, b.unit)
-        sources = [
+        fig = self.fig
+        sources: list[dict[str, Figure | str]] = [
             {
                 "name": text.md(s.name),
-                "initial": _money(s.initial, b.unit) or "—",
-                "adjusted": _money(s.adjusted, b.unit) or "—",
-                "executed": _money(s.executed, b.unit) or "—",
+                "initial": fig[f"budget.sources[{n}].initial"],
+                "adjusted": fig[f"budget.sources[{n}].adjusted"],
+                "executed": fig[f"budget.sources[{n}].executed"],
             }
-            for s in (self.form.budget.sources if self.form.budget else [])
+            for n, s in enumerate(self.form.budget.sources if self.form.budget else [])
         ]
         return BudgetFacts(
             unit=b.unit,
-            weight=fmt.score(b.weight) if b.weight is not None else None,
-            initial=_money(b.initial, b.unit),
-            adjusted=_money(b.base, b.unit),
-            executed=_money(b.executed, b.unit),
-            rate=fmt.percent(b.rate) if b.rate is not None else None,
-            score=fmt.score(b.score) if b.score is not None else None,
-            lost=fmt.score(b.lost),
+            weight=fig["budget.weight"],
+            initial=fig["budget.initial"],
+            adjusted=fig["budget.base"],
+            executed=fig["budget.executed"],
+            rate=fig["budget.rate"],
+            score=fig["budget.score"],
+            lost=fig["budget.lost"],
             full=b.weight is not None and b.score is not None and b.lost == 0,
             under=b.rate is not None and b.rate < self.ev.rules.low_execution_rate,
             over=b.rate is not None and b.rate > 1,
             sources=sources,
-            balance=balance,
+            balance=fig["budget.balance"],
         )
 
     # deviations and measures ----------------------------------------------------------------
@@ -384,7 +402,7 @@ class _Builder:
                     linked.append(j)
             cause = "；".join(text.clause(analysis[j]) for j in linked) or None
             used.update(linked)
-            about = f"预算执行率{budget.rate}"
+            about = f"预算执行率{budget.rate.format()}"
             if cause:
                 causes.append((cause, about))
             what = "预算执行率偏低的原因" if budget.under else "预算资金未全部执行的原因"
@@ -393,7 +411,7 @@ class _Builder:
                     kind="budget",
                     indicator=None,
                     cause=text.md(cause) if cause else None,
-                    placeholder=None if cause else self.placeholder(what),
+                    placeholder=None if cause else self.placeholder(what, "deviation_analysis"),
                     self_led=_self_led(cause),
                 )
             )
@@ -417,7 +435,7 @@ class _Builder:
                 causes.append((text.clause(explanation), f"“{text.clause(r.name)}”指标{self._gap(kind)}"))
             placeholder = None
             if not explanation and kind != "exceeded":
-                placeholder = self.placeholder(what)
+                placeholder = self.placeholder(what, f"indicators[{r.index}].cause")
             items.append(
                 DeviationItem(
                     kind=kind,
@@ -477,7 +495,7 @@ class _Builder:
         return MeasureItem(text.md(sentence), "derived", text.md(target), cat.name)
 
     # appendix -------------------------------------------------------------------------------
-    def appendix(self, facts: dict[int, IndicatorFacts]) -> tuple[list[dict[str, str]], dict[str, str]]:
+    def appendix(self, facts: dict[int, IndicatorFacts]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         rows = []
         last1 = last2 = None
         for r in self.ev.indicators:
@@ -494,10 +512,8 @@ class _Builder:
                 }
             )
             last1, last2 = f.level1, f.level2
-        total = {
-            "weight": fmt.score(self.ev.total_weight),
-            "score": fmt.score(self.ev.total) if self.ev.total is not None else "—",
-        }
+        total = {"weight": self.fig["total_weight"], "score": self.fig["total_score"],
+                 "computed": self.fig["total_computed"]}
         return rows, total
 
 
@@ -512,16 +528,11 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     deviations, general_analysis, causes = b.deviations(indicator_facts, budget)
     measures, general_measures = b.measures(causes)
     rows, total_row = b.appendix(indicator_facts)
-    year = str(form.year) if form.year else b.placeholder("评价年度")
-    unit = text.md(form.unit) if form.unit else b.placeholder("单位名称")
-    if isinstance(form.filled_on, str):
-        date = text.md(form.filled_on)
-    elif form.filled_on:
-        date = f"{form.filled_on.year}年{form.filled_on.month}月{form.filled_on.day}日"
-    else:
-        date = ""
+    fig = ev.figures
+    year: Figure | str = fig["year"] if form.year else b.placeholder("评价年度", "year")
+    unit = text.md(form.unit) if form.unit else b.placeholder("单位名称", "unit")
+    date: Figure | str = fig["filled_on"] if form.filled_on else ""
     title_year = f"{form.year}年度" if form.year else ""
-    full_count = sum(1 for r in ev.indicators if r.full_marks)
     all_met = not ev.deducted and all(r.status not in ("partial", "missed") for r in ev.indicators)
     indicator_weight = sum((r.weight or ZERO for r in ev.indicators), ZERO)
     indicator_score = sum((r.score or ZERO for r in ev.indicators), ZERO)
@@ -541,15 +552,19 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         goals_achieved=text.md(text.sentence(form.goals.achieved)) if form.goals and form.goals.achieved else "",
         budget=budget,
         categories=categories,
-        indicator_count=len(ev.indicators),
-        full_count=full_count,
-        deducted_count=len(ev.deducted),
-        total=fmt.score(ev.total) if ev.total is not None else b.placeholder("自评总分"),
-        total_weight=fmt.score(ev.total_weight),
-        total_lost=fmt.score(max(ev.total_weight - ev.total, ZERO)) if ev.total is not None else "—",
-        grade=ev.grade or b.placeholder("自评等级"),
-        grade_word=wording.grade_word(ev.grade),
+        indicator_count=fig["indicator_count"],
+        full_count=fig["full_count"],
+        deducted_count=fig["deducted_count"],
+        total=fig["total_score"],
+        total_computed=fig["total_computed"],
+        total_weight=fig["total_weight"],
+        total_lost=fig.get("total_lost") or computed(None, "score", "", path="total_lost"),
+        grade=fig["grade"],
+        grade_word=_grade_word(fig["grade"], wording),
         overall_completion=wording.completion(indicator_score, indicator_weight, all_met),
+        deviation_count=computed(Decimal(len(deviations)), "count", "需要分析说明的偏差事项数",
+                                 path="deviation_count", unit="项", label="偏差事项数"),
+        total_gap=b.placeholder("自评总分和等级", "total_score") if fig["total_score"].missing else "",
         deviations=deviations,
         general_analysis=general_analysis,
         measures=measures,
@@ -563,6 +578,8 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
             if v
         },
         vary=b.vary,
+        rules=SimpleNamespace(**{k.removeprefix("rules."): v for k, v in fig.items() if k.startswith("rules.")}),
     )
-    facts.placeholders.extend(b.placeholders)
+    facts.gaps.extend(b.gaps)
+    facts.placeholders.extend(g.mark for g in b.gaps)
     return facts

@@ -1,0 +1,345 @@
+"""Figures that know where they came from, gaps that say what is missing, and the ledger of a report.
+
+Every number a report states is a :class:`Figure`: a value, its kind and unit, and its origin —
+:class:`Printed` (read from a named place of the form: ``form.yaml:23``, ``表.xlsx!自评表!H12``),
+:class:`Computed` (by a named rule from other figures) or :class:`Missing` (the form leaves it
+blank). Templates format figures (``{{ b.executed | money }}`` or just ``{{ b.executed }}``); each
+time a figure becomes text while a :class:`Ledger` is active, the ledger records the section, the
+text, the value and the origin. The checker verifies a generated report against that ledger, the
+HTML shows the origin on hover and ``render`` writes it to ``<报告名>.sources.json``.
+
+Other modules hang more on a figure without changing this one: ``Figure.path`` is the stable key
+(the form's field path, or a derived key such as ``categories[产出指标].score``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from . import formatting as fmt
+
+Kind = Literal["money", "rate", "score", "count", "year", "date", "grade", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Printed:
+    """Read from the form: ``place`` is file plus YAML line or sheet!cell, ``path`` the field path."""
+
+    place: str
+    path: str
+
+    @property
+    def kind(self) -> str:
+        return "printed"
+
+    def describe(self) -> str:
+        return f"自评表填报：{self.place}（{self.path}）"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"origin": "printed", "place": self.place, "path": self.path}
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """Computed by ``rule`` from ``inputs`` (never printed on the form)."""
+
+    rule: str
+    inputs: tuple[Figure, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "computed"
+
+    def describe(self) -> str:
+        places = list(dict.fromkeys(i.origin.place for i in self.inputs if isinstance(i.origin, Printed)))
+        shown = "、".join(places[:4]) + ("等" if len(places) > 4 else "")
+        return f"计算：{self.rule}" + (f"（依据 {shown}）" if shown else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "origin": "computed",
+            "rule": self.rule,
+            "inputs": [{"path": i.path, "value": i.plain(), "origin": i.origin.kind} for i in self.inputs],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """Not on the form: ``what`` the report needs, ``path`` the field that is blank."""
+
+    what: str
+    path: str
+
+    @property
+    def kind(self) -> str:
+        return "missing"
+
+    def describe(self) -> str:
+        return f"自评表未填写：{self.what}（{self.path}）"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"origin": "missing", "what": self.what, "path": self.path}
+
+
+Origin = Printed | Computed | Missing
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Something the report needs and the form lacks: shown as 【待补充：what】."""
+
+    what: str
+    path: str = ""
+
+    @property
+    def mark(self) -> str:
+        return f"【待补充：{self.what}】"
+
+    def __str__(self) -> str:
+        return self.mark
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"what": self.what, "path": self.path, "mark": self.mark}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Figure:
+    """One number (or grade, year, date) of the form or computed from it, with its origin."""
+
+    value: Decimal | str | None
+    kind: Kind
+    origin: Origin
+    unit: str = ""
+    path: str = ""
+    label: str = ""
+
+    # origin tests, for templates: {% if f.total.computed %}…
+    @property
+    def printed(self) -> bool:
+        return isinstance(self.origin, Printed)
+
+    @property
+    def computed(self) -> bool:
+        return isinstance(self.origin, Computed)
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+    @property
+    def number(self) -> Decimal:
+        """The value as a Decimal (0 when missing), for comparisons in templates."""
+        return self.value if isinstance(self.value, Decimal) else Decimal(0)
+
+    def __bool__(self) -> bool:
+        # presence, not magnitude: a printed score of 0 is a figure; compare with 0 for zero
+        return self.value is not None
+
+    # Templates compare figures with numbers (``c.count > 1``), with each other (``c.full_count == c.count``)
+    # and, in templates written for the former string facts, with their text (``c.lost != "0"``).
+    def _other(self, other: object) -> Decimal | str | None:
+        if isinstance(other, Figure):
+            return other.value
+        if isinstance(other, bool):
+            return None
+        if isinstance(other, (int, Decimal)):
+            return Decimal(other)
+        if isinstance(other, float):
+            return Decimal(repr(other))
+        if isinstance(other, str):
+            return other
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        if other is None:
+            return self.value is None
+        theirs = self._other(other)
+        if isinstance(other, str) and not isinstance(self.value, str):
+            return self.format() == other
+        return theirs is not None and theirs == self.value
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
+
+    def _cmp(self, other: object) -> tuple[Decimal, Decimal]:
+        theirs = self._other(other)
+        if not isinstance(self.value, Decimal) or not isinstance(theirs, Decimal):
+            raise TypeError(f"无法比较数字“{self.label or self.path}”与 {other!r}")
+        return self.value, theirs
+
+    def __lt__(self, other: object) -> bool:
+        a, b = self._cmp(other)
+        return a < b
+
+    def __le__(self, other: object) -> bool:
+        a, b = self._cmp(other)
+        return a <= b
+
+    def __gt__(self, other: object) -> bool:
+        a, b = self._cmp(other)
+        return a > b
+
+    def __ge__(self, other: object) -> bool:
+        a, b = self._cmp(other)
+        return a >= b
+
+    def format(self, unit: str | None = None) -> str:
+        """The figure as the report writes it (no ledger entry)."""
+        v = self.value
+        if v is None:
+            return "—"
+        if isinstance(v, str):
+            return v
+        if self.kind == "money":
+            return fmt.money(v, unit or self.unit or "万元")
+        if self.kind == "rate":
+            return fmt.percent(v)
+        if self.kind in ("count", "year"):
+            return str(int(v))
+        return fmt.score(v)
+
+    def plain(self) -> str | None:
+        """The value as plain text for machine-readable output (``2440.91``, ``1``)."""
+        if self.value is None:
+            return None
+        if isinstance(self.value, str):
+            return self.value
+        return format(self.value.normalize(), "f")
+
+    def stated(self, unit: str | None = None) -> str:
+        """The figure as the report writes it, recorded in the active ledger (templates' filters use this)."""
+        text = self.format(unit)
+        ledger = _ACTIVE.get()
+        if ledger is not None and self.value is not None:
+            return ledger.record(self, text)
+        return text
+
+    def __str__(self) -> str:
+        return self.stated()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "label": self.label, "kind": self.kind, "unit": self.unit,
+                "value": self.plain(), **self.origin.to_dict()}
+
+
+def printed(value: Decimal | str | None, kind: Kind, place: str, path: str, *, unit: str = "", label: str = "",
+            what: str = "") -> Figure:
+    """A figure read from the form, or a Missing one when the form leaves it blank."""
+    if value is None:
+        return Figure(None, kind, Missing(what or label, path), unit, path, label)
+    return Figure(value, kind, Printed(place, path), unit, path, label)
+
+
+def computed(value: Decimal | str | None, kind: Kind, rule: str, inputs: tuple[Figure, ...] = (), *, path: str,
+             unit: str = "", label: str = "", what: str = "") -> Figure:
+    """A figure computed by ``rule``; Missing when it cannot be computed."""
+    if value is None:
+        return Figure(None, kind, Missing(what or label, path), unit, path, label)
+    return Figure(value, kind, Computed(rule, inputs), unit, path, label)
+
+
+# --- the ledger -------------------------------------------------------------------------------------
+
+
+# While a report is composed, a recorded figure's text is wrapped in private-use characters carrying its
+# entry number; ``Ledger.resolve`` strips them from the finished Markdown and keeps each figure's exact offset,
+# so the checker and the HTML renderer find the very characters a figure became (not any "2" in the text).
+_OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
+_MARKED = re.compile(f"{_OPEN}(\\d+){_MID}([^{_CLOSE}]*){_CLOSE}")
+
+
+def unmark(text: str) -> str:
+    """Text without the ledger's marks (for strings taken out of a report while it is composed)."""
+    return _MARKED.sub(lambda m: m[2], text) if _OPEN in text else text
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A figure as one section of the report states it, at ``start:end`` of the report's Markdown."""
+
+    section: str  # the top-level section (Report.sections key)
+    part: str  # the outline node it was written in ("budget", "outputs"…)
+    text: str
+    figure: Figure
+    start: int = -1
+    end: int = -1
+
+    @property
+    def value(self) -> Decimal | str | None:
+        return self.figure.value
+
+    @property
+    def origin(self) -> Origin:
+        return self.figure.origin
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"section": self.section, "part": self.part, "text": self.text, "offset": self.start,
+                **self.figure.to_dict()}
+
+
+@dataclass
+class Ledger:
+    """Every figure a report states, in order, with the section it is stated in."""
+
+    entries: list[Entry] = field(default_factory=list)
+    section: str = ""
+    part: str = ""
+
+    def record(self, figure: Figure, text: str) -> str:
+        """Record a figure stated as ``text``; return the text marked for ``resolve``."""
+        self.entries.append(Entry(self.section, self.part, text, figure))
+        return f"{_OPEN}{len(self.entries) - 1}{_MID}{text}{_CLOSE}"
+
+    def mark(self, figure: Figure, text: str, within: str) -> str:
+        """Mark the first ``text`` in an already composed string (a title written by Python) as ``figure``."""
+        at = within.find(text)
+        if at < 0:
+            return within
+        return within[:at] + self.record(figure, text) + within[at + len(text):]
+
+    def resolve(self, marked: str) -> tuple[str, list[Entry]]:
+        """Strip the marks from the finished text; return it and the entries it states, with their offsets.
+
+        A figure recorded but not written (a template built a phrase and then did not use it) is not stated,
+        so it is not in the result.
+        """
+        out: list[str] = []
+        found: list[Entry] = []
+        pos = shift = 0
+        for m in _MARKED.finditer(marked):
+            out.append(marked[pos : m.start()])
+            start = m.start() - shift
+            e = self.entries[int(m[1])]
+            found.append(Entry(e.section, e.part, m[2], e.figure, start, start + len(m[2])))
+            out.append(m[2])
+            shift += len(m[0]) - len(m[2])
+            pos = m.end()
+        out.append(marked[pos:])
+        return "".join(out), found
+
+    @contextmanager
+    def active(self, section: str, part: str = "") -> Iterator[Ledger]:
+        """Record every figure formatted inside the block under ``section`` (and outline node ``part``)."""
+        previous = self.section, self.part
+        self.section, self.part = section, part or section
+        token = _ACTIVE.set(self)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+            self.section, self.part = previous
+
+
+_ACTIVE: ContextVar[Ledger | None] = ContextVar("reportgen_ledger", default=None)
