@@ -186,6 +186,7 @@ class Facts:
     overall_completion: str
     deviation_count: Figure
     total_gap: str  # 【待补充：自评总分和等级】 when the form prints no total, else ""
+    indicators_gap: str  # 【待补充：绩效指标完成情况】 for a form without indicator rows (a 综述-only form), else ""
     deviations: list[DeviationItem]
     general_analysis: list[str]
     measures: list[MeasureItem]
@@ -198,6 +199,7 @@ class Facts:
     rules: SimpleNamespace  # thresholds of the scoring rules as figures: low_execution_rate, total_weight…
     placeholders: list[str] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
+    dept: Any = None  # narrative.department.DepartmentFacts for a department-wide form (issue 14)
 
     def placeholder(self, what: str, path: str = "") -> str:
         """A visible gap for the author: 【待补充：…】 (the checker fails while one remains)."""
@@ -205,6 +207,10 @@ class Facts:
         self.gaps.append(gap)
         self.placeholders.append(gap.mark)
         return gap.mark
+
+
+#: how a report's title ends, by the kind of form
+_TITLE_TAIL = {"project": "绩效自评报告", "department": "部门整体支出绩效自评报告"}
 
 
 def _note(note: str | None) -> str | None:
@@ -537,8 +543,8 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     indicator_weight = sum((r.weight or ZERO for r in ev.indicators), ZERO)
     indicator_score = sum((r.score or ZERO for r in ev.indicators), ZERO)
     facts = Facts(
-        title=text.md(f"{title_year}{text.clause(form.project)}绩效自评报告"),
-        project=text.md(text.clause(form.project)),
+        title=text.md(f"{title_year}{text.clause(form.subject)}{_TITLE_TAIL[form.kind]}"),
+        project=text.md(text.clause(form.subject)),
         unit=unit,
         year=year,
         date=date,
@@ -565,6 +571,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         deviation_count=computed(Decimal(len(deviations)), "count", "需要分析说明的偏差事项数",
                                  path="deviation_count", unit="项", label="偏差事项数"),
         total_gap=b.placeholder("自评总分和等级", "total_score") if fig["total_score"].missing else "",
+        indicators_gap=b.placeholder("绩效指标完成情况", "indicators") if not ev.indicators else "",
         deviations=deviations,
         general_analysis=general_analysis,
         measures=measures,
@@ -581,5 +588,10 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         rules=SimpleNamespace(**{k.removeprefix("rules."): v for k, v in fig.items() if k.startswith("rules.")}),
     )
     facts.gaps.extend(b.gaps)
+    if form.is_department:
+        from .department import department_facts
+
+        facts.dept = department_facts(ev, facts, indicator_facts)
+        facts.gaps.extend(facts.dept.gaps)
     facts.placeholders.extend(g.mark for g in b.gaps)
     return facts
