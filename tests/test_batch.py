@@ -62,7 +62,7 @@ def test_fifty_projects_and_three_broken_inputs(tmp_path: Path, runner) -> None:
 def test_index_cells_are_right_for_the_examples(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run_batch([EXAMPLES], BatchOptions(outdir=out, formats=("md",), jobs=1))
-    assert len(result.rows) == 4
+    assert len(result.rows) == 5  # four project forms and one department-wide form
     ws = load_workbook(out / "summary.xlsx")["汇总"]
     header = [c.value for c in ws[1]]
     rows = {r[1].value: dict(zip(header, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=2)}

@@ -146,12 +146,14 @@ class Problem:
 
 @dataclass
 class DepartmentFacts:
+    is_department: bool  # a department-wide form (False: a project form read with the department outline)
     subject: str
     functions: str
     organisation: str
     tasks: list[TaskFacts]
     tasks_unreported: list[TaskFacts]
     task_count: Figure
+    reported_count: Figure  # tasks the form reports a result for
     income: list[MoneyRow]
     spending: list[MoneyRow]
     adjustment: Figure  # computed: |全年预算数 − 年初预算数| (missing when either is blank or they are equal)
@@ -291,14 +293,15 @@ class _Builder:
         return out
 
 
-# words of an analysis item that explain spending above the budget or a mid-year adjustment
-_OVER_WORDS = ("追加", "调增", "调整", "超支", "超预算", "增加")
+# words of an analysis item that explain spending above the budget, then a mid-year adjustment
+_OVER_WORDS = (("超支", "超预算", "超过预算", "超出预算"), ("追加", "调增", "调整", "增加"))
 
 
 def _over_cause(ev: Evaluation) -> str | None:
-    for item in ev.form.deviation_analysis:
-        if any(w in item for w in _OVER_WORDS) and ("预算" in item or "资金" in item or "支出" in item):
-            return text.md(text.clause(item))
+    for words in _OVER_WORDS:
+        for item in ev.form.deviation_analysis:
+            if any(w in item for w in words) and ("预算" in item or "资金" in item or "支出" in item):
+                return text.md(text.clause(item))
     return None
 
 
@@ -320,12 +323,15 @@ def department_facts(ev: Evaluation, f: Facts, indicators: dict[int, IndicatorFa
     over_cause = _over_cause(ev) if over.known or b.adjustment().known else None
     budget = ev.budget
     facts = DepartmentFacts(
+        is_department=form.is_department,
         subject=text.md(text.clause(form.subject)) if form.subject else b.placeholder("部门（单位）名称", "unit"),
         functions=text.md(text.sentence(form.functions)) if form.functions else "",
         organisation=text.md(text.sentence(form.organisation)) if form.organisation else "",
         tasks=tasks,
         tasks_unreported=[t for t in tasks if t.result is None],
         task_count=b.count(len(tasks), "年度工作任务项数", "dept.task_count", "年度工作任务数"),
+        reported_count=b.count(sum(1 for t in tasks if t.result is not None), "填报了完成情况的年度工作任务项数",
+                               "dept.reported_count", "已填报完成情况的任务数"),
         income=b.money_rows("income"),
         spending=b.money_rows("spending"),
         adjustment=b.adjustment(),

@@ -588,10 +588,10 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         rules=SimpleNamespace(**{k.removeprefix("rules."): v for k, v in fig.items() if k.startswith("rules.")}),
     )
     facts.gaps.extend(b.gaps)
-    if form.is_department:
-        from .department import department_facts
+    # every form gets them, so the department outline also reads a project form (f.dept.is_department tells)
+    from .department import department_facts
 
-        facts.dept = department_facts(ev, facts, indicator_facts)
-        facts.gaps.extend(facts.dept.gaps)
+    facts.dept = department_facts(ev, facts, indicator_facts)
+    facts.gaps.extend(facts.dept.gaps)
     facts.placeholders.extend(g.mark for g in b.gaps)
     return facts
