@@ -51,6 +51,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "coef-mismatch": ("warning", "指标得分与权重×得分系数不符"),
     "core-shortfall": ("warning", "核心指标未达目标"),
     "direction-contradiction": ("warning", "比较符号与指标名称的方向相反"),
+    "budget-total-zero": ("warning", "资金总额行为0而资金来源行有金额"),
+    "implementer-missing": ("warning", "未填项目实施单位"),
+    "goal-hollow": ("warning", "年度目标只有项目名称、编号或标题"),
+    "name-cut-off": ("warning", "指标名称不完整"),
+    "unit-from-implementer": ("info", "未填单位名称，已取项目实施单位"),
 }
 
 

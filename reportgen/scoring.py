@@ -17,16 +17,19 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from . import formatting as fmt
+from .cleaning import CleanName, clean_form, display_name, hollow_goal
 from .direction import direction_of
 from .findings import Finding, make
 from .model import EvaluationForm, Indicator, source_of
+from .reconcile import Reconciliation, reconcile
+from .status import Status, copies_target, decide
 from .values import Value, completion_ratio, meets, parse_value
 
 if TYPE_CHECKING:
     from .department import TaskResult
     from .figures import Figure
 
-Status = Literal["met", "exceeded", "partial", "missed", "unknown"]
+Status_ = Literal["met", "exceeded", "partial", "missed", "unknown"]
 ONE = Decimal(1)
 ZERO = Decimal(0)
 
@@ -105,13 +108,19 @@ class IndicatorResult:
     score_source: Literal["printed", "computed", "none"]
     ratio: Decimal | None  # completion ratio (quantitative only)
     met: bool | None
-    status: Status
+    status: Status_  # coarse grouping; ``verdict`` says what the row really says
     cause: str | None  # the form's own words: the indicator's cause, its actual, or a linked analysis item
     cause_source: Literal["indicator", "actual", "analysis", "none"]
+    verdict: Status | None = None  # the honest status (reportgen.status): what the row really says
+    display: CleanName | None = None  # the name as prose prints it (the appendix keeps indicator.name)
 
     @property
     def name(self) -> str:
         return self.indicator.name
+
+    @property
+    def display_name(self) -> str:
+        return self.display.text if self.display else self.indicator.name
 
     @property
     def level1(self) -> str:
@@ -138,7 +147,9 @@ class IndicatorResult:
 
     @property
     def lower_better(self) -> bool:
-        """Judged as a cap (≤ printed, or a department management indicator's name says so)."""
+        """Judged as a cap (≤ printed, or the name says so: lexicon/direction.yaml)."""
+        if self.verdict is not None:
+            return self.verdict.direction == "lower"
         return self.target.direction == "reverse"
 
     @property
@@ -176,6 +187,10 @@ class Evaluation:
     findings: list[Finding] = field(default_factory=list)
     linked_analysis: set[int] = field(default_factory=set)  # deviation_analysis items tied to an indicator
     rules: ScoringRules = DEFAULT_RULES
+    printed: EvaluationForm | None = None  # the form as printed; ``form`` is its text cleaned once (cleaning.py)
+    reconciliation: Reconciliation | None = None  # which budget figures are narrated, adjustments, causes
+    implementer: str | None = None  # 项目实施单位, else 填报单位 — never the 主管部门
+    goal_hollow: bool = False  # the printed goal is only the project name, a number or the table title
     tasks: list[TaskResult] = field(default_factory=list)  # a department-wide form's annual tasks
 
     @property
@@ -219,8 +234,6 @@ _INSTRUCTION = re.compile(r"请(?:填写|填报|根据|按照)|填表说明|填�
 # words in an actual value that state a problem rather than a result (domain.md §9: the seed's 便民服务 row)
 _PROBLEM_WORDS = re.compile(r"不足|不能|未能|未完成|未达到|未达成|滞后|延期|推迟|受.{0,6}影响|不到位|欠缺|尚未")
 
-# an actual that opens with a target's comparator copies the target ("≥50人" as an actual); "达到98%" does not
-_COPIED_OPERATOR = re.compile(r"^\s*(?:[≥≤≧≦＞＜><]|>=|<=|不少于|不低于|不超过|不高于|不多于|至少)")
 # name keyword -> the level-2 category the name suggests (only clear-cut words; ambiguous ones like 覆盖率 are left out)
 _CATEGORY_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"成本|单价|费用|经费标准|补助标准|补贴标准|人均.{0,4}(?:补贴|费用|成本)"), "成本指标"),
@@ -253,6 +266,19 @@ def _differs(printed: Decimal, computed: Decimal) -> bool:
     return abs(printed - computed) > _tolerance(printed)
 
 
+def _legacy_status(verdict: Status, ratio: Decimal | None) -> Status_:
+    """The coarse status older templates group by, read off the honest verdict."""
+    if verdict.kind == "exceeded":
+        return "exceeded" if verdict.far else "met"
+    if verdict.reached:
+        return "met"
+    if verdict.reached is False:
+        if verdict.kind == "short" and (ratio is None or ratio > 0) and verdict.ratio != 0:
+            return "partial"
+        return "missed"
+    return "unknown"
+
+
 def _category_suggestion(name: str) -> str | None:
     for pattern, category in _CATEGORY_HINTS:
         if pattern.search(name):
@@ -270,6 +296,7 @@ class _Evaluator:
         self.source = source_of(form)
         self.findings: list[Finding] = []
         self.linked: set[int] = set()
+        self.reconciliation: Reconciliation | None = None
 
     def add(self, code: str, message: str, path: str = "") -> None:
         self.findings.append(make(code, message, path, self.source.locate(path)))
@@ -281,30 +308,38 @@ class _Evaluator:
             self.add("no-budget", "自评表未填写预算执行情况（预算数、执行数），报告将无法说明资金执行", "budget")
             return None
         unit = b.unit
-        base = b.adjusted if b.adjusted is not None else b.initial
+        initial, adjusted, executed, printed_rate = b.initial, b.adjusted, b.executed, b.rate
+        rec = self.reconciliation = reconcile(self.form)
+        if rec is not None and rec.total_zero:
+            self._total_zero(rec)
+            if rec.figures.from_source:
+                # the source row's printed amounts are narrated; the printed rate belonged to the zero row
+                initial, adjusted, executed = rec.figures.initial, rec.figures.adjusted, rec.figures.executed
+                printed_rate = None
+        base = adjusted if adjusted is not None else initial
         rate_computed = None
-        if base is None or b.executed is None:
+        if base is None or executed is None:
             missing = "预算数" if base is None else "执行数"
             self.add("budget-incomplete", f"预算执行情况缺少{missing}，无法计算执行率", "budget")
         elif base == 0:
             self.add("budget-incomplete", "预算数为0，无法计算执行率", "budget.adjusted")
         else:
-            rate_computed = b.executed / base
-            if b.executed > base:
+            rate_computed = executed / base
+            if executed > base:
                 self.add(
                     "over-executed",
-                    f"执行数{fmt.money(b.executed, unit)}超过预算数{fmt.money(base, unit)}"
+                    f"执行数{fmt.money(executed, unit)}超过预算数{fmt.money(base, unit)}"
                     f"（执行率{fmt.percent(rate_computed)}），请核实是否有预算调整未填报",
                     "budget.executed",
                 )
         # compared in percentage points: "100%" is read as 1, whose precision would allow ±50 points
-        if b.rate is not None and rate_computed is not None and _differs(b.rate * 100, rate_computed * 100):
+        if printed_rate is not None and rate_computed is not None and _differs(printed_rate * 100, rate_computed * 100):
             self.add(
                 "rate-mismatch",
-                f"填报执行率{fmt.percent(b.rate)}，按执行数÷预算数计算为{fmt.percent(rate_computed)}",
+                f"填报执行率{fmt.percent(printed_rate)}，按执行数÷预算数计算为{fmt.percent(rate_computed)}",
                 "budget.rate",
             )
-        rate = b.rate if b.rate is not None else rate_computed
+        rate = printed_rate if printed_rate is not None else rate_computed
         score_computed = None
         if b.weight is not None and rate_computed is not None:
             score_computed = self.rules.budget_score(b.weight, rate_computed)
@@ -335,14 +370,33 @@ class _Evaluator:
         return BudgetResult(
             unit=unit,
             weight=b.weight,
-            initial=b.initial,
-            adjusted=b.adjusted,
-            executed=b.executed,
+            initial=initial,
+            adjusted=adjusted,
+            executed=executed,
             rate=rate,
             rate_computed=rate_computed,
             score=b.score if b.score is not None else score_computed,
             score_computed=score_computed,
             score_source=source,
+        )
+
+    def _total_zero(self, rec: Reconciliation) -> None:
+        """The 年度资金总额 row printed as zeros while a source row carries the money."""
+        b = self.form.budget
+        assert b is not None
+        if rec.figures.from_source:
+            f = rec.figures
+            said = (
+                f"报告按“{f.row}”行叙述（全年预算数{fmt.money(f.base, b.unit)}，"
+                f"全年执行数{fmt.money(f.executed, b.unit)}，执行率按该行计算）"
+            )
+        else:
+            said = "多个资金来源行有金额，报告不代为合计"
+        score = f"，预算执行得分{fmt.score(b.score)}分" if b.score is not None else ""
+        self.add(
+            "budget-total-zero",
+            f"“年度资金总额”行各项金额均为0{score}，而资金来源行有金额；{said}。请核实资金总额行和预算执行得分",
+            "budget",
         )
 
     # indicators -----------------------------------------------------------------------------
@@ -368,10 +422,11 @@ class _Evaluator:
         self._direction(ind, target, path)
         ratio = completion_ratio(target, actual)
         met = meets(target, actual)
-        if target.op is not None and ind.actual and _COPIED_OPERATOR.match(ind.actual):
+        if copies_target(target, actual):
             self.add(
                 "actual-copies-target",
-                f"指标{label}的实际完成值“{ind.actual}”带有比较符号，像是照抄了目标值“{ind.target}”，请填写实际数值",
+                f"指标{label}的实际完成值“{ind.actual}”照抄了目标值“{ind.target}”（带比较符号），"
+                "不是实际完成的数值；请填写实际数值",
                 f"{path}.actual",
             )
             ratio, met = None, None  # a copied target says nothing about completion
@@ -398,7 +453,19 @@ class _Evaluator:
                     f"指标{label}得分{fmt.score(score)}超过分值{fmt.score(ind.weight)}",
                     f"{path}.score",
                 )
-        status = self._status(ratio, met, target.direction == "reverse")
+        verdict = decide(
+            ind.name, target, actual, ind.weight, score,
+            lexicon=self.rules.lexicon, exceed_far=self.rules.exceed_far_ratio,
+        )
+        status = _legacy_status(verdict, ratio)
+        met = verdict.reached
+        shown_name = display_name(ind.name)
+        if shown_name.cut_off:
+            self.add(
+                "name-cut-off",
+                f"指标名称“{ind.name}”看似不完整（被截断），报告中标注【待核实】，请补全名称",
+                f"{path}.name",
+            )
         deviates = status in ("partial", "missed") or (
             score is not None and ind.weight is not None and score < ind.weight
         )
@@ -421,6 +488,8 @@ class _Evaluator:
             status=status,
             cause=cause,
             cause_source=cause_source,
+            verdict=verdict,
+            display=shown_name,
         )
         self._deviation_findings(result, path)
         self._department_findings(result, path)
@@ -485,20 +554,6 @@ class _Evaluator:
         if met is True:
             return ind.weight
         return None  # qualitative and not clearly achieved: a person must judge the band
-
-    def _status(self, ratio: Decimal | None, met: bool | None, reverse: bool = False) -> Status:
-        if ratio is not None:
-            # 10号 asks why a completion value is far ABOVE its target; a cost far under its cap is simply met
-            if ratio >= self.rules.exceed_far_ratio and not reverse:
-                return "exceeded"
-            if met or ratio >= ONE:
-                return "met"
-            return "partial" if ratio > 0 else "missed"
-        if met is True:
-            return "met"
-        if met is False:
-            return "missed"
-        return "unknown"
 
     def _cause(
         self, ind: Indicator, actual: Value
@@ -670,6 +725,40 @@ class _Evaluator:
             )
         return total, computed, source, grade, grade_computed
 
+    def unit_from_implementer(self) -> None:
+        """A form without 单位名称 (some workbooks print only 项目实施单位): the implementer is the unit."""
+        form = self.form
+        if not form.unit and form.implementer:
+            form.unit = form.implementer
+            self.add(
+                "unit-from-implementer",
+                f"自评表未填单位名称，报告以项目实施单位“{form.implementer}”作为填报单位，请核实",
+                "implementer",
+            )
+
+    def implementer(self) -> str | None:
+        """项目实施单位 as the form names it, else the 填报单位; never the 主管部门."""
+        form = self.form
+        if form.implementer:
+            return form.implementer
+        if form.unit:
+            return form.unit
+        dept = f"（仅填写了主管部门“{form.department}”，报告不把主管部门当作实施单位）" if form.department else ""
+        self.add("implementer-missing", f"自评表未填写项目实施单位或填报单位{dept}，报告中将留出【待补充】", "implementer")
+        return None
+
+    def goal(self, printed: EvaluationForm) -> bool:
+        """A goal that is only the project name, a number or the table title is no goal: ask for one."""
+        goals = self.form.goals
+        if goals is None or not goals.planned or not hollow_goal(goals.planned, printed.project):
+            return False
+        self.add(
+            "goal-hollow",
+            f"年度目标“{goals.planned}”只是项目名称、编号或表格标题，不是绩效目标；请填写实际的年度总体目标",
+            "goals.planned",
+        )
+        goals.planned = None
+        return True
     def tasks(self) -> list[TaskResult]:
         """A department-wide form's annual tasks; a planned task with no reported result is a finding."""
         from .department import task_results  # department builds on this module's text_overlap
@@ -699,8 +788,14 @@ class _Evaluator:
 
 def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evaluation:
     """Score a form: budget, indicators, categories, total and grade, plus every finding."""
+    printed = form
+    form, cleaning_findings = clean_form(form)
     ev = _Evaluator(form, rules)
+    ev.findings.extend(cleaning_findings)
+    ev.unit_from_implementer()
     ev.basics()
+    implementer = ev.implementer()
+    goal_hollow = ev.goal(printed)
     budget = ev.budget()
     results = [ev.indicator(i, ind) for i, ind in enumerate(form.indicators)]
     level1, level2 = ev.categories(results)
@@ -720,5 +815,9 @@ def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evalu
         findings=ev.findings,
         linked_analysis=ev.linked,
         rules=rules,
+        printed=printed,
+        reconciliation=ev.reconciliation,
+        implementer=implementer,
+        goal_hollow=goal_hollow,
         tasks=tasks,
     )

@@ -133,12 +133,6 @@ def test_lower_is_better_cap_missed(tmp_path: Path) -> None:
     assert any("预算调整率" in m for m in _codes(ev, "core-shortfall"))
 
 
-def test_the_lexicon_does_not_reverse_a_project_form(tmp_path: Path) -> None:
-    # on a project form the bare target keeps its printed reading (the name only raises findings there)
-    text = "project: 甲\nindicators:\n  - {name: 结转结余率, target: 3%, actual: 1%, weight: 100, score: 100}\n"
-    assert not _result(_evaluate(tmp_path, text), "结转结余率").lower_better
-
-
 def test_core_shortfall_and_coefficients(tmp_path: Path) -> None:
     ev = _evaluate(tmp_path, FLAT)
     assert [r.name for r in ev.core_short] == ["预算调整率", "政府采购执行率"]

@@ -133,6 +133,23 @@ CASES: list[Case] = [
         "budget.executed",
         "executed: 80",
     ),
+    Case(
+        "budget-total-zero",
+        doc(head=HEAD.replace("adjusted: 100", "adjusted: 0").replace("executed: 100", "executed: 0")
+            .replace("score: 10", "score: 0") + "  sources:\n    - name: 本年财政拨款\n      adjusted: 100\n"
+            "      executed: 100\n", total="90"),
+        "budget",
+        "budget:",
+    ),
+    Case("implementer-missing", doc(head=HEAD.replace("unit: 测试单位\n", "")), "implementer", ""),
+    Case(
+        "unit-from-implementer",
+        doc(head=HEAD.replace("unit: 测试单位", "implementer: 测试实施单位")),
+        "implementer",
+        "implementer: 测试实施单位",
+    ),
+    Case("goal-hollow", doc(extra="goals:\n  planned: 测试项目\n"), "goals.planned", "planned: 测试项目"),
+    Case("name-cut-off", doc(indicator(name="公众满…")), "indicators[0].name", "- name: 公众满…"),
     Case("no-indicators", HEAD + "total_score: 100\n", "indicators", ""),
     Case(
         "task-no-result",

@@ -179,6 +179,8 @@ _LABEL_WEIGHT = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]|(\d+(?:\.\
 _UNIT_IN_TITLE = re.compile(r"[(（]\s*(万元|万|元)\s*[)）]")
 _UNIT_NOTE = re.compile(r"^(?:金额)?单位[:：](万元|万|元)$")
 _YEAR_IN_TITLE = re.compile(r"(\d{4})\s*年度?")
+_LEADING_OPERATOR = re.compile(r"\s*(?:[≥≤≧≦⩾⩽><=═﹦＝]|不少于|不低于|不超过|不高于|不得)")
+_YEAR_SUBTITLE = re.compile(r"\s*[（(]\s*((?:19|20)\d{2})\s*年度?\s*[）)]\s*")
 _PLACEHOLDER_NAME = re.compile(r"^(?:指标\d*[:：]?|…+|\.{3,}|—+|-+)$")
 _CORE_MARK = re.compile(r"^[★☆*]+\s*")
 _MEASURE_MARK = re.compile(r"(?:^|\n)\s*(?:拟采取的)?(?:改进措施|整改措施|措施)\s*[:：]")
@@ -552,6 +554,13 @@ class _Reader:
                 year = _YEAR_IN_TITLE.search(text)
                 if year and "year" not in self.data:
                     self.put("year", year.group(1), cell)
+                continue
+            subtitle = _YEAR_SUBTITLE.fullmatch(text)
+            if subtitle:
+                # the MoF layout prints the year on its own line under the title: "（2022年度）"
+                self.place(cell)
+                if "year" not in self.data:
+                    self.put("year", subtitle.group(1), cell)
 
     # -- money block --------------------------------------------------------------------------
 
@@ -999,11 +1008,11 @@ class _Reader:
             self.places[f"{path}.unit"] = values["unit"].ref
         for role in ("target", "adjusted_target"):
             if role in text and ("op" in text or unit):
-                # split-target layouts (指标性质 | 指标值 | 度量单位) print one value over three cells
-                value = text[role] if text[role].endswith(unit) else text[role] + unit
-                item[role] = (text.get("op", "") if role == "target" else "") + value
-        if "actual" in text and unit and is_number(text["actual"]) and not text["actual"].endswith(unit):
-            item["actual"] = text["actual"] + unit
+                # split-target layouts (指标性质 | 指标值 | 度量单位) print one value over three cells; a value that
+                # already carries its operator or unit ("100%" over "%") must not get it twice ("100%%")
+                item[role] = _join_target(text.get("op", "") if role == "target" else "", text[role], unit)
+        if "actual" in text and unit and is_number(text["actual"]):
+            item["actual"] = _join_target("", text["actual"], unit)
         if text.get("cause"):
             cause, measure = _split_cause(text["cause"])
             for role, part in (("cause", cause), ("measure", measure)):
@@ -1035,6 +1044,16 @@ class _Reader:
                 self.place(cell, value)
                 if value is not None and "grade" not in self.data:
                     self.put("grade", value.text.strip(), value)
+
+
+def _join_target(op: str, value: str, unit: str) -> str:
+    """指标性质 + 指标值 + 度量单位 as one target, without doubling what the value already prints."""
+    op, value, unit = op.strip(), value.strip(), unit.strip()
+    if op and (value.startswith(op) or _LEADING_OPERATOR.match(value) or norm(op) in ("定性", "定量", "正向", "反向")):
+        op = ""  # the value repeats it, or the column names the kind of indicator rather than an operator
+    if unit and (value.endswith(unit) or (unit in ("%", "％", "百分比") and value.endswith(("%", "％", "百分比")))):
+        unit = ""
+    return op + value + unit
 
 
 def _closed(span: tuple[int, int]) -> tuple[int, int]:

@@ -1,0 +1,127 @@
+"""The form's text cleaned once (reportgen.cleaning): empties, instruction text, hollow goals, names, operators."""
+
+from __future__ import annotations
+
+import pytest
+
+from reportgen.cleaning import (
+    clean_text,
+    display_name,
+    hollow_goal,
+    is_semantic_empty,
+    prose_operators,
+    quote,
+    split_cause,
+    strip_subheading,
+    title_name,
+    unit_name,
+)
+from reportgen.model import EvaluationForm
+from reportgen.scoring import evaluate
+
+
+@pytest.mark.parametrize("text", ["无", "—", "／", "0", "/", "1.无。", "总体分析为：无", "暂无。", " 无 ", "（一）无；"])
+def test_semantic_empties(text: str) -> None:
+    assert is_semantic_empty(text)
+    assert clean_text(text) == (None, False)
+
+
+@pytest.mark.parametrize("text", ["无偿提供服务", "0.5万元未支付", "资金到位较晚"])
+def test_real_content_is_kept(text: str) -> None:
+    assert clean_text(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("结合自评情况,说明项目自评总分、等级及主要成效(200字以内)", None),
+        ("请说明偏差原因及改进措施情况", None),
+        ("对照年度目标,说明相关任务目标的完成情况(100字以内)", None),
+        ("资金下达较晚，影响了进度。（200字以内）", "资金下达较晚，影响了进度。"),
+        ("针对项目自评中发现的问题,提出下一步改进完善的意见及有关政策性建议。(200字以内)", None),
+    ],
+)
+def test_instruction_text_is_removed(text: str, kept: str | None) -> None:
+    assert clean_text(text) == (kept, True)
+
+
+def test_hollow_goals() -> None:
+    assert hollow_goal("社区养老服务", "社区养老服务")
+    assert hollow_goal("2021年社区养老服务项目支出绩效自评表", "社区养老服务")
+    assert hollow_goal("20210035", "社区养老服务")
+    assert hollow_goal("项目支出绩效自评表", "社区养老服务")
+    assert not hollow_goal("为辖区300名老人提供居家养老服务", "社区养老服务")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "core", "cut"),
+    [
+        ("指标1:培训场次", "培训场次", False, False),
+        ("指标6：举办健康教育讲座", "举办健康教育讲座", False, False),
+        ("★受益人数", "受益人数", True, False),
+        ("312004-道路养护里程", "道路养护里程", False, False),
+        ("公众满…", "公众满", False, True),
+        ("对推动基建项目（四项制度", "对推动基建项目（四项制度", False, True),
+        ("0-6岁儿童健康管理数", "0-6岁儿童健康管理数", False, False),
+    ],
+)
+def test_display_names(name: str, text: str, core: bool, cut: bool) -> None:
+    clean = display_name(name)
+    assert (clean.text, clean.core, clean.cut_off) == (text, core, cut)
+
+
+def test_project_title_and_unit() -> None:
+    assert title_name("2021年度2021年社区养老服务项目支出绩效自评表", 2021) == "社区养老服务"
+    assert title_name("51000021R000000019951-工资性支出", 2023) == "工资性支出"
+    assert title_name("2020年结转资金项目", 2021) == "2020年结转资金项目"
+    assert unit_name("219001-某镇人民政府") == "某镇人民政府"
+
+
+def test_operators_and_quotes() -> None:
+    assert prose_operators("≧735人次，═100%，﹦3次，>=5个，≦2天") == "≥735人次，=100%，=3次，≥5个，≤2天"
+    assert quote("推动“四项制度”落实") == "“推动‘四项制度’落实”"
+
+
+def test_composite_cells_are_split() -> None:
+    assert split_cause("原因：资金下达晚。改进措施：提前申请资金") == ("资金下达晚", "提前申请资金")
+    assert split_cause("资金下达晚") == ("资金下达晚", None)
+    assert strip_subheading("拟与预算安排相结合情况\n将自评结果作为下年度预算安排的依据。") == "将自评结果作为下年度预算安排的依据。"
+    assert strip_subheading("加强预算执行管理，按月通报进度。") == "加强预算执行管理，按月通报进度。"
+
+
+def test_the_form_is_cleaned_once_and_the_printed_one_kept() -> None:
+    form = EvaluationForm.model_validate({
+        "project": "2022年度2022年测试项目绩效自评表", "year": 2022, "unit": "测试单位",
+        "goals": {"planned": "测试项目", "achieved": "对照年度目标,说明相关任务目标的完成情况(100字以内)"},
+        "deviation_analysis": "1.无。2.无。",
+        "improvement_measures": ["拟与预算安排相结合情况\n将结果用于下年预算。"],
+        "other_notes": "无",
+        "indicators": [
+            {"name": "指标1:培训场次", "target": "≥10次", "actual": "8次", "weight": 100, "score": 80,
+             "cause": "偏差原因：场地维修。改进措施：提前安排场地"},
+        ],
+    })
+    ev = evaluate(form)
+    assert ev.printed is form and ev.form is not form
+    assert ev.form.project == "测试项目" and form.project.startswith("2022年度")
+    assert ev.goal_hollow and ev.form.goals.planned is None and ev.form.goals.achieved is None
+    assert ev.form.deviation_analysis == [] and ev.form.other_notes is None
+    assert ev.form.improvement_measures == ["将结果用于下年预算。"]
+    ind = ev.form.indicators[0]
+    assert (ind.cause, ind.measure) == ("场地维修", "提前安排场地")
+    assert ev.indicators[0].cause == "场地维修"
+    assert ev.indicators[0].display_name == "培训场次" and ev.indicators[0].name == "指标1:培训场次"
+    codes = [f.code for f in ev.findings]
+    assert codes.count("instruction-text") == 1 and "goal-hollow" in codes
+
+
+def test_implementer_is_never_the_department() -> None:
+    base = {"project": "测试项目", "indicators": [{"name": "甲", "target": "1次", "actual": "1次", "weight": 100,
+                                                  "score": 100}]}
+    assert evaluate(EvaluationForm.model_validate({**base, "implementer": "甲中心", "unit": "乙局"})).implementer == "甲中心"
+    assert evaluate(EvaluationForm.model_validate({**base, "unit": "乙局", "department": "丙局"})).implementer == "乙局"
+    ev = evaluate(EvaluationForm.model_validate({**base, "department": "丙局"}))
+    assert ev.implementer is None
+    assert any(f.code == "implementer-missing" and "丙局" in f.message for f in ev.findings)
+    ev = evaluate(EvaluationForm.model_validate({**base, "implementer": "甲中心"}))
+    assert ev.form.unit == "甲中心" and any(f.code == "unit-from-implementer" for f in ev.findings)
