@@ -24,6 +24,7 @@ from typing import Any
 
 from . import __version__
 from . import formatting as fmt
+from .batch_index import KIND
 from .engine import Engine, Options, Outcome
 from .errors import ReportgenError, UsageError
 from .fsutil import atomic_write
@@ -99,6 +100,7 @@ class Row:
     budget_value: float | None = None
     executed_value: float | None = None
     budget_unit: str = ""
+    kind: str = ""  # 项目支出 / 部门整体 (the 类型 column)
 
 
 # --- inputs --------------------------------------------------------------------------------------
@@ -185,7 +187,8 @@ def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -
         index=index,
         status="ok" if outcome.ok else "check-failed",
         unit=form.unit or "",
-        project=form.project,
+        project=form.subject or "",
+        kind=KIND[form.kind],
         year=str(form.year or ""),
         budget=fmt.money(b.base, b.unit) if b and b.base is not None else "",
         executed=fmt.money(b.executed, b.unit) if b and b.executed is not None else "",
@@ -222,10 +225,12 @@ def process_file(path: Path, options: BatchOptions, key: str) -> list[Row]:
             stem = _claim(options.outdir, outcome.report.name, f"{path.resolve()}#{index}")
             row = _row_for(outcome, engine.write(outcome, options.outdir, stem), path, index)
         except ReportgenError as exc:
-            row = Row(input=str(path), index=index, status="failed", project=form.project, unit=form.unit or "",
+            row = Row(input=str(path), index=index, status="failed", project=form.subject or "", unit=form.unit or "",
+                      kind=KIND[form.kind],
                       message=str(exc), where=exc.where or "")
         except Exception as exc:  # noqa: BLE001
-            row = Row(input=str(path), index=index, status="failed", project=form.project, unit=form.unit or "",
+            row = Row(input=str(path), index=index, status="failed", project=form.subject or "", unit=form.unit or "",
+                      kind=KIND[form.kind],
                       message=f"{type(exc).__name__}: {exc}")
         row.key = key
         rows.append(row)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 COLUMNS = (
     ("单位", "unit", 26),
     ("项目", "project", 30),
+    ("类型", "kind", 10),
     ("年度", "year", 8),
     ("预算数", "budget", 16),
     ("执行数", "executed", 16),
@@ -31,6 +32,9 @@ COLUMNS = (
     ("说明", "message", 50),
 )
 STATUS = {"ok": "完成", "check-failed": "检查未通过", "failed": "失败", "skipped": "跳过"}
+#: the 类型 column: what kind of form a row was read from
+PROJECT, DEPARTMENT = "项目支出", "部门整体"
+KIND = {"project": PROJECT, "department": DEPARTMENT}
 
 
 def _value(row: Row, attr: str) -> str:
@@ -109,6 +113,11 @@ def overview_markdown(result: BatchResult) -> str:
         + (f"（另有{result.skipped}个输入文件的报告已是最新，未重新生成）" if result.skipped else "")
         + "。"
     )
+    kinds = Counter(r.kind for r in rows if r.kind)
+    if kinds.get(DEPARTMENT):
+        lines[-1] += f"按表式分，项目支出自评表{kinds.get(PROJECT, 0)}份，部门整体支出自评表{kinds[DEPARTMENT]}份。"
+    # a department's whole budget contains its projects' money: the totals add up project forms only
+    done = [r for r in done if r.kind != DEPARTMENT] if kinds.get(PROJECT) else done
     if grades:
         order = ["优", "良", "中", "差"]
         parts = [f"“{g}”{grades[g]}个" for g in order if grades.get(g)] + [

@@ -401,3 +401,32 @@ def test_a_department_form_without_indicator_rows(tmp_path: Path) -> None:
     text += "total_score: 95\n"
     md = _report(tmp_path, text).markdown
     assert "自评表未列出绩效指标" in md and "【待补充：绩效指标完成情况】" in md
+
+
+# --- batch -----------------------------------------------------------------------------------------
+
+
+def test_a_batch_mixing_project_and_department_forms(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from reportgen.batch import BatchOptions, run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "dept.yaml").write_text(FLAT, encoding="utf-8")
+    (src / "project.yaml").write_text(
+        "project: 甲项目\nunit: 甲单位\nyear: 2023\nbudget: {adjusted: 100, executed: 100, weight: 10, score: 10}\n"
+        "indicators:\n  - {name: 培训场次, target: ≥10次, actual: 10次, weight: 90, score: 90}\ntotal_score: 100\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run_batch([src], BatchOptions(outdir=out, formats=("md",), jobs=1))
+    assert sorted(r.kind for r in result.rows) == ["部门整体", "项目支出"]
+    ws = load_workbook(out / "summary.xlsx")["汇总"]
+    header = [c.value for c in ws[1]]
+    rows = {r[header.index("项目")].value: r[header.index("类型")].value for r in ws.iter_rows(min_row=2)}
+    assert rows == {"某某区文化和旅游局": "部门整体", "甲项目": "项目支出"}
+    overview = (out / "overview.md").read_text(encoding="utf-8")
+    assert "按表式分，项目支出自评表1份，部门整体支出自评表1份。" in overview
+    assert "全年预算数合计100.00万元" in overview  # the department's own budget is not added to its projects'
+    assert any(p.name.endswith("部门整体支出绩效自评报告.md") for p in out.rglob("*.md"))
