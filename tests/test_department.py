@@ -430,3 +430,29 @@ def test_a_batch_mixing_project_and_department_forms(tmp_path: Path) -> None:
     assert "按表式分，项目支出自评表1份，部门整体支出自评表1份。" in overview
     assert "全年预算数合计100.00万元" in overview  # the department's own budget is not added to its projects'
     assert any(p.name.endswith("部门整体支出绩效自评报告.md") for p in out.rglob("*.md"))
+
+
+def test_a_word_department_form(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("2022年度单位整体支出绩效自评表")
+    rows = [
+        ["单位名称", "某某县档案馆", "", "", ""],
+        ["预算执行情况", "全年预算数", "全年执行数", "分值", "得分"],
+        ["年度资金总额", "300", "270", "10", "9"],
+        ["指标名称", "年初指标值", "全年完成值", "指标权重", "指标得分"],
+        ["结转结余率", "5%", "3%", "40", "40"],
+        ["查档群众满意度", "≥90%", "96%", "50", "50"],
+        ["自评总分", "", "", "", "99"],
+    ]
+    table = document.add_table(rows=len(rows), cols=5)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    path = tmp_path / "form.docx"
+    document.save(str(path))
+    ev = evaluate(load(path))
+    assert ev.form.kind == "department" and ev.form.unit == "某某县档案馆"
+    assert [r.status for r in ev.indicators] == ["met", "met"]
+    assert ev.total == 99
