@@ -31,6 +31,7 @@ COLUMNS = (
     ("状态", "status", 10),
     ("说明", "message", 50),
 )
+_TOTAL_COLUMN = [attr for _, attr, _ in COLUMNS].index("total")
 STATUS = {"ok": "完成", "check-failed": "检查未通过", "failed": "失败", "skipped": "跳过"}
 #: the 类型 column: what kind of form a row was read from
 PROJECT, DEPARTMENT = "项目支出", "部门整体"
@@ -77,7 +78,7 @@ def write_summary_xlsx(rows: list[Row], path: Path) -> None:
         values: list[object] = [_value(row, attr) for _, attr, _ in COLUMNS]
         # numbers as numbers, so the finance office can sum and sort them
         if row.total_value is not None:
-            values[6] = row.total_value
+            values[_TOTAL_COLUMN] = row.total_value
         cells = []
         for v in values:
             c = WriteOnlyCell(ws, value=v)
