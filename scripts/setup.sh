@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in fonts-noto-cjk libharfbuzz-subset0 poppler-utils; do
+pkgs=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils)
+# the web page's browser tests drive Debian's chromium (Playwright never downloads a browser here)
+if [ "${1:-}" = "dev" ]; then pkgs+=(chromium); fi
+for pkg in "${pkgs[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -57,7 +57,7 @@ def _register() -> None:
     # each module adds its command to ``main``; imports stay light (heavy libraries load inside commands)
     from . import validate  # noqa: F401
 
-    for optional in ("render", "check", "import_", "batch", "doctor"):
+    for optional in ("render", "check", "import_", "batch", "doctor", "serve"):
         try:
             __import__(f"{__name__}.{optional}")
         except ModuleNotFoundError as exc:
