@@ -264,6 +264,8 @@ class _Builder:
         descriptive = r.ratio is None and not (r.target.is_quantitative and r.actual.is_quantitative)
         # a range actual (25~30人) has no single completion rate worth printing
         show_ratio = r.ratio is not None and r.actual.kind != "range"
+        # a department form's cap (预算调整率 3%) has no completion rate worth printing: 0 under 3% is simply met
+        show_ratio = show_ratio and not (r.lower_better and self.form.is_department)
         path = f"indicators[{r.index}]"
         return IndicatorFacts(
             index=r.index,
