@@ -43,6 +43,9 @@ class BatchOptions:
     templates: str | None = None
     lexicon: str | None = None
     cover: bool = False
+    toc: bool = False
+    attach: tuple[str, ...] = ()
+    final: bool = False
     font: str | None = None
     check: bool = True
     jobs: int = 0  # 0: one per core
@@ -51,12 +54,15 @@ class BatchOptions:
     def engine_options(self) -> Options:
         """The report options of the one pipeline (reportgen.engine) that every worker runs."""
         return Options(outline=self.outline, templates=_path(self.templates), lexicon=_path(self.lexicon),
-                       formats=self.formats, cover=self.cover, font=_path(self.font), check=self.check)
+                       formats=self.formats, cover=self.cover, toc=self.toc, attach=self.attach, final=self.final,
+                       font=_path(self.font), check=self.check)
 
     def fingerprint(self) -> str:
         """What, besides the input, decides the outputs: options, templates, lexicon, tool version."""
         h = hashlib.sha256()
         h.update(json.dumps([self.formats, self.outline, self.cover, self.check, __version__]).encode())
+        if self.toc or self.attach or self.final:  # (only then, so earlier journals stay valid)
+            h.update(json.dumps([self.toc, list(self.attach), self.final]).encode())
         for folder in (templates_dir(), lexicon_dir(), *(Path(p) for p in (self.templates, self.lexicon) if p)):
             for path in sorted(folder.rglob("*")):
                 if path.is_file():

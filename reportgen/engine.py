@@ -56,10 +56,14 @@ class Options:
     cover: bool = False
     font: Path | None = None
     check: bool = True
+    final: bool = False  # PDF/Word/HTML as sent: refuse while 【待补充】 remain, highlight nothing
+    toc: bool = False  # a 目录 page in the Word file
+    attach: tuple[str, ...] = ()  # extra attachments: "form" lays out the 自评表 itself
 
     def __post_init__(self) -> None:
         # normalise so that options built from strings (CLI, web form, a cluster task) compare equal
         object.__setattr__(self, "formats", parse_formats(self.formats))
+        object.__setattr__(self, "attach", _attach(self.attach))
         for name in ("templates", "lexicon", "font"):
             value = getattr(self, name)
             if value is not None:
@@ -132,18 +136,21 @@ class Engine:
         o = self.options
         if fmt == "md":
             return report.markdown.encode("utf-8")
+        from .renderers.form_table import attachments
+
+        extra = attachments(report, o.attach)
         if fmt == "html":
             from .renderers.html import render_html
 
-            return render_html(report, cover=o.cover).encode("utf-8")
+            return render_html(report, cover=o.cover, final=o.final, attachments=extra).encode("utf-8")
         if fmt == "pdf":
             from .renderers.pdf import render_pdf
 
-            return render_pdf(report, cover=o.cover, font=o.font)
+            return render_pdf(report, cover=o.cover, font=o.font, final=o.final, attachments=extra)
         if fmt == "docx":
             from .renderers.docx import render_docx
 
-            return render_docx(report)
+            return render_docx(report, cover=o.cover, toc=o.toc, final=o.final, attachments=extra)
         raise UsageError(f"不支持的输出格式：{fmt}", hint="可选 md、html、pdf、docx")
 
     # -- the whole pipeline -----------------------------------------------------------------------
@@ -186,6 +193,18 @@ class Engine:
             atomic_write(path, data)
             paths[suffix.removesuffix(".json")] = path
         return paths
+
+
+def _attach(spec: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """``"form"`` or ("form",) → ("form",); an unknown attachment is a usage error."""
+    from .renderers.form_table import ATTACH_CHOICES
+
+    items = spec.split(",") if isinstance(spec, str) else list(spec or ())
+    names = tuple(dict.fromkeys(s.strip().lower() for s in items if s.strip()))
+    unknown = [n for n in names if n not in ATTACH_CHOICES]
+    if unknown:
+        raise UsageError(f"不支持的附件：{'、'.join(unknown)}", hint="可选 form（把自评表作为附件）")
+    return names
 
 
 def unique_stem(name: str, used: set[str]) -> str:

@@ -23,9 +23,9 @@ from reportgen.errors import RenderError
 from reportgen.renderers.docx import (
     TEXT_WIDTH_TWIPS,
     DocxRenderer,
-    column_widths,
     render_docx,
     report_datetime,
+    table_widths,
     vertical_merges,
 )
 from reportgen.report import Report
@@ -217,14 +217,15 @@ def test_body_text_indent_and_fixed_line_spacing(contract_docx: bytes) -> None:
         fmt = styles[name].paragraph_format
         assert fmt.first_line_indent == Pt(32), name  # two characters of 16 pt
         assert fmt.line_spacing_rule == WD_LINE_SPACING.EXACTLY, name
-        assert fmt.line_spacing == Pt(28), name
+        assert fmt.line_spacing == Pt(29), name  # the pitch report.css uses: 22 lines in 225 mm
         assert styles[name].element.pPr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "200"
     assert styles["Normal"].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
     title = styles["Title"].paragraph_format
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert title.first_line_indent == 0
-    assert styles["Heading 3"].font.bold is True
-    assert styles["Heading 1"].font.bold is False
+    # bold as well as the face, so the hierarchy survives when one face stands in for all of them
+    assert all(styles[name].font.bold is True for name in ("Title", "Heading 1", "Heading 2", "Heading 3"))
+    assert styles["Normal"].font.bold is False
     outline = [styles[f"Heading {n}"].element.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) for n in (1, 2, 3)]
     assert outline == ["0", "1", "2"]
 
@@ -321,18 +322,18 @@ def test_column_widths_fill_the_text_width_and_favour_long_columns() -> None:
             "4",
         ],
     ]
-    widths = column_widths(header, rows)
+    widths = table_widths([header, *rows])
     assert sum(widths) == TEXT_WIDTH_TWIPS
     first, second, name, weight, target, actual, score = widths
     assert min(name, target, actual) > max(first, weight, score)
     assert weight < first and score < first
     # a short table is spread over the full width too
-    assert sum(column_widths(["项目", "内容"], [["项目名称", "社会保障专项"]])) == TEXT_WIDTH_TWIPS
+    assert sum(table_widths([["项目", "内容"], ["项目名称", "社会保障专项"]])) == TEXT_WIDTH_TWIPS
 
 
 def test_column_widths_of_very_wide_tables_still_fit() -> None:
     header = [f"第{n}列很长的表头文字" for n in range(12)]
-    widths = column_widths(header, [["2,440,000,000.91万元"] * 12])
+    widths = table_widths([header, ["2,440,000,000.91万元"] * 12])
     assert sum(widths) == TEXT_WIDTH_TWIPS and all(w > 0 for w in widths)
 
 
@@ -365,7 +366,8 @@ def test_seed_report_structure_and_fonts(seed_report: Report, seed_docx: bytes) 
     headings1 = [text for style, text in paragraphs if style == "Heading 1"]
     assert headings1[:3] == ["一、基本情况", "二、绩效目标实现情况", "三、综合评价结论"]
     assert [text for style, text in paragraphs if style == "Signature"] == list(seed_report.signature)
-    assert {style for style, _ in paragraphs} <= {"Title", "Heading 1", "Heading 2", "Heading 3", "Normal", "Signature"}
+    assert {style for style, _ in paragraphs} <= {"Title", "Heading 1", "Heading 2", "Heading 3", "Normal", "Signature",
+                                                  "附件说明", "附件标识", "附件标题"}
     assert "经自评，社会保障专项综合得分98分（满分100分），自评等级为“优”。" in [t for _, t in paragraphs]
     # every paragraph's style resolves to an East Asian face (its own, or Normal's)
     for paragraph in doc.paragraphs:

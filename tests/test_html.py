@@ -7,7 +7,6 @@ import yaml
 from conftest import SEED_EXAMPLE
 
 from reportgen.renderers.html import (
-    column_widths,
     iso_date,
     parse_markdown,
     print_body,
@@ -207,18 +206,6 @@ def test_tables_get_fixed_column_widths() -> None:
     assert sum(widths) == pytest.approx(100, abs=0.5)
     number, name, target, actual = widths[0], widths[3], widths[5], widths[6]
     assert number < name and number < target < actual  # numbers are narrow, descriptions share the rest
-
-
-def test_column_widths_never_break_numbers_and_favour_long_text() -> None:
-    rows = (("序号", "说明", "金额"), ("1", "长" * 80, "12,345,678.90"), ("2", "短", "1"))
-    number, text, amount = column_widths(rows)
-    assert text > amount > number
-    # "12,345,678.90" needs about 7 em of the table's 42: its column keeps at least that
-    assert amount / 100 * 42 >= 7.0
-    assert column_widths(()) == []
-    # a URL is one long "word": it may wrap, and must not squeeze the label column below two characters
-    label, url = column_widths((("名称", "说明"), ("甲", "http://example.org/" + "abcdefghij" * 30)))
-    assert label / 100 * 42 >= 2.0 and url > 70
 
 
 def test_printed_text_decodes_references_and_keeps_lines() -> None:

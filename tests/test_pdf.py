@@ -161,12 +161,86 @@ def test_only_font_files_are_deflated_fast() -> None:
     assert b"/FlateDecode" in streams["otf"].data  # and pydyf writes it as it stands
 
 
-def test_weasyprint_is_called_with_stack_room() -> None:
-    assert pdf_module._with_stack_room(lambda: b"%PDF") == b"%PDF"
-    with pytest.raises(ZeroDivisionError):
-        pdf_module._with_stack_room(lambda: bytes(1 // 0))
-    # a ~60 KB frame: Python opens a 128 KB stack chunk for it, leaving room for the whole layout
-    assert pdf_module._stack_room_caller().__code__.co_nlocals * 8 > 56 * 1024
+def _grouped_report(rows: int = 70) -> Report:
+    """One 产出指标/数量指标 group long enough to run over several pages."""
+    lines = [f"| {'产出指标' if i == 0 else ''} | {'数量指标' if i == 0 else ''} | 第{i + 1}项指标 | 1 | ≥2,000户 | 2,100户 | 1 |"
+             for i in range(rows)]
+    markdown = (f"# {TITLE}\n\n## 一、基本情况\n\n正文。\n\n## 附表：绩效指标完成情况表\n\n"
+                "| 一级指标 | 二级指标 | 三级指标 | 分值 | 年度目标值 | 实际完成值 | 得分 |\n"
+                "| --- | --- | --- | ---: | --- | --- | ---: |\n" + "\n".join(lines) + f"\n\n{UNIT}\n\n{DATE}\n")
+    return Report(name="grouped", title=TITLE, markdown=markdown, unit=UNIT, date=DATE, signature=(UNIT, DATE))
+
+
+def test_signature_closes_the_body_and_the_attachment_follows_on_its_own_page(seed_pdf: bytes) -> None:
+    pages = page_texts(seed_pdf)
+    flat = [p.replace("\n", "") for p in pages]
+    signed = next(i for i, p in enumerate(flat) if UNIT in p and DATE in p)
+    # reading order on the signing page: the body, “附件：绩效指标完成情况表”, the unit, the date
+    page = flat[signed]
+    assert page.index("附件：绩效指标完成情况表") < page.index(UNIT) < page.index(DATE)
+    assert "实际完成值" not in page  # the table is not on the signing page
+    label = flat[signed + 1]
+    assert re.match(r"附件\s*绩效指标完成情况表", pages[signed + 1].strip().replace("\n", "")), label[:40]
+    assert label.index("绩效指标完成情况表") < label.index("一级指标") < label.index("实际完成值")
+    assert all(UNIT not in p for p in flat[signed + 1:])  # nothing signs after the attachment
+
+
+def test_merged_category_label_repeats_on_continuation_pages(renderer: PdfRenderer) -> None:
+    pages = page_texts(renderer.render(_grouped_report()))
+    with_table = [p for p in pages if "实际完成值" in p]
+    assert len(with_table) >= 3
+    # the label is printed once per page: in the group's first row, then on each page it continues on
+    assert [p.count("产出指标") for p in with_table] == [1] * len(with_table)
+    assert [p.count("数量指标") for p in with_table] == [1] * len(with_table)
+
+
+def test_value_tokens_and_headers_do_not_break(seed_pdf: bytes) -> None:
+    lines = [line.strip() for line in pdftotext(seed_pdf).splitlines()]
+    # a line never starts with the unit of a number cut from it (“≥2,000⏎户”), nor ends a header early
+    assert not [x for x in lines if re.fullmatch(r"(户|次|人|万元|元|个|场)(/\S+)?", x)]
+    assert "年度目标值" in lines and "实际完成值" in lines and "一级指标" in lines
+
+
+def test_cover_has_the_fields_a_bureau_expects(renderer: PdfRenderer, seed_report: Report) -> None:
+    cover = page_texts(renderer.render(seed_report, cover=True))[0].replace("\n", "")
+    for label in ("项目名称：社会保障专项", "主管部门：花山街道办事处", "实施单位：花山街社区办、民政办",
+                  "评价年度：2020年度", "报告日期：2021年6月30日"):
+        assert label in cover.replace(" ", ""), label
+    assert cover.index(UNIT) < cover.index("（盖章）")
+
+
+def test_chinese_lines_are_justified_to_the_margin(seed_pdf: bytes) -> None:
+    # every line of a body paragraph but its last ends at the right margin (inter-character justification)
+    xml = pdftotext(seed_pdf, "-bbox-layout", "-f", "2", "-l", "3")
+    lines = [tuple(float(v) for v in m) for m in
+             re.findall(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"', xml)]
+    left = min(x for x, _, _ in lines)
+    # a line followed, one line pitch lower, by a line at the left margin is not its paragraph's last
+    inner = [end for (x, y, end), (nx, ny, _) in zip(lines, lines[1:], strict=False)
+             if nx < left + 1 and 27 < ny - y < 31]
+    assert len(inner) >= 10
+    margin = max(inner)
+    assert all(margin - end < 1.5 for end in inner), sorted(inner)
+
+
+def test_endless_tokens_are_broken_and_rendered(renderer: PdfRenderer) -> None:
+    pdf = renderer.render(sample_report(extra="编码：" + "A" * 100_000))
+    text = pdftotext(pdf)
+    assert text.count("A") >= 99_000
+    assert max(len(line) for line in text.splitlines()) < 200
+
+
+def test_every_render_has_a_time_bound(renderer: PdfRenderer, seed_report: Report) -> None:
+    with pytest.raises(RenderError, match="排版超过 0.001 秒") as caught:
+        renderer.render(seed_report, timeout=0.001)
+    assert caught.value.where == seed_report.name
+    assert renderer.render(_grouped_report(5))  # and the renderer is still usable
+
+
+def test_final_refuses_while_placeholders_remain(renderer: PdfRenderer) -> None:
+    report = sample_report(extra="【待补充：偏差原因】")
+    with pytest.raises(RenderError, match="不能生成定稿"):
+        renderer.render(report, final=True)
 
 
 def test_seed_report_has_page_numbers_and_a_sane_length(seed_pdf: bytes) -> None:

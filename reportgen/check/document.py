@@ -146,7 +146,22 @@ def _style_level(paragraph: Any) -> int | None:
     if name.lower() == "title" or name == "标题":
         return 0
     m = _STYLE_LEVEL.match(name)
-    return min(int(m[1]), 4) if m else None
+    return min(int(m[1]), 4) if m else _outline_level(paragraph.style)
+
+
+def _outline_level(style: Any) -> int | None:
+    """A custom style with a Word outline level (附件标识 has level 1) is a heading of that level."""
+    from docx.oxml.ns import qn
+
+    seen = 0
+    while style is not None and seen < 10:  # basedOn chains are short; a cycle must not hang
+        ppr = style.element.pPr
+        level = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+        if level is not None:
+            value = int(level.get(qn("w:val"), "9"))
+            return min(value + 1, 4) if value < 9 else None
+        style, seen = style.base_style, seen + 1
+    return None
 
 
 def from_docx(path: Path) -> Draft:

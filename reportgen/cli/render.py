@@ -24,6 +24,9 @@ def render(
     templates: Path | None,
     lexicon: Path | None,
     cover: bool,
+    toc: bool,
+    attach: tuple[str, ...],
+    final: bool,
     font: Path | None,
     no_check: bool,
 ) -> None:
@@ -36,7 +39,7 @@ def render(
     2 for unreadable input or bad usage.
     """
     engine = Engine(Options(outline=outline, templates=templates, lexicon=lexicon, formats=parse_formats(formats),
-                            cover=cover, font=font, check=not no_check))
+                            cover=cover, toc=toc, attach=attach, final=final, font=font, check=not no_check))
     out = console()
     failed_check = False
     used: set[str] = set()

@@ -1,16 +1,20 @@
 """Render a Report as a Word document in the official-document (GB/T 9704-2012) look.
 
-The .docx is built from ``report.markdown`` alone, parsed with markdown-it-py exactly as the HTML
-renderer parses it, so Word shows the same wording as every other format. Layout lives in real
-Word styles (Title, heading 1–3, Normal, Signature, a bordered table style), never in direct
-formatting, so users can restyle the whole document in Word.
+The .docx is built from ``report.markdown`` alone, parsed with the parser the HTML renderer uses
+(``layout.parser``), in the order ``layout.plan`` gives (body, 附件 note, 落款, then each attachment
+on its own pages), with table columns from ``layout.column_widths`` and merged category cells from
+``layout.vertical_merges`` — the same results as the PDF. Layout lives in real Word styles, shipped
+as ``templates/docx/styles.xml``, never in direct formatting, so users can restyle the whole
+document in Word.
 
 The output is byte-for-byte reproducible: core properties are fixed (dates come from the report's
 date) and the zip is rewritten with fixed timestamps.
 
 Heading levels map ``#`` → Title, ``##`` (一、) → heading 1, ``###`` （一） → heading 2,
 ``####`` (1.) and deeper → heading 3; paragraphs → Normal; the trailing paragraphs listed in
-``Report.signature`` → Signature; tables → 报告表格 with 表格表头/表格文字 paragraphs.
+``Report.signature`` → Signature; tables → 报告表格 with 表格表头/表格文字 paragraphs; the 附件 note →
+附件说明; an attachment page starts with 附件标识 (“附件”) and 附件标题; ``cover=True`` adds a cover
+(封面标题, 封面项目, 封面单位) and ``toc=True`` a 目录 (a TOC field Word fills when the file opens).
 """
 
 from __future__ import annotations
@@ -31,9 +35,13 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from lxml import etree
-from markdown_it import MarkdownIt
 
 from ..errors import RenderError
+from ..resources import templates_dir
+from . import layout
+from .html import final_check
+from .layout import Attachment, column_widths, vertical_merges
+from .timebound import RENDER_TIMEOUT_S, time_bound
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -41,7 +49,7 @@ if TYPE_CHECKING:
 
     from ..report import Report
 
-__all__ = ["DocxRenderer", "render_docx"]
+__all__ = ["DocxRenderer", "render_docx", "column_widths", "table_widths", "vertical_merges"]
 
 # -- page geometry (GB/T 9704-2012 §5.2: A4, 版心 156 mm × 225 mm, 天头 37 mm, 订口 28 mm) ------------
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
@@ -59,8 +67,9 @@ HEADING1_FONT = "黑体"
 HEADING2_FONT = "楷体_GB2312"
 BODY_FONT = "仿宋_GB2312"
 PAGE_NUMBER_FONT = "宋体"
-TABLE_FONT_SIZE_PT = 10.5  # 五号: the appendix rows hold long free text; 三号 would not fit 7 columns
-CELL_MARGIN_TWIPS = 85  # 1.5 mm each side
+TABLE_FONT_SIZE_PT = layout.TABLE_FONT_PT
+CELL_MARGIN_TWIPS = round(layout.CELL_PADDING_PT * 20)  # as in templates/docx/styles.xml and report.css
+LINE_TWIPS = round(layout.LINE_PITCH_PT * 20)
 
 # Chinese faces Word may not have: charset 86 (GB2312) makes Word substitute a Chinese face, and
 # altName names the common one (方正小标宋简体 falls back to 宋体, as the issue asks).
@@ -78,6 +87,10 @@ _FONT_TABLE: tuple[tuple[str, str | None, str, str, str], ...] = (
 TITLE, HEADING1, HEADING2, HEADING3 = "Title", "Heading1", "Heading2", "Heading3"
 NORMAL, SIGNATURE, FOOTER = "Normal", "Signature", "Footer"
 TABLE_STYLE, TABLE_HEADING, TABLE_TEXT = "ReportTable", "TableHeading", "TableText"
+ATTACH_NOTE, ATTACH_LABEL, ATTACH_TITLE = "AttachNote", "AttachLabel", "AttachTitle"
+COVER_TITLE, COVER_FIELD, COVER_UNIT = "CoverTitle", "CoverField", "CoverUnit"
+TOC_HEADING = "TOCHeading"
+STYLES_FILE = "docx/styles.xml"  # under templates/
 
 _HEADING_STYLES = {"h1": TITLE, "h2": HEADING1, "h3": HEADING2}  # h4 and deeper → HEADING3
 
@@ -96,217 +109,17 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ALIGN = re.compile(r"text-align:\s*(left|center|right)")
 
 
-def markdown_parser() -> MarkdownIt:
-    """Build the parser every renderer uses: CommonMark, raw HTML off, GFM tables on."""
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
+def markdown_parser():  # noqa: ANN201 - kept for callers of the old name
+    """The parser every renderer uses (``layout.parser``)."""
+    return layout.parser()
 
 
-# ---------------------------------------------------------------------------------------------
-# the styles part
-# ---------------------------------------------------------------------------------------------
-
-
-def _rpr(east_asia: str, size_pt: float, *, latin: str = LATIN_FONT, bold: bool = False) -> str:
-    """Run properties naming both faces; hint=eastAsia sends shared glyphs (“”—…) to the Chinese face."""
-    half_points = round(size_pt * 2)
-    weight = "<w:b/><w:bCs/>" if bold else '<w:b w:val="0"/><w:bCs w:val="0"/>'
-    return (
-        f'<w:rPr><w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asia}" w:cs="{latin}"'
-        f' w:hint="eastAsia"/>{weight}<w:kern w:val="0"/>'
-        f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>'
-    )
-
-
-def _ppr(
-    *,
-    size_pt: float,
-    jc: str = "both",
-    line_twips: int | None = None,
-    indent_chars: int = 0,
-    right_chars: int = 0,
-    before: int = 0,
-    after: int = 0,
-    keep_next: bool = False,
-    contextual: bool = False,
-    outline: int | None = None,
-) -> str:
-    """Paragraph properties, children in schema order (Word rejects files that mix it up).
-
-    Indents are in hundredths of a character (so 2 characters stay 2 characters if the user
-    changes the font size), with the twips value beside them for readers that ignore *Chars.
-    """
-    char_twips = size_pt * 20
-    line = f'w:line="{line_twips}" w:lineRule="exact"' if line_twips else 'w:line="240" w:lineRule="auto"'
-    return (
-        "<w:pPr>"
-        + ("<w:keepNext/><w:keepLines/>" if keep_next else "")
-        # the fixed 28 pt grid of 22 lines a page matters more than widow/orphan rules
-        + '<w:widowControl w:val="0"/>'
-        # no automatic gap between Chinese and Latin letters or digits: official prose writes 2,440.91万元 tight
-        + '<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
-        + f'<w:spacing w:before="{before}" w:after="{after}" {line}/>'
-        + f'<w:ind w:firstLineChars="{indent_chars}" w:firstLine="{round(indent_chars / 100 * char_twips)}"'
-        f' w:rightChars="{right_chars}" w:right="{round(right_chars / 100 * char_twips)}"/>'
-        + ("<w:contextualSpacing/>" if contextual else "")
-        + f'<w:jc w:val="{jc}"/>'
-        + (f'<w:outlineLvl w:val="{outline}"/>' if outline is not None else "")
-        + "</w:pPr>"
-    )
-
-
-def _style(
-    kind: str,
-    style_id: str,
-    name: str,
-    props: str,
-    *,
-    aliases: str | None = None,
-    based_on: str | None = None,
-    next_style: str | None = None,
-    priority: int = 99,
-    default: bool = False,
-    hidden: bool = False,
-) -> str:
-    """One w:style element; ``props`` are its pPr/rPr/tblPr children."""
-    default_attr = ' w:default="1"' if default else ""
-    return (
-        f'<w:style w:type="{kind}" w:styleId="{style_id}"{default_attr}><w:name w:val="{name}"/>'
-        + (f'<w:aliases w:val="{aliases}"/>' if aliases else "")
-        + (f'<w:basedOn w:val="{based_on}"/>' if based_on else "")
-        + (f'<w:next w:val="{next_style}"/>' if next_style else "")
-        + f'<w:uiPriority w:val="{priority}"/>'
-        + ("<w:semiHidden/><w:unhideWhenUsed/>" if hidden else "<w:qFormat/>")
-        + props
-        + "</w:style>"
-    )
-
-
-def _cell_margins(top: int, side: int) -> str:
-    """Return table cell margins in twips (top/bottom, left/right)."""
-    return (
-        f'<w:tblCellMar><w:top w:w="{top}" w:type="dxa"/><w:left w:w="{side}" w:type="dxa"/>'
-        f'<w:bottom w:w="{top}" w:type="dxa"/><w:right w:w="{side}" w:type="dxa"/></w:tblCellMar>'
-    )
-
-
-def _styles_xml(latent_styles: str) -> str:
-    """Return the whole styles part: defaults in zh-CN, and only the styles a report uses."""
-    line = 560  # 28 pt fixed line spacing: 22 lines in the 225 mm text block
-    table_pt = TABLE_FONT_SIZE_PT
-    borders = "".join(
-        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
-    )
-    heading = {"based_on": NORMAL, "next_style": NORMAL, "priority": 9}
-    styles = [
-        _style(
-            "paragraph",
-            NORMAL,
-            "Normal",
-            _ppr(size_pt=16, line_twips=line, indent_chars=200) + _rpr(BODY_FONT, 16),
-            priority=0,
-            default=True,
-        ),
-        _style(
-            "character", "DefaultParagraphFont", "Default Paragraph Font", "", priority=1, default=True, hidden=True
-        ),
-        _style(
-            "table",
-            "TableNormal",
-            "Normal Table",
-            "<w:tblPr>" + _cell_margins(0, 108) + "</w:tblPr>",
-            default=True,
-            hidden=True,
-        ),
-        _style("numbering", "NoList", "No List", "", default=True, hidden=True),
-        _style(
-            "paragraph",
-            TITLE,
-            "Title",
-            _ppr(size_pt=22, jc="center", line_twips=720, after=line, keep_next=True) + _rpr(TITLE_FONT, 22),
-            based_on=NORMAL,
-            next_style=NORMAL,
-            priority=10,
-        ),
-        _style(
-            "paragraph",
-            HEADING1,
-            "heading 1",
-            _ppr(size_pt=16, line_twips=line, indent_chars=200, keep_next=True, outline=0) + _rpr(HEADING1_FONT, 16),
-            **heading,
-        ),
-        _style(
-            "paragraph",
-            HEADING2,
-            "heading 2",
-            _ppr(size_pt=16, line_twips=line, indent_chars=200, keep_next=True, outline=1) + _rpr(HEADING2_FONT, 16),
-            **heading,
-        ),
-        _style(
-            "paragraph",
-            HEADING3,
-            "heading 3",
-            _ppr(size_pt=16, line_twips=line, indent_chars=200, keep_next=True, outline=2)
-            + _rpr(BODY_FONT, 16, bold=True),
-            **heading,
-        ),
-        # one blank line above the signature block; contextualSpacing drops it between the
-        # signature paragraphs themselves, so the unit and the date stay together
-        _style(
-            "paragraph",
-            SIGNATURE,
-            "Signature",
-            _ppr(size_pt=16, jc="right", line_twips=line, right_chars=200, before=line, keep_next=True, contextual=True)
-            + _rpr(BODY_FONT, 16),
-            based_on=NORMAL,
-        ),
-        _style(
-            "paragraph",
-            FOOTER,
-            "footer",
-            _ppr(size_pt=14, jc="center") + _rpr(PAGE_NUMBER_FONT, 14, latin=PAGE_NUMBER_FONT),
-            based_on=NORMAL,
-            hidden=True,
-        ),
-        _style(
-            "paragraph",
-            TABLE_TEXT,
-            "表格文字",
-            _ppr(size_pt=table_pt, jc="left") + _rpr(BODY_FONT, table_pt),
-            aliases="Table Text",
-            based_on=NORMAL,
-        ),
-        _style(
-            "paragraph",
-            TABLE_HEADING,
-            "表格表头",
-            _ppr(size_pt=table_pt, jc="center", keep_next=True) + _rpr(HEADING1_FONT, table_pt),
-            aliases="Table Heading",
-            based_on=TABLE_TEXT,
-        ),
-        _style(
-            "table",
-            TABLE_STYLE,
-            "报告表格",
-            _ppr(size_pt=table_pt, jc="left")
-            + _rpr(BODY_FONT, table_pt)
-            + f'<w:tblPr><w:jc w:val="center"/><w:tblBorders>{borders}</w:tblBorders>'
-            + _cell_margins(28, CELL_MARGIN_TWIPS)
-            + '</w:tblPr><w:tcPr><w:vAlign w:val="center"/></w:tcPr>',
-            aliases="Report Table",
-            based_on="TableNormal",
-        ),
-    ]
-    defaults = (
-        "<w:docDefaults><w:rPrDefault><w:rPr>"
-        f'<w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" w:eastAsia="{BODY_FONT}" w:cs="{LATIN_FONT}"'
-        ' w:hint="eastAsia"/><w:kern w:val="0"/><w:sz w:val="32"/><w:szCs w:val="32"/>'
-        # zh-CN, or LibreOffice picks the Japanese glyph forms of the Noto CJK faces
-        '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
-        "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>"
-        '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>'
-    )
-    return f"<w:styles {nsdecls('w')}>{defaults}{latent_styles}{''.join(styles)}</w:styles>"
+def styles_xml(latent_styles: str = "") -> str:
+    """The styles part: ``templates/docx/styles.xml`` with python-docx's latent styles after the defaults."""
+    text = (templates_dir() / STYLES_FILE).read_text(encoding="utf-8")
+    text = re.sub(r"^<\?xml[^>]*\?>\s*", "", text)
+    text = re.sub(r"<!--.*?-->\s*", "", text, flags=re.S)
+    return text.replace("</w:docDefaults>", "</w:docDefaults>" + latent_styles, 1)
 
 
 def _font_table_xml() -> bytes:
@@ -348,7 +161,7 @@ def _build_base() -> bytes:
     latent_xml = etree.tostring(latent, encoding="unicode") if latent is not None else ""
     for child in list(styles):
         styles.remove(child)
-    styles.extend(list(parse_xml(_styles_xml(latent_xml))))
+    styles.extend(list(parse_xml(styles_xml(latent_xml))))
 
     settings = doc.settings.element
     for tag in ("w:savePreviewPicture", "w:rsids", "w:proofState"):
@@ -410,11 +223,11 @@ class _Span:
 _PLACEHOLDER = re.compile(r"(【待补充[：:][^】]*】)")
 
 
-def _text_run(p: etree._Element, text: str, bold: bool = False) -> None:
-    """Append runs; 【待补充：…】 gaps are highlighted so an author finds them in Word."""
+def _text_run(p: etree._Element, text: str, bold: bool = False, *, highlight: bool = True) -> None:
+    """Append runs; 【待补充：…】 gaps are highlighted (unless final) so an author finds them in Word."""
     for i, piece in enumerate(_PLACEHOLDER.split(text)):
         if piece:
-            _one_run(p, piece, bold, highlight=i % 2 == 1)
+            _one_run(p, piece, bold, highlight=highlight and i % 2 == 1)
 
 
 def _one_run(p: etree._Element, text: str, bold: bool, highlight: bool) -> None:
@@ -480,85 +293,27 @@ class _Cell:
     align: str | None
 
 
-def _text_width(text: str) -> float:
-    """Width in characters of the table font: CJK and full-width count 1, Latin and digits ½."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5 for ch in text)
-
-
-def _longest_unbreakable(text: str) -> float:
-    """Width of the longest run Word will not break (Latin words, numbers like 2,440.91)."""
-    return max((_text_width(word) for word in re.findall(r"[\x21-\x7e]+", text)), default=0.0)
-
-
-# Column sizing, in characters of the table font. A column may shrink to its header (so 三级指标 or
-# 年度指标值 is not broken) or its longest number; it wants its longest cell, capped, so that free
-# text does not starve the others. Spare width goes to the columns that want more, in proportion.
-_MIN_HEADER_CHARS = 6.0
-_WANT_CAP_CHARS = 18.0
-_SLACK_CHARS = 0.4
-
-
-def column_widths(
-    header: Sequence[str], rows: Sequence[Sequence[str]], total_twips: int = TEXT_WIDTH_TWIPS
-) -> list[int]:
-    """Return column widths in twips that add up to ``total_twips`` (the A4 text width)."""
-    columns = len(header)
-    if columns == 0:
+def table_widths(rows: Sequence[Sequence[str]], total_twips: int = TEXT_WIDTH_TWIPS) -> list[int]:
+    """Column widths in twips adding up to ``total_twips``: ``layout.column_widths`` (as the PDF), in Word units."""
+    fractions = column_widths(tuple(tuple(r) for r in rows))
+    if not fractions:
         return []
-    char_twips = TABLE_FONT_SIZE_PT * 20
-    padding = 2 * CELL_MARGIN_TWIPS
-    least: list[float] = []
-    want: list[float] = []
-    for j, head in enumerate(header):
-        cells = [row[j] for row in rows if j < len(row)]
-        longest = max((_text_width(c) for c in [head, *cells]), default=0.0)
-        unbreakable = max((_longest_unbreakable(c) for c in [head, *cells]), default=0.0)
-        lo = max(1.0, min(_text_width(head), _MIN_HEADER_CHARS), min(unbreakable, _WANT_CAP_CHARS))
-        hi = max(lo, min(longest, _WANT_CAP_CHARS))
-        least.append((lo + _SLACK_CHARS) * char_twips + padding)
-        want.append((hi + _SLACK_CHARS) * char_twips + padding)
-    lo_sum, hi_sum = sum(least), sum(want)
-    if hi_sum <= total_twips:
-        widths = [w * total_twips / hi_sum for w in want]
-    elif lo_sum >= total_twips:
-        widths = [w * total_twips / lo_sum for w in least]
-    else:
-        spare = (total_twips - lo_sum) / (hi_sum - lo_sum)
-        widths = [lo + (hi - lo) * spare for lo, hi in zip(least, want, strict=True)]
-    result = [int(w) for w in widths]
+    result = [int(f * total_twips) for f in fractions]
     result[-1] += total_twips - sum(result)
     return result
 
 
 class _BodyBuilder:
-    """Walk the markdown-it token stream and turn its blocks into w:p and w:tbl elements."""
+    """Walk markdown-it tokens and turn their blocks into w:p and w:tbl elements (appended to ``elements``)."""
 
-    def __init__(self, report: Report, tokens: list[Token]) -> None:
+    def __init__(self, report: Report, *, highlight: bool = True) -> None:
         self.report = report
-        self.tokens = tokens
+        self.highlight = highlight
         self.elements: list[etree._Element] = []
-        self.signature_at = self._signature_paragraphs()
-
-    # -- signature --------------------------------------------------------------------------
-    def _signature_paragraphs(self) -> set[int]:
-        """Return the token indices of the closing paragraphs that Report.signature lists.
-
-        They must end the document: the last top-level blocks, matched from the end, so a
-        paragraph that merely repeats the unit's name elsewhere stays Normal.
-        """
-        wanted = [_unescape(s).strip() for s in self.report.signature]
-        blocks = [i for i, t in enumerate(self.tokens) if t.level == 0 and t.nesting >= 0]
-        found: set[int] = set()
-        for index, text in zip(reversed(blocks), reversed(wanted), strict=False):
-            tok = self.tokens[index]
-            if tok.type != "paragraph_open" or _plain(self.tokens[index + 1]).strip() != text:
-                break
-            found.add(index)
-        return found
 
     # -- walk ----------------------------------------------------------------------------------
-    def build(self) -> list[etree._Element]:
-        tokens = self.tokens
+    def build(self, tokens: list[Token]) -> list[etree._Element]:
+        self.tokens = tokens
         lists: list[list[int | str | None]] = []  # per open list: [next number or None, delimiter]
         prefix = ""
         i = 0
@@ -570,8 +325,7 @@ class _BodyBuilder:
                 i += 3
                 continue
             if kind == "paragraph_open":
-                style = SIGNATURE if i in self.signature_at else NORMAL
-                self._paragraph(style, tokens[i + 1], tok, prefix=prefix)
+                self._paragraph(NORMAL, tokens[i + 1], tok, prefix=prefix)
                 prefix = ""
                 i += 3
                 continue
@@ -595,14 +349,27 @@ class _BodyBuilder:
                     self._plain_paragraph(NORMAL, line, tok)
             # blockquote wrappers, hr and anything else carry no text of their own
             i += 1
+        return self.elements
+
+    def finish(self) -> list[etree._Element]:
         if self.elements and self.elements[-1].tag == qn("w:tbl"):
             self._plain_paragraph(NORMAL, "", None)  # Word wants a paragraph after a final table
         return self.elements
 
     # -- blocks --------------------------------------------------------------------------------
-    def _p(self, style: str) -> etree._Element:
+    def _p(self, style: str, *, page_break: bool = False) -> etree._Element:
         p = etree.Element(qn("w:p"))
-        etree.SubElement(etree.SubElement(p, qn("w:pPr")), qn("w:pStyle")).set(qn("w:val"), style)
+        ppr = etree.SubElement(p, qn("w:pPr"))
+        etree.SubElement(ppr, qn("w:pStyle")).set(qn("w:val"), style)
+        if page_break:
+            etree.SubElement(ppr, qn("w:pageBreakBefore"))
+        return p
+
+    def text(self, style: str, text: str, *, page_break: bool = False) -> etree._Element:
+        """Append one paragraph of plain ``text`` in ``style`` (the 附件 note, the 落款, cover lines)."""
+        p = self._p(style, page_break=page_break)
+        self._fill(p, [_Span(text)] if text else [], None)
+        self.elements.append(p)
         return p
 
     def _fill(self, p: etree._Element, spans: list[_Span], where: Token | None) -> None:
@@ -617,7 +384,7 @@ class _BodyBuilder:
                     where=f"{self.report.name}.md:{self._line(where)}",
                     hint="请在源数据中删除该字符后重新生成",
                 )
-            _text_run(p, span.text, span.bold)
+            _text_run(p, span.text, span.bold, highlight=self.highlight)
 
     @staticmethod
     def _line(tok: Token | None) -> int:
@@ -651,8 +418,8 @@ class _BodyBuilder:
                 i += 3
                 continue
             i += 1
-        texts = [[_plain(c.inline) for c in row] for row in rows]
-        widths = column_widths(texts[0], texts[1:]) if rows else []
+        texts = [[layout.plain(c.inline.children or []) for c in row] for row in rows]
+        widths = table_widths(texts) if rows else []
         if self.elements and self.elements[-1].tag == qn("w:tbl"):
             # two tables in a row would merge into one in Word
             self._plain_paragraph(NORMAL, "", None)
@@ -708,34 +475,6 @@ class _BodyBuilder:
                     self._fill(p, _spans(cell.inline), where)
                 tc.append(p)
         return tbl
-
-
-def vertical_merges(rows: Sequence[Sequence[str]]) -> list[list[str | None]]:
-    """Mark cells to merge vertically: "restart", "continue" or None, row by row.
-
-    In a grouped table the Markdown leaves a group's label (产出指标, 数量指标) empty in the rows
-    that follow it; in Word those leading empty cells join the labelled cell above, as on the
-    printed form. Only leading empty cells of body rows merge, never the header row, and never
-    an empty cell after a filled one (a 合计 row's blanks stay blank).
-    """
-    marks: list[list[str | None]] = [[None] * len(row) for row in rows]
-    for r in range(2, len(rows)):
-        row = rows[r]
-        filled = next((j for j, text in enumerate(row) if text.strip()), len(row))
-        if filled == len(row):
-            continue
-        for j in range(filled):
-            if j >= len(rows[r - 1]) or (not rows[r - 1][j].strip() and marks[r - 1][j] != "continue"):
-                break
-            marks[r][j] = "continue"
-            if marks[r - 1][j] is None:
-                marks[r - 1][j] = "restart"
-    return marks
-
-
-def _unescape(markdown: str) -> str:
-    """Drop Markdown backslash escapes, as the parser does: 1\\. → 1."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -795,12 +534,40 @@ class DocxRenderer:
 
     def __init__(self) -> None:
         self._base = _build_base()
-        self._parser = markdown_parser()
+        self._parser = layout.parser()
 
-    def render(self, report: Report) -> bytes:
-        """Return the .docx bytes for ``report``: same report → same bytes."""
+    def render(self, report: Report, *, cover: bool = False, toc: bool = False, final: bool = False,
+               attachments: Sequence[Attachment] = (), timeout: float | None = RENDER_TIMEOUT_S) -> bytes:
+        """Return the .docx bytes for ``report``: same report → same bytes.
+
+        ``cover``: a cover page (no page number; the body starts at 1). ``toc``: a 目录 page whose TOC
+        field Word fills when the file is opened. ``final``: refuse while 【待补充】 gaps remain and
+        highlight nothing. ``attachments``: added after the report's own. ``timeout``: seconds allowed.
+        """
+        if final:
+            final_check(report)
+        with time_bound(timeout, "Word 文档", report.name):
+            return self._render(report, cover=cover, toc=toc, final=final, attachments=attachments)
+
+    def _render(self, report: Report, *, cover: bool, toc: bool, final: bool,
+                attachments: Sequence[Attachment]) -> bytes:
         tokens = self._parser.parse(report.markdown)
-        elements = _BodyBuilder(report, tokens).build()
+        plan = layout.plan(report, tokens, attachments)
+        builder = _BodyBuilder(report, highlight=not final)
+        if cover:
+            _cover(builder, report)
+        if toc:
+            _toc(builder)
+        builder.build(plan.body)
+        for line in plan.attachment_note():
+            builder.text(ATTACH_NOTE, line)
+        for line in plan.signature:
+            builder.text(SIGNATURE, line)
+        for index, attachment in enumerate(plan.attachments):
+            builder.text(ATTACH_LABEL, plan.attachment_label(index), page_break=True)
+            builder.text(ATTACH_TITLE, attachment.title)
+            builder.build(attachment.tokens)
+        elements = builder.finish()
         doc = Document(BytesIO(self._base))
         body = doc.element.body
         sect_pr = body.find(qn("w:sectPr"))
@@ -812,10 +579,79 @@ class DocxRenderer:
                 sect_pr.addprevious(element)
             else:
                 body.append(element)
+        if cover and sect_pr is not None:
+            # the cover is page 0 with its own (empty) footer; the first body page is “— 1 —”
+            etree.SubElement(sect_pr, qn("w:pgNumType")).set(qn("w:start"), "0")
+            sect_pr.append(etree.Element(qn("w:titlePg")))
+            _schema_order(sect_pr)
+        if toc:
+            settings = doc.settings.element
+            update = etree.SubElement(settings, qn("w:updateFields"))
+            update.set(qn("w:val"), "true")
+            _schema_order_settings(settings)
         _set_properties(doc, report)
         out = BytesIO()
         doc.save(out)
         return _fixed_zip(out.getvalue())
+
+
+def _cover(builder: _BodyBuilder, report: Report) -> None:
+    """The cover: title, 项目名称 … 报告日期, the unit and “（盖章）”, then a page break."""
+    for line in layout.title_lines(report.title, layout.COVER_TITLE_EM):
+        builder.text(COVER_TITLE, line)
+    for item in layout.cover_fields(report):
+        builder.text(COVER_FIELD, f"{item.label}：{item.value}")
+    unit = layout.cover_unit(report)
+    if unit:
+        builder.text(COVER_UNIT, unit)
+    seal = builder.text(COVER_UNIT, "（盖章）")
+    etree.SubElement(etree.SubElement(seal, qn("w:r")), qn("w:br")).set(qn("w:type"), "page")
+
+
+def _toc(builder: _BodyBuilder) -> None:
+    """A 目录 page: a TOC field over the heading 1–2 outline, filled by Word (updateFields) on opening."""
+    builder.text(TOC_HEADING, "目录")
+    p = builder._p(NORMAL)
+    for kind in ("begin", None, "separate", "text", "end"):
+        r = etree.SubElement(p, qn("w:r"))
+        if kind is None:
+            instr = etree.SubElement(r, qn("w:instrText"))
+            instr.set(_XML_SPACE, "preserve")
+            instr.text = ' TOC \\o "1-2" \\h \\z \\u '
+        elif kind == "text":
+            etree.SubElement(r, qn("w:t")).text = "（打开文档时请选择更新域以生成目录）"
+        else:
+            etree.SubElement(r, qn("w:fldChar")).set(qn("w:fldCharType"), kind)
+    etree.SubElement(etree.SubElement(p, qn("w:r")), qn("w:br")).set(qn("w:type"), "page")
+    builder.elements.append(p)
+
+
+_SECT_ORDER = ("headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar",
+               "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote",
+               "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange")
+
+
+def _schema_order(sect_pr: etree._Element) -> None:
+    """Put sectPr's children in schema order (Word refuses a file that mixes it up)."""
+    rank = {name: i for i, name in enumerate(_SECT_ORDER)}
+    children = sorted(sect_pr, key=lambda el: rank.get(etree.QName(el).localname, len(rank)))
+    for child in children:
+        sect_pr.append(child)
+
+
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+                        "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+                        "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
+                        "listSeparator")
+
+
+def _schema_order_settings(settings: etree._Element) -> None:
+    """Move w:updateFields before the settings the schema puts after it."""
+    update = settings.find(qn("w:updateFields"))
+    anchor = next((el for el in settings if etree.QName(el).localname in _AFTER_UPDATE_FIELDS), None)
+    if update is not None and anchor is not None:
+        anchor.addprevious(update)
 
 
 @functools.cache
@@ -823,6 +659,8 @@ def _default_renderer() -> DocxRenderer:
     return DocxRenderer()
 
 
-def render_docx(report: Report) -> bytes:
+def render_docx(report: Report, *, cover: bool = False, toc: bool = False, final: bool = False,
+                attachments: Sequence[Attachment] = (), timeout: float | None = RENDER_TIMEOUT_S) -> bytes:
     """Render ``report`` as a Word document (official layout) and return the file's bytes."""
-    return _default_renderer().render(report)
+    return _default_renderer().render(report, cover=cover, toc=toc, final=final, attachments=attachments,
+                                      timeout=timeout)

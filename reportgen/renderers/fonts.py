@@ -480,3 +480,39 @@ def presubset(face: Face, directory: Path | None = None) -> Path | None:
         if stale != target:  # built from an older font file or subset version
             stale.unlink(missing_ok=True)
     return target
+
+
+# --- the official faces (GB/T 9704) and what stands in for them -----------------------------------
+
+XIAOBIAOSONG = ("方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FZXiaoBiaoSong-B05")
+
+
+@dataclass(frozen=True)
+class Official:
+    """One face GB/T 9704 names, what it sets, and the installed face found for it (None: missing)."""
+
+    name: str
+    use: str
+    found: Face | None
+
+
+def official_faces(faces: Iterable[Face] | None = None) -> list[Official]:
+    """方正小标宋简体 (title), 黑体, 楷体_GB2312 and 仿宋_GB2312: which of them fontconfig has."""
+    installed = list(cjk_faces() if faces is None else faces)
+    return [
+        Official("方正小标宋简体", "标题", _pick(installed, XIAOBIAOSONG, bold=None)),
+        Official("黑体", "一级标题（一、）", _pick(installed, HEITI, bold=None)),
+        Official("楷体_GB2312", "二级标题（（一））", _pick(installed, KAITI, bold=None)),
+        Official("仿宋_GB2312", "正文", _pick(installed, FANGSONG, bold=None)),
+    ]
+
+
+def body_fallback_note(fontset: FontSet) -> str | None:
+    """A sentence when the PDF body is not set in a 仿宋 face (None when it is, or --font gave one)."""
+    if fontset.user_font is not None:
+        return None
+    body = fontset.faces["body"]
+    if any(name.casefold() in {n.casefold() for n in FANGSONG} for name in body.families):
+        return None
+    return (f"未找到仿宋字体，PDF 正文改用 {body.family}；"
+            "可用 --font 指定单位自有的仿宋字体文件，或安装仿宋字体后重新生成")

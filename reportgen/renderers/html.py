@@ -1,28 +1,33 @@
 """Render a report's Markdown as one self-contained HTML document in official-document style.
 
-Markdown is parsed by markdown-it-py in CommonMark mode with ``html=False`` (raw HTML in the text
-is printed as text) plus GFM tables. Links print as their text and images as their alt text, so
-the HTML never references anything outside itself: what the PDF renderer gives WeasyPrint has
-nothing to fetch. The signature paragraphs (``Report.signature``) get the class ``signature``,
-and every table gets fixed column widths computed from its content, which keeps WeasyPrint's
-layout fast (no min/max-content pass over each CJK cell) and the columns sensible.
+Markdown is parsed by the shared parser (``layout.parser``: CommonMark, ``html=False`` so raw HTML
+in the text prints as text, GFM tables). Links print as their text and images as their alt text,
+so the HTML never references anything outside itself: what the PDF renderer gives WeasyPrint has
+nothing to fetch. The document follows ``layout.plan``: the body, the 附件 note, the 落款 (class
+``signature``), then each attachment in a ``section.attachment`` that starts a new page. Tables get
+fixed column widths from ``layout.column_widths`` (the same fractions Word uses), and the empty
+category cells of grouped tables are drawn merged with the label above (``layout.vertical_merges``).
 """
 
 from __future__ import annotations
 
 import html
-import math
 import re
-import unicodedata
 from collections.abc import Sequence
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ..errors import RenderError
 from ..report import Report
 from ..resources import templates_dir
+from . import layout
+from .layout import Attachment, title_lines
+
+__all__ = ["render_html", "print_body", "html_document", "parse_markdown", "printed_text", "title_lines",
+           "final_check"]
 
 LANG = "zh-CN"
 CSS_NAME = "report.css"
@@ -34,12 +39,28 @@ def report_css() -> str:
     return (templates_dir() / "css" / CSS_NAME).read_text(encoding="utf-8")
 
 
-def render_html(report: Report, *, cover: bool = False, standalone: bool = True) -> str:
-    """Render ``report`` as HTML: a whole document with the CSS inlined, or (standalone=False) the body only."""
-    body = _body(report, cover=cover)
+def render_html(report: Report, *, cover: bool = False, standalone: bool = True, final: bool = False,
+                attachments: Sequence[Attachment] = ()) -> str:
+    """Render ``report`` as HTML: a whole document with the CSS inlined, or (standalone=False) the body only.
+
+    ``final``: refuse while 【待补充】 gaps remain (``final_check``), and print nothing highlighted.
+    ``attachments``: extra attachments after the report's own (e.g. ``layout.form_attachment``).
+    """
+    if final:
+        final_check(report)
+    body = _body(report, cover=cover, highlight=not final, attachments=attachments)
     if not standalone:
         return body
     return html_document(report, body, css=report_css())
+
+
+def final_check(report: Report) -> None:
+    """A final document carries no 【待补充】: refuse, naming them, while any remain."""
+    gaps = list(dict.fromkeys(layout.PLACEHOLDER.findall(report.markdown)))
+    if gaps:
+        listed = "、".join(gaps[:5]) + (f"等{len(gaps)}处" if len(gaps) > 5 else "")
+        raise RenderError(f"报告仍有待补充的内容，不能生成定稿：{listed}", where=report.name,
+                          hint="请在自评表中补齐这些内容后重新生成，或去掉 --final 生成标出待补充处的草稿")
 
 
 def parse_markdown(report: Report) -> list[Token]:
@@ -51,7 +72,8 @@ def parse_markdown(report: Report) -> list[Token]:
     return _parser().parse(report.markdown)
 
 
-def print_body(report: Report, *, cover: bool = False, tokens: list[Token] | None = None) -> str:
+def print_body(report: Report, *, cover: bool = False, tokens: list[Token] | None = None, final: bool = False,
+               attachments: Sequence[Attachment] = ()) -> str:
     """The body the PDF renderer lays out: ``render_html(standalone=False)`` with cell alignment as classes.
 
     A table cell aligned in the Markdown (``---:``) gets ``class="align-right"`` (styled by report.css)
@@ -61,7 +83,8 @@ def print_body(report: Report, *, cover: bool = False, tokens: list[Token] | Non
     ~5 % of each seed PDF. The page looks the same; the screen HTML keeps its inline styles so the
     fragment stays right without report.css.
     """
-    return _body(report, cover=cover, align_classes=True, tokens=tokens)
+    return _body(report, cover=cover, align_classes=True, tokens=tokens, highlight=not final,
+                 attachments=attachments)
 
 
 def html_document(report: Report, body: str, *, css: str | None) -> str:
@@ -96,7 +119,8 @@ def iso_date(printed: str | None) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def printed_text(report: Report, *, cover: bool = False, tokens: list[Token] | None = None) -> list[tuple[int, str]]:
+def printed_text(report: Report, *, cover: bool = False, tokens: list[Token] | None = None,
+                 attachments: Sequence[Attachment] = ()) -> list[tuple[int, str]]:
     """The text each block will print, with the Markdown line it starts on (for the glyph check).
 
     Character references are already decoded here (``&#x2B820;`` is the character itself), which
@@ -105,10 +129,15 @@ def printed_text(report: Report, *, cover: bool = False, tokens: list[Token] | N
     """
     runs: list[tuple[int, str]] = []
     if cover:
-        runs.extend((1, text) for text in (report.title, report.unit or "", report.date or "") if text)
-    for token in parse_markdown(report) if tokens is None else tokens:
-        if token.type == "inline" and token.map is not None:
-            runs.append((token.map[0] + 1, _plain(token.children or [])))
+        runs.append((1, report.title))
+        runs.extend((1, f"{f.label}：{f.value}") for f in layout.cover_fields(report))
+        runs.append((1, layout.cover_unit(report) + "（盖章）"))
+    streams = [parse_markdown(report) if tokens is None else tokens] + [a.tokens for a in attachments]
+    for stream in streams:
+        for token in stream:
+            if token.type == "inline" and token.map is not None:
+                runs.append((token.map[0] + 1, layout.plain(token.children or [])))
+    runs.extend((1, f"{a.title}附件：1. ") for a in attachments)
     return runs
 
 
@@ -123,8 +152,7 @@ def _escape(text: str) -> str:
 
 @cache
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable("table")
+    md = layout.new_parser()
     md.add_render_rule("link_open", _render_nothing)
     md.add_render_rule("link_close", _render_nothing)
     md.add_render_rule("image", _render_image_alt)
@@ -139,12 +167,12 @@ def _render_nothing(self: Any, tokens: Sequence[Token], idx: int, options: Any, 
 
 
 def _render_image_alt(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    return _escape(_plain(tokens[idx].children or []))
+    return _escape(layout.plain(tokens[idx].children or []))
 
 
 def _render_table_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     widths = tokens[idx].meta.get("colwidths") or []
-    cols = "".join(f'<col style="width:{w:.1f}%">' for w in widths)
+    cols = "".join(f'<col style="width:{w * 100:.1f}%">' for w in widths)
     return f"<table>\n<colgroup>{cols}</colgroup>\n" if cols else "<table>\n"
 
 
@@ -162,64 +190,112 @@ def _render_cell_open(self: Any, tokens: Sequence[Token], idx: int, options: Any
     return self.renderToken(tokens, idx, options, env)
 
 
-def _plain(children: Sequence[Token]) -> str:
-    """The text an inline token prints: text, code and image alt text; no markup."""
-    parts = []
-    for child in children:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type == "image":
-            parts.append(_plain(child.children or []))
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append("")
-    return "".join(parts)
-
-
-def _body(report: Report, *, cover: bool, align_classes: bool = False, tokens: list[Token] | None = None) -> str:
+def _render(tokens: list[Token], *, align_classes: bool) -> str:
     md = _parser()
+    return str(md.renderer.render(tokens, md.options, {_ALIGN_CLASSES: align_classes}))
+
+
+def _body(report: Report, *, cover: bool, align_classes: bool = False, tokens: list[Token] | None = None,
+          highlight: bool = True, attachments: Sequence[Attachment] = ()) -> str:
     if tokens is None:
-        tokens = md.parse(report.markdown)
+        tokens = parse_markdown(report)
     _break_title(tokens)
-    _mark_signature(tokens, report.signature)
-    _size_tables(tokens)
-    main = md.renderer.render(tokens, md.options, {_ALIGN_CLASSES: align_classes})
-    # gaps the author must fill stand out on screen and on paper (the text is already escaped here)
-    main = _PLACEHOLDER.sub(r'<mark class="placeholder">\g<0></mark>', main)
-    parts = []
+    plan = layout.plan(report, tokens, attachments)
+    for stream in [plan.body] + [a.tokens for a in plan.attachments]:
+        _prepare(stream)
+    parts = [_render(plan.body, align_classes=align_classes)]
+    note = plan.attachment_note()
+    if note:
+        parts.append(f'<p class="attach-note">{_escape(note[0])}</p>\n')
+        parts.extend(f'<p class="attach-note more">{_escape(line)}</p>\n' for line in note[1:])
+    for position, line in enumerate(plan.signature):
+        parts.append(f'<p class="signature{" first" if position == 0 else ""}">{_escape(line)}</p>\n')
+    main = "".join(parts)
+    sections = []
+    for index, attachment in enumerate(plan.attachments):
+        sections.append(
+            '<section class="attachment">\n'
+            f'<p class="attach-label">{_escape(plan.attachment_label(index))}</p>\n'
+            f'<h2 class="attach-title">{_escape(attachment.title)}</h2>\n'
+            f"{_render(attachment.tokens, align_classes=align_classes)}</section>\n"
+        )
+    out = []
     if cover:
-        parts.append(_cover(report))
-    parts.append(f'<main class="report">\n{main}</main>\n')
-    return "".join(parts)
+        out.append(_cover(report))
+    out.append(f'<main class="report">\n{main}</main>\n')
+    out.extend(sections)
+    text = "".join(out)
+    if highlight:
+        # gaps the author must fill stand out on screen and on paper (the text is already escaped here)
+        text = _PLACEHOLDER.sub(r'<mark class="placeholder">\g<0></mark>', text)
+    return text
+
+
+def _prepare(tokens: list[Token]) -> None:
+    """Size and merge tables, keep value tokens whole, and give endless runs break points."""
+    for table in layout.tables(tokens):
+        tokens[table.start].meta["colwidths"] = table.fractions
+        labels = layout.group_labels(table.rows, table.merges)
+        for r, row in enumerate(table.cell_tokens):
+            for j, at in enumerate(row):
+                mark = table.merges[r][j] if j < len(table.merges[r]) else None
+                below = table.merges[r + 1][j] if r + 1 < len(table.merges) and j < len(table.merges[r + 1]) else None
+                classes = []
+                if mark == "continue":
+                    # the label is laid out but hidden; the PDF shows it on the first row of a new page
+                    classes.append("merge-cont")
+                    tokens[at + 1].children = [Token("text", "", 0, content=labels[r][j])]
+                if below == "continue":
+                    classes.append("merge-open")
+                if classes:
+                    tokens[at].attrJoin("class", " ".join(classes))
+    for previous, token in zip([None, *tokens], tokens, strict=False):
+        # headings are short and set apart: only running text and cells need protected tokens
+        if token.type == "inline" and token.children and (previous is None or previous.type != "heading_open"):
+            token.children = _protect(token.children)
+
+
+_NOBR_OPEN = Token("html_inline", "", 0, content='<span class="nobr">')
+_NOBR_CLOSE = Token("html_inline", "", 0, content="</span>")
+
+
+def _protect(children: list[Token]) -> list[Token]:
+    """Wrap value tokens (≥2,000户) and document numbers (财预〔2020〕10号) so no line breaks inside them."""
+    out: list[Token] = []
+    for child in children:
+        if child.type != "text" or not child.content:
+            out.append(child)
+            continue
+        text = layout.break_long_runs(child.content)
+        spans = layout.no_break_spans(text)
+        if not spans:
+            out.append(child.copy(content=text) if text is not child.content else child)
+            continue
+        at = 0
+        for start, end in spans:
+            if start > at:
+                out.append(child.copy(content=text[at:start]))
+            # the span's text is still a text token, so the renderer escapes it
+            out += [_NOBR_OPEN, child.copy(content=text[start:end]), _NOBR_CLOSE]
+            at = end
+        if at < len(text):
+            out.append(child.copy(content=text[at:]))
+    return out
 
 
 def _cover(report: Report) -> str:
-    title = "<br>".join(_escape(line) for line in title_lines(report.title, _COVER_TITLE_EM))
-    lines = ['<section class="cover">', f'<div class="cover-title">{title}</div>']
-    if report.unit:
-        lines.append(f'<div class="cover-unit">{_escape(report.unit)}</div>')
-    if report.date:
-        lines.append(f'<div class="cover-date">{_escape(report.date)}</div>')
+    """The cover a bureau expects: title, the project's particulars, and the unit with “（盖章）”."""
+    title = "<br>".join(_escape(line) for line in title_lines(report.title, layout.COVER_TITLE_EM))
+    lines = ['<section class="cover">', f'<div class="cover-title">{title}</div>', '<table class="cover-fields">']
+    for item in layout.cover_fields(report):
+        lines.append(f'<tr><th>{_escape(item.label)}：</th><td>{_escape(item.value)}</td></tr>')
+    lines.append("</table>")
+    unit = layout.cover_unit(report)
+    if unit:
+        lines.append(f'<div class="cover-unit">{_escape(unit)}</div>')
+    lines.append('<div class="cover-seal">（盖章）</div>')
     lines.append("</section>\n")
     return "\n".join(lines)
-
-
-_TITLE_EM = 20.0  # 156 mm of 22 pt characters
-_COVER_TITLE_EM = 17.0  # 156 mm of 26 pt characters
-_TITLE_SUFFIXES = ("绩效自评报告", "自评报告", "评价报告", "报告")
-
-
-def title_lines(title: str, per_line: float) -> list[str]:
-    """Split a title too long for one line before its closing words (“…专项\n绩效自评报告”).
-
-    Official titles wrap between words and keep the document type (绩效自评报告) together, never
-    leaving “告” alone on a line; a title with no known ending is left to wrap by itself.
-    """
-    if _text_width(title) <= per_line:
-        return [title]
-    for suffix in _TITLE_SUFFIXES:
-        if title.endswith(suffix) and len(title) > len(suffix):
-            return [title[: -len(suffix)], suffix]
-    return [title]
 
 
 def _break_title(tokens: list[Token]) -> None:
@@ -228,120 +304,8 @@ def _break_title(tokens: list[Token]) -> None:
         if opening.type == "heading_open" and opening.tag == "h1":
             children = inline.children or []
             if len(children) == 1 and children[0].type == "text":
-                lines = title_lines(children[0].content, _TITLE_EM)
+                lines = title_lines(children[0].content, layout.TITLE_EM)
                 if len(lines) == 2:
                     head, tail = (children[0].copy(content=line) for line in lines)
                     inline.children = [head, Token("hardbreak", "br", 0), tail]
             return
-
-
-def _normal(text: str) -> str:
-    # compare signature lines as printed: no Markdown escapes, no spacing differences
-    return re.sub(r"\s+", "", re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text))
-
-
-def _mark_signature(tokens: list[Token], signature: Sequence[str]) -> None:
-    """Give the closing paragraphs that Report.signature lists the class ``signature``."""
-    wanted = {_normal(s) for s in signature if s.strip()}
-    if not wanted:
-        return
-    marked: list[Token] = []
-    i = len(tokens) - 1
-    # walk back over the trailing paragraphs only: a heading, list or table ends the signature block
-    while i >= 2 and tokens[i].type == "paragraph_close" and tokens[i - 2].type == "paragraph_open":
-        opening, inline = tokens[i - 2], tokens[i - 1]
-        if _normal(_plain(inline.children or [])) not in wanted:
-            break
-        marked.append(opening)
-        i -= 3
-    for position, opening in enumerate(reversed(marked)):
-        opening.attrSet("class", "signature first" if position == 0 else "signature")
-
-
-# --- table column widths ----------------------------------------------------------------------
-
-_TABLE_EM = 42.0  # a 156 mm line holds about 42 characters of 10.5 pt
-_CELL_PADDING_EM = 0.9  # 3 pt padding each side plus the rules, at 10.5 pt
-_MIN_EM = 2.0  # two characters: a column never gets narrower
-_MAX_TOKEN_EM = 10.0
-_STEPS = (0.5, 1.0, 2.0, 4.0, 8.0)
-_TOKEN = re.compile(r"[!-~\u00a0-\u02ff]+")  # runs of Latin text and digits: never broken inside
-
-
-def _text_width(text: str) -> float:
-    """Width in em: CJK and full-width characters 1, everything else about half."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
-
-
-def _size_tables(tokens: list[Token]) -> None:
-    i = 0
-    while i < len(tokens):
-        if tokens[i].type != "table_open":
-            i += 1
-            continue
-        start, rows, row = i, [], None
-        while i < len(tokens) and tokens[i].type != "table_close":
-            kind = tokens[i].type
-            if kind == "tr_open":
-                row = []
-            elif kind == "inline" and row is not None:
-                row.append(_plain(tokens[i].children or []))
-            elif kind == "tr_close" and row is not None:
-                rows.append(tuple(row))
-                row = None
-            i += 1
-        tokens[start].meta["colwidths"] = column_widths(tuple(rows))
-
-
-def _lines(text_em: float, width_em: float) -> int:
-    return 1 if text_em <= width_em else math.ceil(text_em / width_em - 1e-9)
-
-
-@lru_cache(maxsize=64)
-def column_widths(rows: tuple[tuple[str, ...], ...]) -> list[float]:
-    """Percent widths for a table's columns, chosen to make the table as short as possible.
-
-    Every column starts at its narrowest sensible width (two characters, or its longest number or
-    Latin word); then, greedily, the extra width goes where it saves the most printed lines,
-    counting each row at its tallest cell. A column of short labels beside long descriptions thus
-    wraps its labels instead of starving the descriptions. Leftover width goes to the columns
-    with the most text.
-    """
-    count = max((len(r) for r in rows), default=0)
-    if count == 0:
-        return []
-    text = [[_text_width(r[j]) if j < len(r) else 0.0 for j in range(count)] for r in rows]
-    # numbers and words stay whole, but a long code or URL may wrap (overflow-wrap) rather than starve the rest
-    width = [min(max([_MIN_EM] + [_text_width(t) for r in rows if j < len(r) for t in _TOKEN.findall(r[j])]),
-                 _MAX_TOKEN_EM) for j in range(count)]
-    budget = _TABLE_EM - _CELL_PADDING_EM * count - sum(width)
-    lines = [[_lines(row[j], width[j]) for j in range(count)] for row in text]
-    while budget > 1e-9:
-        best: tuple[float, int, float] | None = None
-        for j in range(count):
-            for step in _STEPS:
-                if step > budget + 1e-9:
-                    break
-                gain = 0
-                for row_text, row_lines in zip(text, lines, strict=True):
-                    tallest = max(row_lines)
-                    if row_lines[j] < tallest or row_lines[j] == 1:
-                        continue
-                    others = max((n for k, n in enumerate(row_lines) if k != j), default=1)
-                    gain += tallest - max(_lines(row_text[j], width[j] + step), others)
-                if gain and (best is None or gain / step > best[0]):
-                    best = (gain / step, j, step)
-        if best is None:
-            break
-        _, j, step = best
-        width[j] += step
-        budget -= step
-        for row_text, row_lines in zip(text, lines, strict=True):
-            row_lines[j] = _lines(row_text[j], width[j])
-    if budget > 0:
-        total = [sum(row[j] for row in text) for j in range(count)]
-        weight = sum(total) or 1.0
-        width = [w + budget * t / weight for w, t in zip(width, total, strict=True)]
-    padded = [w + _CELL_PADDING_EM for w in width]
-    scale = 100.0 / sum(padded)
-    return [round(w * scale, 1) for w in padded]

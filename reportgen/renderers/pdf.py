@@ -16,16 +16,18 @@ import logging
 import re
 import warnings
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RenderError
 from ..report import Report
-from . import fonts
-from .html import html_document, parse_markdown, print_body, printed_text, report_css
+from . import fonts, justify
+from .html import final_check, html_document, parse_markdown, print_body, printed_text, report_css
+from .layout import Attachment
+from .timebound import RENDER_TIMEOUT_S, time_bound
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -76,7 +78,7 @@ class PdfRenderer:
             self._stylesheet = weasyprint.CSS(string=report_css() + font_css, font_config=self._font_config,
                                               url_fetcher=self.fetcher)
         self._raise_for(records, self._take_refused(), where="templates/css/report.css")
-        _stack_room_caller()  # compiled once per process (~10 ms), here rather than in the first document
+        self.justified = justify.install()  # inter-character justification of Chinese lines
 
     def _font_css(self, presubset: bool) -> str:
         """@font-face rules for each role and the --rg-* variables that name them first.
@@ -110,11 +112,29 @@ class PdfRenderer:
             variables.append("  --rg-kai: var(--rg-bold);\n  --rg-kai-weight: bold;")
         return "\n" + "\n".join(rules) + "\n:root {\n" + "\n".join(variables) + "\n}\n"
 
-    def render(self, report: Report, *, cover: bool = False) -> bytes:
-        """Lay out ``report`` and return the PDF; RenderError names what went wrong and where."""
+    @property
+    def body_note(self) -> str | None:
+        """Said when the body is not set in a 仿宋 face (None when it is), e.g. for the CLI to print once."""
+        return fonts.body_fallback_note(self.fontset)
+
+    def render(self, report: Report, *, cover: bool = False, final: bool = False,
+               attachments: Sequence[Attachment] = (), timeout: float | None = RENDER_TIMEOUT_S) -> bytes:
+        """Lay out ``report`` and return the PDF; RenderError names what went wrong and where.
+
+        ``final``: refuse while 【待补充】 gaps remain and highlight nothing. ``attachments``: added
+        after the report's own (``layout.form_attachment`` for ``--attach form``). ``timeout``: seconds
+        this document may take (None: unbounded); past it the render stops with a RenderError.
+        """
+        if final:
+            final_check(report)
+        with time_bound(timeout, "PDF", report.name):
+            return self._render(report, cover=cover, final=final, attachments=attachments)
+
+    def _render(self, report: Report, *, cover: bool, final: bool, attachments: Sequence[Attachment]) -> bytes:
         tokens = parse_markdown(report)  # parsed once for the glyph check and the body
-        self._check_glyphs(report, cover=cover, tokens=tokens)
-        document = html_document(report, print_body(report, cover=cover, tokens=tokens), css=None)
+        self._check_glyphs(report, cover=cover, tokens=tokens, attachments=attachments)
+        body = print_body(report, cover=cover, tokens=tokens, final=final, attachments=attachments)
+        document = html_document(report, body, css=None)
         self._take_refused()
         # WeasyPrint allocates a few hundred thousand short-lived objects per document; in a process
         # that also holds jieba's dictionary each automatic full collection walks all of it. Pausing
@@ -124,8 +144,9 @@ class PdfRenderer:
         try:
             with self._captured() as records:
                 html = self._weasyprint.HTML(string=document, url_fetcher=self.fetcher, media_type="print")
-                pdf = _with_stack_room(lambda: html.write_pdf(
-                    font_config=self._font_config, stylesheets=[self._stylesheet], finisher=_deflate_fonts_fast))
+                laid_out = html.render(font_config=self._font_config, stylesheets=[self._stylesheet])
+                show_group_labels(laid_out)
+                pdf = laid_out.write_pdf(finisher=_deflate_fonts_fast)
         except Exception as exc:  # WeasyPrint raises many kinds; none may reach the CLI raw
             raise RenderError(f"PDF 排版失败：{type(exc).__name__}: {exc}", where=report.name,
                               hint="请用 --debug 重试并报告此问题") from exc
@@ -138,8 +159,10 @@ class PdfRenderer:
 
     # --- checks -------------------------------------------------------------------------------
 
-    def _check_glyphs(self, report: Report, *, cover: bool, tokens: list[Token] | None = None) -> None:
-        missing = fonts.missing_chars(printed_text(report, cover=cover, tokens=tokens), self.covered)
+    def _check_glyphs(self, report: Report, *, cover: bool, tokens: list[Token] | None = None,
+                      attachments: Sequence[Attachment] = ()) -> None:
+        runs = printed_text(report, cover=cover, tokens=tokens, attachments=attachments)
+        missing = fonts.missing_chars(runs, self.covered)
         if not missing:
             return
         by_char: dict[str, list[fonts.MissingChar]] = {}
@@ -195,29 +218,61 @@ class PdfRenderer:
             logger.propagate = old_propagate
 
 
-# Python 3.11+ keeps its frames on a "data stack" made of chunks (16 KB by default) and frees a
-# chunk as soon as the call that opened it returns. WeasyPrint's layout recurses ~55 calls deep
-# (~20 KB of frames) and makes hundreds of thousands of short calls at its deepest levels; wherever
-# a chunk boundary falls among them, every call crossing it maps and unmaps a fresh chunk. Where the
-# boundary falls depends on how deep the caller already is, so the same PDF took 0.27–0.36 s
-# depending on the call site (CLI, batch worker, benchmark, test). A chunk is sized to fit the
-# first frame placed in it plus 8 KB, so calling WeasyPrint from a frame with ~60 KB of locals opens
-# one 128 KB chunk per document with ~68 KB free above it: the whole layout runs in one chunk.
-_STACK_ROOM_SLOTS = 7500
+def show_group_labels(document: Any) -> None:
+    """Finish merged category cells where a table breaks across pages, after layout.
+
+    A grouped table draws its category cells merged: the rows under a label carry the label laid
+    out but hidden (``td.merge-cont`` in report.css), without the rules between them. Where the table
+    continues on a new page, the first row's hidden labels are made visible, so every page says which
+    一级/二级指标 its rows belong to, and the last row on the page before gets its bottom rule back,
+    so the merged cells close at the foot of the page. Only styles and rules change: nothing moves.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    for page in document.pages:
+        for table in _descendants(page._page_box, boxes.TableBox):
+            groups = [g for g in table.children if isinstance(g, boxes.TableRowGroupBox)]
+            body = [g for g in groups if not g.is_header and not g.is_footer]
+            first = next((g.children[0] for g in body if g.children), None)
+            if first is not None:
+                for cell in first.children:
+                    if cell.style["visibility"] == "hidden":
+                        _make_visible(cell)
+            if table.style["border_collapse"] == "collapse" and getattr(table, "collapsed_border_grid", None):
+                _close_split(table, groups)
 
 
-@cache
-def _stack_room_caller() -> Callable[[Callable[[], bytes | None]], bytes | None]:
-    names = " = ".join(f"_{i}" for i in range(_STACK_ROOM_SLOTS))
-    namespace: dict[str, object] = {}
-    exec(compile(f"def call(fn):\n    {names} = None\n    return fn()\n", "<reportgen stack room>", "exec"),
-         namespace)
-    return namespace["call"]  # type: ignore[return-value]
+def _close_split(table: Any, groups: list[Any]) -> None:
+    """Draw the rule under the last row of a table fragment that continues on the next page."""
+    header_rows = len(groups[0].children) if groups and groups[0].is_header else 0
+    if groups and groups[-1].is_footer:
+        return  # WeasyPrint repeats the footer there: it closes the fragment itself
+    rows = sum(len(g.children) for g in groups)
+    bottom = rows + (table.skipped_rows or 0) - (header_rows if table.skipped_rows else 0)
+    horizontal = table.collapsed_border_grid[1]
+    if not 0 < bottom < len(horizontal) - 1:
+        return  # the table ends on this page (or this is not a split): its own bottom rule is drawn
+    line = horizontal[bottom]
+    drawn = next((entry for entry in line if entry[1][1] > 0), None) or horizontal[-1][0]
+    for x, entry in enumerate(line):
+        if entry[1][1] == 0:
+            line[x] = drawn
 
 
-def _with_stack_room(fn: Callable[[], bytes | None]) -> bytes | None:
-    """Return ``fn()``, called from a frame large enough that everything below it shares one stack chunk."""
-    return _stack_room_caller()(fn)
+def _descendants(box: Any, kind: type) -> Iterator[Any]:
+    for child in getattr(box, "children", ()):
+        if isinstance(child, kind):
+            yield child
+        else:
+            yield from _descendants(child, kind)
+
+
+def _make_visible(box: Any) -> None:
+    style = box.style.copy()  # styles are shared between boxes: change this box's own copy
+    style["visibility"] = "visible"
+    box.style = style
+    for child in getattr(box, "children", ()):
+        _make_visible(child)
 
 
 def _deflate_fonts_fast(document: object, pdf: object) -> None:
@@ -255,6 +310,8 @@ def _renderer(font: Path | None) -> PdfRenderer:
     return PdfRenderer(font=font)
 
 
-def render_pdf(report: Report, *, cover: bool = False, font: Path | None = None) -> bytes:
+def render_pdf(report: Report, *, cover: bool = False, font: Path | None = None, final: bool = False,
+               attachments: Sequence[Attachment] = (), timeout: float | None = RENDER_TIMEOUT_S) -> bytes:
     """Render ``report`` as PDF bytes with a renderer cached per process (and per ``font``)."""
-    return _renderer(font.resolve() if font is not None else None).render(report, cover=cover)
+    return _renderer(font.resolve() if font is not None else None).render(
+        report, cover=cover, final=final, attachments=attachments, timeout=timeout)
