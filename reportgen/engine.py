@@ -174,6 +174,8 @@ class Engine:
         outcome = Outcome(report.evaluation, report)
         for fmt in self.options.formats:
             outcome.files[fmt] = self.render(report, fmt)
+        # every figure the text states, with the place on the form it came from (or the rule that computed it)
+        outcome.files["sources.json"] = _json_bytes(report.sources())
         if self.options.check:
             outcome.check = self.check(report)
             outcome.files["check.json"] = _json_bytes(outcome.check.to_dict())

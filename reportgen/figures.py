@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from . import formatting as fmt
 
@@ -108,9 +108,13 @@ class Gap:
         return {"what": self.what, "path": self.path, "mark": self.mark}
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Figure:
-    """One number (or grade, year, date) of the form or computed from it, with its origin."""
+    """One number (or grade, year, date) of the form or computed from it, with its origin.
+
+    Treated as immutable (not frozen only because frozen dataclasses cost a third of the composing time
+    spent on figures); ``_text`` caches the default formatting.
+    """
 
     value: Decimal | str | None
     kind: Kind
@@ -118,6 +122,7 @@ class Figure:
     unit: str = ""
     path: str = ""
     label: str = ""
+    _text: str | None = field(default=None, repr=False)
 
     # origin tests, for templates: {% if f.total.computed %}…
     @property
@@ -197,6 +202,13 @@ class Figure:
 
     def format(self, unit: str | None = None) -> str:
         """The figure as the report writes it (no ledger entry)."""
+        if unit is None:
+            if self._text is None:
+                self._text = self._format(None)
+            return self._text
+        return self._format(unit)
+
+    def _format(self, unit: str | None) -> str:
         v = self.value
         if v is None:
             return "—"
@@ -220,11 +232,13 @@ class Figure:
 
     def stated(self, unit: str | None = None) -> str:
         """The figure as the report writes it, recorded in the active ledger (templates' filters use this)."""
-        text = self.format(unit)
+        text = self._text if unit is None and self._text is not None else self.format(unit)
         ledger = _ACTIVE.get()
-        if ledger is not None and self.value is not None:
-            return ledger.record(self, text)
-        return text
+        if ledger is None or self.value is None:
+            return text
+        entries = ledger.entries  # Ledger.record, inlined: this runs for every figure of every report
+        entries.append((ledger.section, ledger.part, self))
+        return f"{_OPEN}{len(entries) - 1}{_MID}{text}{_CLOSE}"
 
     def __str__(self) -> str:
         return self.stated()
@@ -253,20 +267,7 @@ def computed(value: Decimal | str | None, kind: Kind, rule: str, inputs: tuple[F
 # --- the ledger -------------------------------------------------------------------------------------
 
 
-# While a report is composed, a recorded figure's text is wrapped in private-use characters carrying its
-# entry number; ``Ledger.resolve`` strips them from the finished Markdown and keeps each figure's exact offset,
-# so the checker and the HTML renderer find the very characters a figure became (not any "2" in the text).
-_OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
-_MARKED = re.compile(f"{_OPEN}(\\d+){_MID}([^{_CLOSE}]*){_CLOSE}")
-
-
-def unmark(text: str) -> str:
-    """Text without the ledger's marks (for strings taken out of a report while it is composed)."""
-    return _MARKED.sub(lambda m: m[2], text) if _OPEN in text else text
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A figure as one section of the report states it, at ``start:end`` of the report's Markdown."""
 
     section: str  # the top-level section (Report.sections key)
@@ -289,18 +290,32 @@ class Entry:
                 **self.figure.to_dict()}
 
 
+# While a report is composed, a recorded figure's text is wrapped in private-use characters carrying its
+# entry number; ``Ledger.resolve`` strips them from the finished Markdown and keeps each figure's exact offset,
+# so the checker and the HTML renderer find the very characters a figure became (not any "2" in the text).
+_OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
+_MARKED = re.compile(f"{_OPEN}(\\d+){_MID}([^{_CLOSE}]*){_CLOSE}")
+
+
+def unmark(text: str) -> str:
+    """Text without the ledger's marks (for strings taken out of a report while it is composed)."""
+    return _MARKED.sub(lambda m: m[2], text) if _OPEN in text else text
+
+
 @dataclass
 class Ledger:
     """Every figure a report states, in order, with the section it is stated in."""
 
-    entries: list[Entry] = field(default_factory=list)
+    # (section, part, figure) per recorded figure; Entry objects are made only for those the text keeps
+    entries: list[tuple[str, str, Figure]] = field(default_factory=list)
     section: str = ""
     part: str = ""
 
     def record(self, figure: Figure, text: str) -> str:
         """Record a figure stated as ``text``; return the text marked for ``resolve``."""
-        self.entries.append(Entry(self.section, self.part, text, figure))
-        return f"{_OPEN}{len(self.entries) - 1}{_MID}{text}{_CLOSE}"
+        entries = self.entries
+        entries.append((self.section, self.part, figure))
+        return f"{_OPEN}{len(entries) - 1}{_MID}{text}{_CLOSE}"
 
     def mark(self, figure: Figure, text: str, within: str) -> str:
         """Mark the first ``text`` in an already composed string (a title written by Python) as ``figure``."""
@@ -315,19 +330,17 @@ class Ledger:
         A figure recorded but not written (a template built a phrase and then did not use it) is not stated,
         so it is not in the result.
         """
-        out: list[str] = []
+        pieces = _MARKED.split(marked)  # text, number, figure text, text, number, figure text, …, text
         found: list[Entry] = []
-        pos = shift = 0
-        for m in _MARKED.finditer(marked):
-            out.append(marked[pos : m.start()])
-            start = m.start() - shift
-            e = self.entries[int(m[1])]
-            found.append(Entry(e.section, e.part, m[2], e.figure, start, start + len(m[2])))
-            out.append(m[2])
-            shift += len(m[0]) - len(m[2])
-            pos = m.end()
-        out.append(marked[pos:])
-        return "".join(out), found
+        entries = self.entries
+        length = len(pieces[0])
+        for k in range(1, len(pieces), 3):
+            text = pieces[k + 1]
+            section, part, figure = entries[int(pieces[k])]
+            found.append(Entry(section, part, text, figure, length, length + len(text)))
+            length += len(text) + len(pieces[k + 2])
+        del pieces[1::3]  # the entry numbers: what is left is the text with each figure's own text in place
+        return "".join(pieces), found
 
     @contextmanager
     def active(self, section: str, part: str = "") -> Iterator[Ledger]:

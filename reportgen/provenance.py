@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .figures import Figure, Kind, computed, printed
+from .figures import Computed, Figure, Kind, Missing, Printed
 from .model import source_of
 
 if TYPE_CHECKING:
@@ -30,18 +30,36 @@ class _Builder:
     def __init__(self, ev: Evaluation) -> None:
         self.ev = ev
         self.source = source_of(ev.form)
+        self.places = self.source.places
+        self.file = self.source.file
+        self.fallback = self.source.locate("")  # where a field without a recorded place points: the file
         self.out: dict[str, Figure] = {}
 
     def put(self, figure: Figure, key: str | None = None) -> Figure:
         self.out[key or figure.path] = figure
         return figure
 
+    # Figures are built directly (not through figures.printed/computed): an evaluation has 100–300 of them
+    # and this runs once per report.
     def printed(self, value: Decimal | str | None, kind: Kind, path: str, label: str, unit: str = "") -> Figure:
-        return self.put(printed(value, kind, self.source.locate(path), path, unit=unit, label=label))
+        if value is None:
+            figure = Figure(None, kind, Missing(label, path), unit, path, label)
+        else:
+            place = self.places.get(path)
+            if place is not None:
+                where = self.file + place
+            else:
+                where = self.source.locate(path) if self.places else self.fallback
+            figure = Figure(value, kind, Printed(where, path), unit, path, label)
+        self.out[path] = figure
+        return figure
 
     def computed(self, value: Decimal | str | None, kind: Kind, rule: str, inputs: tuple[Figure, ...], path: str,
                  label: str, unit: str = "") -> Figure:
-        return self.put(computed(value, kind, rule, inputs, path=path, unit=unit, label=label))
+        origin = Missing(label, path) if value is None else Computed(rule, inputs)
+        figure = Figure(value, kind, origin, unit, path, label)
+        self.out[path] = figure
+        return figure
 
     def sum_of(self, figures: list[Figure], rule: str, path: str, label: str, kind: Kind = "score") -> Figure:
         known = [f for f in figures if f.known]

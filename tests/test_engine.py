@@ -17,7 +17,7 @@ from reportgen.errors import UsageError
 
 def test_run_renders_every_format_in_memory_and_checks() -> None:
     outcome = Engine(formats=("md", "html", "docx")).run(SEED_EXAMPLE)
-    assert set(outcome.files) == {"md", "html", "docx", "check.json"}
+    assert set(outcome.files) == {"md", "html", "docx", "check.json", "sources.json"}
     md = outcome.files["md"].decode("utf-8")
     assert md == outcome.report.markdown and "2,440.91万元" in md
     assert outcome.files["html"].startswith(b"<!DOCTYPE html>")
@@ -29,7 +29,7 @@ def test_run_renders_every_format_in_memory_and_checks() -> None:
 
 def test_no_check_means_no_check_file() -> None:
     outcome = Engine(check=False).run(SEED_EXAMPLE)
-    assert set(outcome.files) == {"md"} and outcome.check is None and outcome.ok
+    assert set(outcome.files) == {"md", "sources.json"} and outcome.check is None and outcome.ok
 
 
 def test_options_normalise_so_equal_configurations_compare_equal(tmp_path: Path) -> None:
@@ -50,7 +50,8 @@ def test_write_puts_each_file_beside_the_others(tmp_path: Path) -> None:
     engine = Engine(formats=("md",))
     outcome = engine.run(SEED_EXAMPLE)
     paths = engine.write(outcome, tmp_path, "报告")
-    assert paths == {"md": tmp_path / "报告.md", "check": tmp_path / "报告.check.json"}
+    assert paths == {"md": tmp_path / "报告.md", "check": tmp_path / "报告.check.json",
+                     "sources": tmp_path / "报告.sources.json"}
     assert paths["md"].read_bytes() == outcome.files["md"]
 
 

@@ -248,3 +248,71 @@ def test_serve_warns_beyond_loopback_and_explains_a_busy_port(monkeypatch: pytes
         taken.listen(1)
         busy = CliRunner().invoke(main, ["serve", "--port", str(taken.getsockname()[1])])
     assert busy.exit_code == 2 and "端口已被占用" in busy.output and "--port" in busy.output
+
+
+def test_a_file_with_several_projects_points_to_the_batch_tab(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportgen.serve import draft
+
+    real = draft.load_all
+    monkeypatch.setattr(draft, "load_all", lambda path: real(path) * 2)
+    reply = upload_seed(client, "多项目.yaml")
+    assert reply.status == 400 and "2 个项目" in reply.json()["error"] and "批量生成" in reply.json()["error"]
+
+
+def test_one_batch_at_a_time_per_session(client: Client) -> None:
+    first = client.post_files("/api/batch", [("files", "甲.yaml", SEED)], {"formats": "md"})
+    assert first.status == 200
+    second = client.post_files("/api/batch", [("files", "乙.yaml", SEED)], {"formats": "md"})
+    status = client.get(f"/api/batch/{first.json()['id']}").json()
+    if not status["finished"]:  # the first batch was still running when the second arrived
+        assert second.status == 400 and "上一批还在生成中" in second.json()["error"]
+    for _ in range(600):
+        if client.get(f"/api/batch/{first.json()['id']}").json()["finished"]:
+            break
+        import time
+
+        time.sleep(0.1)
+    assert client.post_files("/api/batch", [("files", "丙.yaml", SEED)], {"formats": "md"}).status == 200
+
+
+def test_open_starts_the_browser_on_the_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import uvicorn
+    from click.testing import CliRunner
+
+    from reportgen.cli import main
+
+    opened: list[str] = []
+
+    class Now:
+        def __init__(self, delay: float, fn, args) -> None:  # type: ignore[no-untyped-def]
+            self.fn, self.args = fn, args
+
+        def start(self) -> None:
+            self.fn(*self.args)
+
+    monkeypatch.setattr(threading, "Timer", Now)
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: None)
+    result = CliRunner().invoke(main, ["serve", "--port", "0", "--open"])
+    assert result.exit_code == 0 and len(opened) == 1 and opened[0] in result.output
+
+
+def test_a_workbook_that_is_a_zip_bomb_is_refused(client: Client) -> None:
+    bomb = _zip({"xl/worksheets/sheet1.xml": b"<" * 60_000_000})
+    assert len(bomb) < 200_000
+    reply = upload_seed(client, "炸弹.xlsx", bomb)
+    assert reply.status == 400 and "压缩炸弹" in reply.json()["error"] and "炸弹.xlsx" in reply.json()["error"]
+    broken = upload_seed(client, "坏.xlsx", b"not a zip")
+    assert "不是有效的Excel 工作簿" in broken.json()["error"]
+
+
+def test_only_the_latest_upload_is_kept_and_checked_drafts_are_not(client: Client) -> None:
+    upload_seed(client, "第一份.yaml")
+    upload_seed(client, "第二份.yaml")
+    root: Path = client.workspace  # type: ignore[attr-defined]
+    kept = {p.name for p in root.rglob("*.yaml")}
+    assert "第二份.yaml" in kept and "第一份.yaml" not in kept
+    client.post_files("/api/check", [("draft", "初稿.md", "# 报告\n\n正文。\n".encode())])
+    assert not list(root.rglob("初稿.md"))

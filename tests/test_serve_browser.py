@@ -22,6 +22,8 @@ from conftest import ROOT, SEED_EXAMPLE
 from serve_support import running
 
 from reportgen.loaders import load
+from reportgen.loaders.structured import validate_data
+from reportgen.model import SourceMap
 from reportgen.serve import create_app
 from reportgen.synthetic import synthetic_form
 from reportgen.xlsx_template import write_template
@@ -155,8 +157,8 @@ def test_hostile_form_is_shown_escaped(page, tmp_path: Path) -> None:  # type: i
     form["project"] = "<script>window.__pwned=1</script>{{ 7*7 }}"
     form["unit"] = "**粗体** <b>单位</b>"
     form["indicators"][4]["cause"] = "[点我](file:///etc/passwd) <img src=x onerror=\"window.__pwned=2\">"
-    hostile = tmp_path / "恶意.yaml"
-    hostile.write_text(yaml.safe_dump(form, allow_unicode=True), encoding="utf-8")
+    hostile = tmp_path / "恶意.xlsx"  # hostile cells of a workbook, as a colleague's form would carry them
+    write_template(hostile, validate_data(form, SourceMap("恶意.yaml")))
     page.set_input_files("#form-file", str(hostile))
     page.wait_for_selector("#gen-result:not([hidden])")
     assert "<script>window.__pwned=1</script>{{ 7*7 }}" in page.inner_text("#gen-title")

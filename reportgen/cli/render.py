@@ -49,7 +49,7 @@ def render(
             outcome = engine.run(form)
             stem = unique_stem(outcome.report.name, used)
             paths = engine.write(outcome, outdir, stem)
-            line = "、".join(p.name for k, p in paths.items() if k != "check")
+            line = "、".join(p.name for k, p in paths.items() if k not in ("check", "sources"))
             if outcome.check is not None:
                 line += f"  {outcome.check.summary_line()}"
                 failed_check |= not outcome.ok

@@ -124,12 +124,10 @@ class Composer:
         for node in outline.sections:
             for item in self._expand(node, f):
                 key = item[1].kind if item[1] is not None and item[0].key == "category" else item[0].key
-                mark = len(ledger.entries)
                 with ledger.active(key):
                     rendered = self._node(item, f, 0, counters, ledger)
                 if rendered is None:
-                    del ledger.entries[mark:]  # a section left out states nothing
-                    continue
+                    continue  # a section left out states nothing (its figures never reach the text)
                 parts.append(rendered.markdown)
                 sections.append(Section(rendered.key, unmark(rendered.heading or ""), unmark(rendered.markdown)))
         if outline.signature:
@@ -189,13 +187,10 @@ class Composer:
         if depth == 0:
             counters[1] = 0
         if node.template:
-            mark = len(ledger.entries)
             ledger.part = key
             body = self._render(node.template, f=f, c=category, key=key).strip()
             if body:
                 lines.append(body + "\n")
-            else:
-                del ledger.entries[mark:]  # nothing written: nothing stated
         for child in node.children:
             for sub in self._expand(child, f):
                 rendered = self._node(sub, f, min(depth + 1, 1), counters, ledger)

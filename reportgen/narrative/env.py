@@ -62,6 +62,15 @@ def _score(value: Figure | Decimal | float | None) -> str:
     return fmt.score(Decimal(str(value)) if value is not None else None)
 
 
+def _cell(value: Figure | str | None) -> str:
+    """A table cell: a computed figure marked ※ (the table's note explains it), a missing one as —."""
+    if not isinstance(value, Figure):
+        return value or "—"
+    if value.missing:
+        return "—"
+    return value.stated() + ("※" if value.computed else "")
+
+
 def _count(value: Figure | int) -> str:
     return value.stated() if isinstance(value, Figure) else str(value)
 
@@ -73,6 +82,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "percent": _percent,
     "score": _score,
     "count": _count,
+    "cell": _cell,
     "cn_enum": lambda items, last="和": fmt.enumerate_cn([str(i) for i in items], last),
     "ordinal": fmt.ordinal,
     "paren_ordinal": _paren_ordinal,

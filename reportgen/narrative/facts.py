@@ -310,7 +310,6 @@ class _Builder:
         full_count = sum(1 for m in members if m.full_marks)
         all_met = not deducted and not short_full and full_count == len(members)
         examples = [f for f in routine if f.quantitative][:2]
-        assert self.fig[f"{key}.full_count"].value == full_count
         return GroupFacts(
             name=text.md(name),
             count=self.fig[f"{key}.count"],
@@ -520,8 +519,13 @@ class _Builder:
                 }
             )
             last1, last2 = f.level1, f.level2
-        total = {"weight": self.fig["total_weight"], "score": self.fig["total_score"],
-                 "computed": self.fig["total_computed"]}
+        fig = self.fig
+        shown = [*(fig[k] for k in ("budget.rate", "budget.score") if k in fig and fig["budget.weight"]),
+                 *(r[k] for r in rows for k in ("weight", "score"))]
+        if fig["total_score"].missing:
+            shown.append(fig["total_computed"])
+        total = {"weight": fig["total_weight"], "score": fig["total_score"], "computed": fig["total_computed"],
+                 "marked": any(x.computed for x in shown)}  # whether a ※ needs the note under the table
         return rows, total
 
 

@@ -67,8 +67,11 @@ def cell(text: str | None) -> str:
     return md(text) or "—"
 
 
-def safe_filename(name: str, limit: int = 80) -> str:
-    """A file stem safe on Windows, macOS and Linux: no separators, no reserved characters, bounded length."""
+def safe_filename(name: str, limit: int = 70) -> str:
+    """A file stem safe on Windows, macOS and Linux: no separators, no reserved characters, bounded length.
+
+    The bound leaves room, within 255 bytes, for “-2”, the longest suffix (.sources.json) and a temporary name.
+    """
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name).strip(" ._")
     name = re.sub(r"\s+", " ", name)
     if len(name.encode("utf-8")) > limit * 3:

@@ -16,7 +16,7 @@ from typing import Any
 from .. import formatting as fmt
 from ..engine import Engine, Options
 from ..findings import SEVERITY_LABEL
-from ..loaders import load
+from ..loaders import load_all
 from ..model import EvaluationForm, source_of
 from ..narrative.outline import available_outlines
 from ..report import Report
@@ -75,7 +75,13 @@ class Draft:
 
     @classmethod
     def from_file(cls, path: Path, shown: str, outline: str) -> Draft:
-        return cls(load(path), shown, outline)
+        from ..errors import UsageError
+
+        forms = load_all(path)
+        if len(forms) > 1:
+            raise UsageError(f"文件中有 {len(forms)} 个项目，“生成报告”一次处理一个", where=shown,
+                             hint="请在“批量生成”标签页中上传此文件，每个项目各得一份报告")
+        return cls(forms[0], shown, outline)
 
     def run(self) -> dict[str, Any]:
         """Compose the report from the form with its fills; return what the page shows."""

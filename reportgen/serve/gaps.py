@@ -26,6 +26,7 @@ _FIXED: dict[str, tuple[str, str, str]] = {
     "单位名称": ("unit", "单位名称", "填报单位全称"),
     "自评总分": ("total_score", "自评总分", "自评表上的总分，如 92.5"),
     "自评等级": ("grade", "自评等级", "优、良、中或差"),
+    "自评总分和等级": ("total_score", "自评总分", "自评表上的总分，如 92.5（等级随之确定）"),
     "预算执行率偏低的原因": ("deviation_analysis[+]", "预算执行率偏低的原因",
                           "写明资金未执行的原因，如资金拨付较晚、政府采购未完成、尾款未结算"),
     "预算资金未全部执行的原因": ("deviation_analysis[+]", "预算资金未全部执行的原因",
@@ -50,14 +51,50 @@ class Gap:
                 "multiline": self.multiline}
 
 
+_LISTS = ("deviation_analysis", "improvement_measures")  # a gap there is answered by one more item
+_HINTS = {
+    "year": "四位年份，如 2020",
+    "unit": "填报单位全称",
+    "total_score": "自评表上的总分，如 92.5",
+    "grade": "优、良、中或差",
+    "deviation_analysis": "写明资金未执行的原因，如资金拨付较晚、政府采购未完成、尾款未结算",
+    "improvement_measures": "针对偏差准备采取的措施，可写多条，每条一行",
+}
+
+
+def _typed(report: Report) -> dict[str, str]:
+    """mark → field path, from the report's typed gaps (``Report.gaps``) where the composer gives them."""
+    out: dict[str, str] = {}
+    for gap in getattr(report, "gaps", ()) or ():
+        path, mark = getattr(gap, "path", ""), getattr(gap, "mark", "")
+        if path and mark:
+            out.setdefault(mark, path)
+    return out
+
+
 def gaps_of(report: Report, ev: Evaluation) -> list[Gap]:
-    """Every placeholder of ``report`` that a field of the form can answer, in the report's order."""
+    """Every placeholder of ``report`` that a field of the form can answer, in the report's order.
+
+    The report's typed gaps say which field each placeholder stands for; placeholders written by a
+    template (no typed gap) are recognised by what they ask for.
+    """
     marks = list(dict.fromkeys([*report.placeholders, *(m[0] for m in _MARK.finditer(report.markdown))]))
+    typed = _typed(report)
     names = [text.clause(r.name) for r in ev.indicators]
     used: set[int] = set()
     gaps: list[Gap] = []
     for mark in marks:
-        what = _MARK.fullmatch(mark)[1] if _MARK.fullmatch(mark) else mark  # type: ignore[index]
+        found = _MARK.fullmatch(mark)
+        what = found[1] if found else mark
+        path = typed.get(mark)
+        if path:
+            base = path.split("[", 1)[0].split(".", 1)[0]
+            if base in _LISTS and path == base:
+                path += "[+]"
+            gid = f"{path}:{what}" if path.endswith("[+]") else path
+            hint = "写明未达成或扣分的具体原因" if path.startswith("indicators[") else _HINTS.get(base, "")
+            gaps.append(Gap(gid, path, what, mark, hint, multiline=path.endswith("[+]") or path.endswith(".cause")))
+            continue
         if what in _FIXED:
             path, label, hint = _FIXED[what]
             gid = path if not path.endswith("[+]") else f"{path}:{what}"
@@ -91,7 +128,11 @@ def apply_fills(form: EvaluationForm, fills: dict[str, str]) -> EvaluationForm:
         if m is None or m["field"] not in EvaluationForm.model_fields:
             raise InputError(f"无法填写的字段“{path}”", hint="请刷新页面后重新填写")
         name, index, sub = m["field"], m["index"], m["sub"]
-        if index is None:
+        if index is None and sub is not None:  # a field of a block: budget.unit, goals.planned…
+            block = data.get(name) or {}
+            block[sub] = value
+            data[name] = block
+        elif index is None:
             data[name] = value
         elif index == "+":
             items = value.splitlines() if name == "improvement_measures" else [" ".join(value.splitlines())]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
@@ -133,6 +134,18 @@ class BatchJob:
                         zf.write(path, rel.as_posix())
             self._zip = target
         return self._zip
+
+    def running(self) -> bool:
+        """Still producing reports (a process that has reported its end but not yet exited is done)."""
+        if not self.process.is_alive():
+            return False
+        lines = self.progress.read_text(encoding="utf-8").splitlines()
+        return not (lines and '"finished": true' in lines[-1])
+
+    def remove(self) -> None:
+        """Stop the batch if it still runs and delete its files (uploads, reports, zip)."""
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def stop(self) -> None:
         if self.process.is_alive():

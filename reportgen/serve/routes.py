@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from ..batch import INPUT_SUFFIXES, BatchOptions
 from ..errors import InputError, UsageError
 from .limits import Limits
 from .upload import Upload, read_upload
-from .workspace import Session, Workspaces, extract_zip
+from .workspace import OFFICE_SUFFIXES, Session, Workspaces, check_office_file, extract_zip
 
 DRAFT_SUFFIXES = (".md", ".markdown", ".txt", ".docx")
 FORM_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm", ".docx", ".txt", ".tsv")
@@ -26,7 +27,7 @@ class NotFound(UsageError):
     status = 404
 
 
-def _one(upload: Upload, field: str, suffixes: tuple[str, ...], what: str, required: bool = True) -> Any:
+def _one(upload: Upload, field: str, suffixes: tuple[str, ...], what: str, limits: Limits, required: bool = True) -> Any:
     files = upload.files_of(field)
     if not files:
         if required:
@@ -36,6 +37,8 @@ def _one(upload: Upload, field: str, suffixes: tuple[str, ...], what: str, requi
     if Path(file.name).suffix.lower() not in suffixes:
         raise InputError(f"不支持的文件类型“{Path(file.name).suffix or '无扩展名'}”", where=file.name,
                          hint="支持的格式：" + "、".join(suffixes))
+    if file.path.suffix.lower() in OFFICE_SUFFIXES:
+        check_office_file(file.path, limits, file.name)
     return file
 
 
@@ -48,17 +51,27 @@ class Handlers:
     async def generate(self, request: Request, session: Session) -> Response:
         from .draft import Draft, check_outline
 
-        upload = await read_upload(request, session.new_folder("form"), self.limits)
-        file = _one(upload, "form", FORM_SUFFIXES, "自评表文件")
-        outline = check_outline(upload.fields.get("outline", "default") or "default")
+        folder = session.new_folder("form")
+        try:
+            upload = await read_upload(request, folder, self.limits)
+            file = _one(upload, "form", FORM_SUFFIXES, "自评表文件", self.limits)
+            outline = check_outline(upload.fields.get("outline", "default") or "default")
 
-        def work() -> dict[str, Any]:
-            draft = Draft.from_file(file.path, file.name, outline)
-            view = draft.run()
-            session.state["draft"] = draft
-            return view
+            def work() -> dict[str, Any]:
+                draft = Draft.from_file(file.path, file.name, outline)
+                view = draft.run()
+                session.state["draft"] = draft
+                return view
 
-        return JSONResponse(await run_in_threadpool(work))
+            view = await run_in_threadpool(work)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        # the form is in memory now; only the latest upload's file is kept
+        previous, session.state["draft_folder"] = session.state.get("draft_folder"), folder
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+        return JSONResponse(view)
 
     async def fill(self, request: Request, session: Session) -> Response:
         from .draft import check_outline
@@ -105,9 +118,16 @@ class Handlers:
 
     # 检查报告 ----------------------------------------------------------------------------------
     async def check(self, request: Request, session: Session) -> Response:
-        upload = await read_upload(request, session.new_folder("check"), self.limits)
-        draft = _one(upload, "draft", DRAFT_SUFFIXES, "要检查的报告")
-        form = _one(upload, "form", FORM_SUFFIXES, "自评表", required=False)
+        folder = session.new_folder("check")
+        try:
+            return await self._check(request, folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)  # the result is on the page; the files are not kept
+
+    async def _check(self, request: Request, folder: Path) -> Response:
+        upload = await read_upload(request, folder, self.limits)
+        draft = _one(upload, "draft", DRAFT_SUFFIXES, "要检查的报告", self.limits)
+        form = _one(upload, "form", FORM_SUFFIXES, "自评表", self.limits, required=False)
 
         def work() -> dict[str, Any]:
             from ..check import checker
@@ -163,6 +183,13 @@ class Handlers:
         from .draft import check_outline
         from .jobs import BatchJob
 
+        batches = session.state.setdefault("batches", {})
+        if any(job.running() for job in batches.values()):
+            raise UsageError("上一批还在生成中", hint="请等它完成后再开始新的一批")
+        if sum(job.running() for s in self.workspaces.sessions() for job in s.state.get("batches", {}).values()) >= 2:
+            raise UsageError("服务器上已有两批正在生成", hint="请稍候再试")
+        for old in list(batches)[:-2]:  # keep the last two finished batches' files; older ones go
+            batches.pop(old).remove()
         folder = session.new_folder("batch")
         upload = await read_upload(request, folder / "upload", self.limits)
         files = upload.files_of("files")
@@ -187,7 +214,7 @@ class Handlers:
         options = BatchOptions(outdir=folder / "out", formats=formats, outline=outline)
         job_id = secrets.token_hex(6)
         job = BatchJob(job_id, folder, inputs, options, len(inputs))
-        session.state.setdefault("batches", {})[job_id] = job
+        batches[job_id] = job
         return JSONResponse({"id": job_id, "total": len(inputs), "skipped": skipped})
 
     def _job(self, request: Request, session: Session) -> Any:

@@ -79,6 +79,10 @@ class Workspaces:
                 session.used = time.monotonic()
             return session
 
+    def sessions(self) -> list[Session]:
+        with self._lock:
+            return list(self._sessions.values())
+
     def create(self) -> Session:
         self.sweep()
         sid = secrets.token_urlsafe(24)
@@ -128,6 +132,23 @@ def _member_name(info: zipfile.ZipInfo) -> str:
         return info.filename.encode("cp437").decode("gbk")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return info.filename
+
+
+OFFICE_SUFFIXES = (".xlsx", ".xlsm", ".docx")
+
+
+def check_office_file(path: Path, limits: Limits, shown: str) -> None:
+    """An Excel or Word file is a zip too: refuse one that would unpack to far more than it weighs."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        kind = "Word 文档" if path.suffix.lower() == ".docx" else "Excel 工作簿"
+        raise UsageError(f"文件不是有效的{kind}", where=shown, hint="请用 Excel 或 Word 打开后另存为 .xlsx/.docx 再上传") from exc
+    total = sum(i.file_size for i in members)
+    packed = sum(i.compress_size for i in members) or 1
+    if len(members) > 10_000 or total > limits.batch_bytes or (total > 50 * MB and total / packed > limits.zip_ratio):
+        raise UsageError("文件解压后异常庞大（疑似压缩炸弹）", where=shown, hint="已拒绝；请上传正常保存的自评表")
 
 
 def extract_zip(archive: Path, dest: Path, limits: Limits, shown: str) -> list[Path]:
