@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
-from .fsutil import atomic_write
-from .loaders import load_all
+from .loaders import Loaded, load_all, load_parts
 from .model import EvaluationForm
 from .scoring import Evaluation, evaluate
 
@@ -122,6 +121,10 @@ class Engine:
         """Read every form in one file (a workbook may hold several)."""
         return load_all(path)
 
+    def load_parts(self, path: str | Path) -> Loaded:
+        """Read the forms of one file that can be read, and the error of each part (sheet) that cannot."""
+        return load_parts(path)
+
     def evaluate(self, form: EvaluationForm) -> Evaluation:
         return evaluate(form)
 
@@ -185,16 +188,21 @@ class Engine:
         """Every form of one input file through the pipeline, in the file's order."""
         return [self.run(form) for form in self.load(path)]
 
-    def write(self, outcome: Outcome, outdir: str | Path, stem: str | None = None) -> dict[str, Path]:
-        """Put an outcome's files into ``outdir`` as ``<stem>.<suffix>``, each atomically; return the paths."""
+    def write(
+        self, outcome: Outcome, outdir: str | Path, stem: str | None = None, *, force: bool = False
+    ) -> dict[str, Path]:
+        """Put an outcome's files into ``outdir`` as ``<stem>.<suffix>``, each atomically; return the paths.
+
+        A file the user changed since reportgen wrote it (or one reportgen never wrote) is not
+        replaced: the report is not written and ``overwrite.KeptError`` names the file, unless ``force``.
+        """
+        from .overwrite import write_files
+
         out = Path(outdir)
         stem = stem or outcome.report.name
-        paths: dict[str, Path] = {}
-        for suffix, data in outcome.files.items():
-            path = out / f"{stem}.{suffix}"
-            atomic_write(path, data)
-            paths[suffix.removesuffix(".json")] = path
-        return paths
+        names = {f"{stem}.{suffix}": suffix for suffix in outcome.files}
+        written = write_files(out, stem, {name: outcome.files[suffix] for name, suffix in names.items()}, force=force)
+        return {names[name].removesuffix(".json"): path for name, path in written.items()}
 
 
 def _attach(spec: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
-"""Read a report draft — Markdown, plain text or Word — into numbered, normalised lines with headings.
+"""Read a report draft — Markdown, plain text, Word or PDF — into numbered, normalised lines with headings.
 
 A line is what a reader points at: a line of a Markdown or text file, a paragraph or a table
-row of a Word document (numbered in document order, which is what “第N段” means for .docx).
+row of a Word document (numbered in document order, which is what “第N段” means for .docx),
+a paragraph of a PDF (numbered by its page: “第N页”).
 Headings are recognised by Markdown ``#``, by Word's heading styles, and by the official
 numbering 一、（一）1.（1） at the start of a short line that does not read as a sentence.
 """
@@ -9,6 +10,7 @@ numbering 一、（一）1.（1） at the start of a short line that does not re
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from typing import Any
 from ..errors import InputError
 from ..segment import normalize
 
-SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text", ".docx": "docx"}
+SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text", ".docx": "docx", ".pdf": "pdf"}
 
 _CN = "[一二三四五六七八九十]{1,3}"
 # numbering on normalised text (full-width brackets and dots are already half-width)
@@ -200,6 +202,62 @@ def from_docx(path: Path) -> Draft:
     return Draft(str(path), lines, unit="段")
 
 
+# a page number printed as the footer: “— 3 —”, “- 3 -”, “第 3 页”, “3/10”
+_PAGE_FOOTER = re.compile(r"^(?:[—–\-－]\s*\d{1,4}\s*[—–\-－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def paragraphs(page_lines: list[str]) -> list[str]:
+    """Join a PDF page's visual lines back into paragraphs.
+
+    A line that fills the text width was wrapped, so the next line continues it, unless the next
+    line opens with official numbering (a heading or a new item). A term broken over two lines
+    (预算执行 / 率) is then found again.
+    """
+    lines = [ln.strip() for ln in page_lines]
+    lines = [ln for ln in lines if ln and not _PAGE_FOOTER.match(ln)]
+    if not lines:
+        return []
+    full = max(_width(ln) for ln in lines) * 0.85
+    out = [lines[0]]
+    wrapped = _width(lines[0]) >= full
+    for line in lines[1:]:
+        if wrapped and numbering(normalize(line))[0] is None:
+            out[-1] += line
+        else:
+            out.append(line)
+        wrapped = _width(line) >= full
+    return out
+
+
+def from_pdf(path: Path) -> Draft:
+    """Read a PDF report: its text page by page, paragraphs rejoined, each placed by its page (第N页)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise InputError("PDF 文件设置了密码，无法读取", where=str(path), hint="请另存一份不加密的 PDF 后再检查")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except InputError:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise InputError("PDF 文件已损坏，无法读取", where=str(path), hint="请重新导出 PDF，或检查 Word/Markdown 原稿") from exc
+    lines: list[Line] = []
+    for number, text in enumerate(pages, 1):
+        for raw in paragraphs(text.splitlines()):
+            _append_text_line(lines, number, raw)
+    if not lines:
+        raise InputError(
+            "PDF 中没有可提取的文字（可能是扫描件）", where=str(path), hint="请检查报告的 Word 或 Markdown 原稿，或先做文字识别"
+        )
+    return Draft(str(path), lines, unit="页")
+
+
 def _read_text_file(path: Path) -> str:
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
@@ -211,19 +269,21 @@ def _read_text_file(path: Path) -> str:
 
 
 def read_draft(path: str | Path) -> Draft:
-    """Read a draft file by its suffix (.md, .txt, .docx)."""
+    """Read a draft file by its suffix (.md, .txt, .docx, .pdf)."""
     path = Path(path)
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise InputError(
             f"不支持检查“{path.suffix or '无扩展名'}”文件",
             where=str(path),
-            hint="支持 Markdown（.md）、纯文本（.txt）和 Word（.docx）",
+            hint="支持 Markdown（.md）、纯文本（.txt）、Word（.docx）和 PDF（.pdf）",
         )
     if not path.is_file():
         raise InputError("文件不存在", where=str(path), hint="请检查路径")
     if kind == "docx":
         return from_docx(path)
+    if kind == "pdf":
+        return from_pdf(path)
     try:
         text = _read_text_file(path)
     except OSError as exc:

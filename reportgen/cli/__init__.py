@@ -13,12 +13,36 @@ from typing import Any
 import click
 
 from ..errors import ReportgenError
+from . import zh
+
+zh.install()  # before the decorators below: click's strings are looked up as options are made
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class _Formatter(click.HelpFormatter):
+    """Help text with Chinese punctuation: “用法：…”, “选项：”."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+
 class _Group(click.Group):
     """Click group that turns our exceptions into messages and exit codes."""
+
+    context_class = _Context
+    command_class = _Command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -38,8 +62,9 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
-@click.group(cls=_Group, context_settings=CONTEXT)
-@click.version_option(package_name="reportgen", message="reportgen %(version)s")
+@click.group(cls=_Group, context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
+@click.version_option(package_name="reportgen", message="reportgen %(version)s",
+                      help="显示版本号并退出 / show the version and exit.")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈 / show tracebacks on errors.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
@@ -65,7 +90,44 @@ def _register() -> None:
                 raise
 
 
+# what a parameter's value is, for the usage line and the option list (click would print FILE, PATH, TEXT)
+_NOUNS = {"files": "文件", "file": "文件", "inputs": "文件或文件夹", "report": "报告文件", "output": "输出文件"}
+
+
+def _noun(param: click.Parameter) -> str | None:
+    kind = param.type
+    if isinstance(param, click.Argument) and param.name in _NOUNS:
+        return _NOUNS[param.name]
+    if isinstance(kind, click.Path):
+        return "文件" if not kind.dir_okay else "文件夹" if not kind.file_okay else "路径"
+    if isinstance(kind, click.types.IntParamType):
+        return "整数"
+    if isinstance(kind, click.types.FloatParamType):
+        return "数值"
+    if isinstance(kind, click.types.StringParamType):
+        return "文本"
+    return None
+
+
+def localize(group: click.Group) -> None:
+    """Chinese metavars for every command's usage line and options (those that set none)."""
+    for command in group.commands.values():
+        command.options_metavar = "[选项]"
+        if isinstance(command, click.Group):
+            localize(command)
+        for param in command.params:
+            if param.metavar is not None or getattr(param, "is_flag", False):
+                continue
+            noun = _noun(param)
+            if noun is None:
+                continue
+            if isinstance(param, click.Argument):
+                noun = noun if param.required else f"[{noun}]"
+            param.metavar = noun + ("..." if param.nargs != 1 else "")
+
+
 _register()
+localize(main)
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

@@ -10,7 +10,7 @@ import click
 from .. import formatting as fmt
 from ..errors import ReportgenError
 from ..findings import SEVERITY_LABEL
-from ..loaders import load_all
+from ..loaders import load_parts
 from ..scoring import Evaluation, evaluate
 from . import main
 from .output import console
@@ -152,24 +152,29 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     """校验自评表：预算执行、分类得分、总分、等级及全部问题。
 
     Validate forms: budget execution, category subtotals and scores, total,
-    grade and findings. Exit 0 without errors, 1 when a form has error-level
-    findings, 2 when a file cannot be read.
+    grade and findings. A sheet that cannot be read is named and the others
+    are still validated. Exit 0 without errors, 1 when a form has error-level
+    findings, 2 when a file (or a sheet of it) cannot be read.
     """
     results: list[dict[str, object]] = []
     failed_input: ReportgenError | None = None
     has_errors = False
     for path in files:
         try:
-            forms = load_all(path)
+            loaded = load_parts(path)
         except ReportgenError as exc:
             if len(files) == 1:
                 raise
+            loaded = None
+            failures = [exc]
+        else:
+            failures = loaded.failures
+        for exc in failures:  # a bad sheet is named; the good sheets of the workbook are still shown
             failed_input = exc
             results.append({"file": str(path), "error": exc.to_dict()})
             if not as_json:
                 click.echo(f"{exc.kind}：{exc}", err=True)
-            continue
-        for form in forms:
+        for form in loaded.forms if loaded else []:
             ev = evaluate(form)
             has_errors |= bool(ev.errors)
             if as_json:

@@ -1,19 +1,24 @@
 """Turn files into forms. Only loaders (and renderers) touch the file system.
 
 ``load_all`` returns every project a file holds (a workbook may hold many);
-``load`` insists on exactly one.
+``load`` insists on exactly one. Both refuse a file with any unreadable project;
+``load_parts`` returns the projects that could be read together with the error of each
+part (sheet, project) that could not, so one bad sheet does not cost the good ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, ReportgenError
 from ..model import EvaluationForm
 from .structured import load_structured
 
 Loader = Callable[[Path], list[EvaluationForm]]
+#: a loader that reads each project of a file on its own: a form, or the error that part raised
+PartsLoader = Callable[[Path], list[EvaluationForm | ReportgenError]]
 
 # suffix -> loader; tabular loaders register themselves here (see register_loader)
 _LOADERS: dict[str, Loader] = {
@@ -23,9 +28,27 @@ _LOADERS: dict[str, Loader] = {
 }
 
 
-def register_loader(suffix: str, loader: Loader) -> None:
-    """Make ``load`` accept files ending in ``suffix``."""
+_PARTS: dict[str, PartsLoader] = {}
+
+
+@dataclass
+class Loaded:
+    """What one file held: the forms read, in file order, and the error of each part that could not be read."""
+
+    path: Path
+    forms: list[EvaluationForm] = field(default_factory=list)
+    failures: list[ReportgenError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def register_loader(suffix: str, loader: Loader, parts: PartsLoader | None = None) -> None:
+    """Make ``load`` accept files ending in ``suffix``; ``parts`` reads each project on its own."""
     _LOADERS[suffix.lower()] = loader
+    if parts is not None:
+        _PARTS[suffix.lower()] = parts
 
 
 def supported_suffixes() -> tuple[str, ...]:
@@ -41,9 +64,7 @@ def _import_tabular() -> None:
         pass
 
 
-def load_all(path: str | Path) -> list[EvaluationForm]:
-    """Load every form in ``path``."""
-    path = Path(path)
+def _loader(path: Path) -> Loader:
     suffix = path.suffix.lower()
     if suffix not in _LOADERS:
         _import_tabular()
@@ -58,10 +79,54 @@ def load_all(path: str | Path) -> list[EvaluationForm]:
         raise InputError("文件不存在", where=str(path), hint="请检查路径")
     if path.is_dir():
         raise InputError("这是一个文件夹，不是文件", where=str(path), hint="批量处理文件夹请用 reportgen batch")
-    forms = loader(path)
+    return loader
+
+
+def load_parts(path: str | Path) -> Loaded:
+    """Load every form in ``path`` that can be read; name each part (sheet, project) that cannot.
+
+    Raises when the file as a whole cannot be read (missing, unsupported, damaged, no form in it).
+    """
+    from .report_like import REPORT_SUFFIXES, looks_like_report, report_error
+
+    path = Path(path)
+    if path.suffix.lower() in REPORT_SUFFIXES and path.is_file():
+        raise report_error(path)
+    loader = _loader(path)
+    parts = _PARTS.get(path.suffix.lower())
+    try:
+        if parts is None:
+            return Loaded(path, forms=_some(loader(path), path))
+        loaded = Loaded(path)
+        for part in parts(path):
+            if isinstance(part, ReportgenError):
+                loaded.failures.append(part)
+            else:
+                loaded.forms.append(part)
+        if not loaded.failures:
+            _some(loaded.forms, path)
+        elif not loaded.forms:
+            raise loaded.failures[0]
+        return loaded
+    except InputError as exc:
+        # not a form: a report draft handed to validate/render is told where it belongs
+        if looks_like_report(path):
+            raise report_error(path) from exc
+        raise
+
+
+def _some(forms: list[EvaluationForm], path: Path) -> list[EvaluationForm]:
     if not forms:
         raise InputError("文件中没有找到自评表", where=str(path))
     return forms
+
+
+def load_all(path: str | Path) -> list[EvaluationForm]:
+    """Load every form in ``path``; any part that cannot be read refuses the file (see ``load_parts``)."""
+    loaded = load_parts(path)
+    if loaded.failures:
+        raise loaded.failures[0]
+    return loaded.forms
 
 
 def load(path: str | Path) -> EvaluationForm:

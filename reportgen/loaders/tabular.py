@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import ReportgenError
 from ..model import EvaluationForm
 from . import register_loader
 from .docx_table import read_document
@@ -36,9 +37,24 @@ def read_tabular(path: Path) -> list[tuple[EvaluationForm, list[ReadWarning]]]:
     return [read_form(grid, str(path)) for grid in read_grids(path)]
 
 
+def read_tabular_parts(path: Path) -> list[tuple[EvaluationForm, list[ReadWarning]] | ReportgenError]:
+    """Like ``read_tabular``, but a project that cannot be read gives its error in its place instead of raising."""
+    parts: list[tuple[EvaluationForm, list[ReadWarning]] | ReportgenError] = []
+    for grid in read_grids(path):  # a file that cannot be opened at all still raises
+        try:
+            parts.append(read_form(grid, str(path)))
+        except ReportgenError as exc:
+            parts.append(exc)
+    return parts
+
+
 def _load(path: Path) -> list[EvaluationForm]:
     return [form for form, _ in read_tabular(path)]
 
 
+def _parts(path: Path) -> list[EvaluationForm | ReportgenError]:
+    return [part if isinstance(part, ReportgenError) else part[0] for part in read_tabular_parts(path)]
+
+
 for _suffix in _GRIDS:
-    register_loader(_suffix, _load)
+    register_loader(_suffix, _load, _parts)
