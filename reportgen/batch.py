@@ -106,6 +106,8 @@ class Row:
     budget_value: float | None = None
     executed_value: float | None = None
     budget_unit: str = ""
+    rate_value: float | None = None  # execution rate as a fraction (0.955), for the overview's 需要关注
+    date: str = ""  # the report's date as printed (2021年6月30日), for the overview's 落款
     kind: str = ""  # 项目支出 / 部门整体 (the 类型 column)
 
 
@@ -212,6 +214,8 @@ def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -
         budget_value=float(b.base) if b and b.base is not None else None,
         executed_value=float(b.executed) if b and b.executed is not None else None,
         budget_unit=b.unit if b else "",
+        rate_value=float(b.rate) if b and b.rate is not None else None,
+        date=report.date or "",
     )
 
 

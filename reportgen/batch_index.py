@@ -118,7 +118,7 @@ def overview_markdown(result: BatchResult) -> str:
     if kinds.get(DEPARTMENT):
         lines[-1] += f"按表式分，项目支出自评表{kinds.get(PROJECT, 0)}份，部门整体支出自评表{kinds[DEPARTMENT]}份。"
     # a department's whole budget contains its projects' money: the totals add up project forms only
-    done = [r for r in done if r.kind != DEPARTMENT] if kinds.get(PROJECT) else done
+    money = [r for r in done if r.kind != DEPARTMENT] if kinds.get(PROJECT) else done
     if grades:
         order = ["优", "良", "中", "差"]
         parts = [f"“{g}”{grades[g]}个" for g in order if grades.get(g)] + [
@@ -136,8 +136,8 @@ def overview_markdown(result: BatchResult) -> str:
         ]
     if len(units) == 1:
         unit = units.pop()
-        budget = sum(r.budget_value or 0 for r in done)
-        executed = sum(r.executed_value or 0 for r in done)
+        budget = sum(r.budget_value or 0 for r in money)
+        executed = sum(r.executed_value or 0 for r in money)
         rate = f"，总体预算执行率{fmt.plain_number(executed / budget * 100)}%" if budget else ""
         lines += ["", "## 三、预算执行", "", f"全年预算数合计{budget:,.2f}{unit}，执行数合计{executed:,.2f}{unit}{rate}。"]
     elif units:
@@ -146,25 +146,58 @@ def overview_markdown(result: BatchResult) -> str:
     if causes:
         top = "、".join(f"{name}（{n}个项目）" for name, n in causes.most_common(5))
         lines += ["", "## 四、主要偏差原因", "", f"自评表中出现最多的偏差原因类别为：{top}。"]
-    attention = [r for r in done if r.grade in ("中", "差") or r.errors or r.placeholders or r.status == "check-failed"]
+    low = LOW_EXECUTION
+    attention = [r for r in done if r.grade in ("中", "差") or r.errors or r.placeholders or r.status == "check-failed"
+                 or (r.rate_value is not None and r.rate_value < low)]
     lines += ["", "## 五、需要关注的项目", ""]
     if attention or failed:
         for r in attention:
-            reasons = []
-            if r.grade in ("中", "差"):
-                reasons.append(f"等级为“{r.grade}”")
-            if r.errors:
-                reasons.append(f"自评表有{r.errors}处错误")
-            if r.placeholders:
-                reasons.append(f"报告有{r.placeholders}处待补充")
-            if r.missing_terms:
-                reasons.append("缺少必备用语")
-            lines.append(f"- {md(r.project)}（{md(r.unit)}）：{'，'.join(reasons) or '检查未通过'}")
+            lines.append(f"- {md(r.project)}（{md(r.unit)}）：{'，'.join(_reasons(r)) or '检查未通过'}")
         for r in failed:
             lines.append(f"- {md(r.input)}：处理失败，{md(r.message)}")
     else:
         lines.append("无。")
+    lines += ["", "## 附表：项目自评情况一览表", "",
+              "| 序号 | 项目名称 | 总分 | 等级 | 执行率 | 问题 |", "| ---: | --- | ---: | --- | ---: | --- |"]
+    for i, r in enumerate(rows, start=1):
+        problems = "；".join(_reasons(r)) if r.status != "failed" else f"处理失败：{r.message}"
+        lines.append(f"| {i} | {cell(r.project or r.input)} | {cell(r.total)} | {cell(r.grade)} | {cell(r.rate)} "
+                     f"| {cell(problems)} |")
+    # the 落款 ends the Markdown, as in every report; the PDF prints it before the attached table
+    lines += [line for x in (overview_unit(rows), overview_date(rows)) if x for line in ("", md(x))]
     return "\n".join(lines) + "\n"
+
+
+LOW_EXECUTION = 0.9  # below this execution rate a project is listed under 需要关注
+
+
+def _reasons(r: Row) -> list[str]:
+    reasons = []
+    if r.grade in ("中", "差"):
+        reasons.append(f"等级为“{r.grade}”")
+    if r.rate_value is not None and r.rate_value < LOW_EXECUTION:
+        reasons.append(f"预算执行率{r.rate}，低于{fmt.plain_number(LOW_EXECUTION * 100)}%")
+    if r.errors:
+        reasons.append(f"自评表有{r.errors}处错误")
+    if r.placeholders:
+        reasons.append(f"报告有{r.placeholders}处待补充")
+    if r.missing_terms:
+        reasons.append("缺少必备用语")
+    return reasons
+
+
+def overview_unit(rows: list[Row]) -> str:
+    """The unit that signs the overview: the one every project shares, else none is invented."""
+    units = {r.unit for r in rows if r.unit}
+    return units.pop() if len(units) == 1 else ""
+
+
+def overview_date(rows: list[Row]) -> str:
+    """The overview's date: the latest of its reports' dates (never the clock: same batch, same file)."""
+    from .renderers.html import iso_date
+
+    dated = [(iso, r.date) for r in rows if r.date and (iso := iso_date(r.date)) is not None]
+    return max(dated)[1] if dated else ""
 
 
 def write_index(result: BatchResult, options: BatchOptions) -> None:
@@ -177,5 +210,8 @@ def write_index(result: BatchResult, options: BatchOptions) -> None:
         from .renderers.pdf import render_pdf
         from .report import Report
 
-        report = Report(name="overview", title="部门项目绩效自评概览", markdown=overview)
+        rows = result.rows
+        signature = tuple(x for x in (overview_unit(rows), overview_date(rows)) if x)
+        report = Report(name="overview", title="部门项目绩效自评概览", markdown=overview,
+                        unit=overview_unit(rows) or None, date=overview_date(rows) or None, signature=signature)
         atomic_write(out / "overview.pdf", render_pdf(report, font=Path(options.font) if options.font else None))

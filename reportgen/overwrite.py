@@ -1,6 +1,6 @@
 """Never replace a file the user changed: outputs are overwritten only while they are as reportgen wrote them.
 
-Each report's files are written with a record of their content hashes, ``.reportgen/<stem>.json`` in
+Each report's files are written with a record of their content hashes, ``.reportgen/<stem>.record`` (JSON) in
 the output folder (one small file per report, so parallel batch workers never share one). Before a
 report is written again, every file of it that exists is compared with the record: a file that differs
 (edited in Word, or never written by reportgen) keeps the whole report from being written — the
@@ -40,7 +40,8 @@ def digest(data: bytes) -> str:
 
 
 def _record_path(outdir: Path, stem: str) -> Path:
-    return outdir / RECORD_DIR / f"{stem}.json"
+    # not “.json”: a folder of forms given to `reportgen batch` must never take a record for a form
+    return outdir / RECORD_DIR / f"{stem}.record"
 
 
 def read_record(outdir: Path, stem: str) -> dict[str, list[str]]:

@@ -231,3 +231,13 @@ def test_a_write_killed_midway_is_still_accepted_next_time(
     overwrite.write_files(tmp_path, "r", {"r.md": b"three", "r.pdf": b"three"})
     assert (tmp_path / "r.md").read_bytes() == (tmp_path / "r.pdf").read_bytes() == b"three"
     assert overwrite.read_record(tmp_path, "r") == {"r.md": [overwrite.digest(b"three")], "r.pdf": [overwrite.digest(b"three")]}
+
+
+def test_the_record_is_never_taken_for_a_form(tmp_path: Path) -> None:
+    from reportgen.batch import collect_inputs
+    from reportgen.loaders import supported_suffixes
+
+    overwrite.write_files(tmp_path / "表", "r", {"r.md": b"x"})
+    records = list((tmp_path / "表" / overwrite.RECORD_DIR).iterdir())
+    assert records and all(p.suffix not in supported_suffixes() for p in records)
+    assert collect_inputs([tmp_path / "表"], tmp_path / "out") == []

@@ -70,3 +70,26 @@ def test_unwritable_cache_is_a_warning_only(runner: CliRunner, tmp_path: Path, m
     assert result.exit_code == 0, result.output
     assert "! 缓存目录" in result.stdout
     assert "REPORTGEN_CACHE_DIR" in result.stdout
+
+
+def test_doctor_names_missing_official_faces_and_their_stand_ins(runner: CliRunner, cache: Path) -> None:
+    out = runner.invoke(main, ["doctor"]).stdout
+    lines = out.splitlines()
+    for name in ("方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"):
+        line = next(x for x in lines if x.lstrip("✓! ").startswith(name))
+        found = next(f for f in fonts.official_faces() if f.name == name).found
+        if found is None:
+            assert line.startswith("!") and "未安装；PDF 改用 " in line and "LibreOffice/WPS 在本机显示为" in line
+        else:
+            assert line.startswith("✓") and found.family in line
+    if any(f.found is None for f in fonts.official_faces()):
+        assert "--font" in out and "fc-cache" in out
+
+
+def test_body_fallback_is_said_unless_a_fangsong_face_is_used() -> None:
+    serif = fonts.Face(Path("/f/serif.ttc"), 0, ("Noto Serif CJK SC",), "Regular", 80, "4e00-9fff")
+    fangsong = fonts.Face(Path("/f/fs.ttf"), 0, ("FangSong", "仿宋"), "Regular", 80, "4e00-9fff")
+    note = fonts.body_fallback_note(fonts.choose_fonts(faces=[serif]))
+    assert note is not None and "Noto Serif CJK SC" in note and "--font" in note
+    assert fonts.body_fallback_note(fonts.choose_fonts(faces=[serif, fangsong])) is None
+    assert fonts.choose_fonts(faces=[serif, fangsong]).faces["body"].family == "FangSong"

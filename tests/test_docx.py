@@ -510,3 +510,81 @@ def test_placeholders_are_highlighted_in_word(tmp_path: Path) -> None:
     doc = Document(io.BytesIO(data))
     runs = [r for p in doc.paragraphs for r in p.runs if r.text.startswith("【待补充")]
     assert runs and all(r.font.highlight_color is not None for r in runs)
+
+
+# -- the 公文 structure: body, 附件 note, 落款, then the attachments ------------------------------------
+
+
+def _blocks(doc) -> list[tuple[str, str]]:
+    """Paragraphs and tables in document order: (style or "table", text)."""
+    from docx.table import Table
+
+    out = []
+    for block in doc.iter_inner_content():
+        if isinstance(block, Table):
+            out.append(("table", block.rows[0].cells[0].text))
+        else:
+            out.append((block.style.name, block.text))
+    return out
+
+
+def test_signature_closes_the_body_before_the_attachment(seed_report: Report, seed_docx: bytes) -> None:
+    blocks = _blocks(open_docx(seed_docx))
+    order = [style for style, _ in blocks]
+    note = blocks.index(("附件说明", "附件：绩效指标完成情况表"))
+    unit, date = (blocks.index(("Signature", s)) for s in seed_report.signature)
+    label = blocks.index(("附件标识", "附件"))
+    assert note < unit < date < label
+    assert blocks[label + 1] == ("附件标题", "绩效指标完成情况表")
+    assert order[label + 2] == "table" and "table" not in order[:label]
+    assert "Signature" not in order[label:]
+    label_p = open_docx(seed_docx).paragraphs[[p.text for p in open_docx(seed_docx).paragraphs].index("附件")]
+    assert label_p._p.pPr.find(qn("w:pageBreakBefore")) is not None  # the attachment starts a page
+
+
+def test_cover_has_the_fields_a_bureau_expects(seed_report: Report) -> None:
+    doc = open_docx(render_docx(seed_report, cover=True))
+    texts = [(p.style.name, p.text) for p in doc.paragraphs]
+    assert texts[0] == ("封面标题", seed_report.title)
+    fields = [t for s, t in texts if s == "封面项目"]
+    assert fields == ["项目名称：社会保障专项", "主管部门：花山街道办事处", "实施单位：花山街社区办、民政办",
+                      "评价年度：2020年度", "报告日期：2021年6月30日"]
+    units = [t for s, t in texts if s == "封面单位"]
+    assert units == [seed_report.unit, "（盖章）"]
+    sect = doc.element.body.find(qn("w:sectPr"))
+    assert sect.find(qn("w:titlePg")) is not None and sect.find(qn("w:pgNumType")).get(qn("w:start")) == "0"
+    assert [t for s, t in texts].index(seed_report.title, 1) > [t for s, t in texts].index("（盖章）")
+
+
+def test_toc_is_a_word_field_updated_on_opening(seed_report: Report) -> None:
+    data = render_docx(seed_report, toc=True)
+    doc = open_docx(data)
+    assert doc.paragraphs[0].style.name == "TOC Heading" and doc.paragraphs[0].text == "目录"
+    instr = "".join(doc.paragraphs[1]._p.itertext())
+    assert 'TOC \\o "1-2"' in instr
+    assert doc.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
+
+
+def test_final_prints_no_highlight_and_refuses_gaps(seed_report: Report) -> None:
+    with pytest.raises(RenderError, match="不能生成定稿"):
+        render_docx(seed_report, final=True)
+    clean = contract_report(CONTRACT_MARKDOWN.replace("预算数2,440.91万元", "预算数【待补充：预算数】"))
+    drafted = render_docx(clean)
+    assert b"w:highlight" in zipfile.ZipFile(io.BytesIO(drafted)).read("word/document.xml")
+    from reportgen.renderers.docx import DocxRenderer as Renderer
+
+    final = Renderer()._render(clean, cover=False, toc=False, final=True, attachments=())
+    assert b"w:highlight" not in zipfile.ZipFile(io.BytesIO(final)).read("word/document.xml")
+
+
+def test_form_attachment_follows_as_the_second_attachment(seed_report: Report) -> None:
+    from reportgen.renderers.form_table import attachments
+
+    doc = open_docx(render_docx(seed_report, attachments=attachments(seed_report, ("form",))))
+    texts = [(p.style.name, p.text) for p in doc.paragraphs]
+    assert ("附件说明", "附件：1. 绩效指标完成情况表") in texts and ("附件说明", "2. 项目支出绩效自评表") in texts
+    assert [t for s, t in texts if s == "附件标识"] == ["附件1", "附件2"]
+    starts = [t.rows[0].cells[0].text for t in doc.tables]
+    assert starts.index("项目名称") > starts.index("一级指标")  # the form comes after the report's own table
+    last = [c.text for c in doc.tables[-1].rows[0].cells]
+    assert last[:3] == ["一级指标", "二级指标", "三级指标"] and last[-1] == "偏差原因分析及改进措施"

@@ -199,6 +199,7 @@ def test_value_tokens_and_headers_do_not_break(seed_pdf: bytes) -> None:
     # a line never starts with the unit of a number cut from it (“≥2,000⏎户”), nor ends a header early
     assert not [x for x in lines if re.fullmatch(r"(户|次|人|万元|元|个|场)(/\S+)?", x)]
     assert "年度目标值" in lines and "实际完成值" in lines and "一级指标" in lines
+    assert any("财预〔2020〕10号" in x for x in lines)  # a document number stays on one line
 
 
 def test_cover_has_the_fields_a_bureau_expects(renderer: PdfRenderer, seed_report: Report) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
@@ -59,6 +60,8 @@ def test_generate_shows_evaluation_findings_gaps_and_preview(client: Client) -> 
     ev = view["evaluation"]
     assert ev["total"] == "98" and not ev["total_computed"]
     assert ev["grade"] == "优" and ev["grade_computed"]  # the seed prints no grade: it is computed
+    assert re.fullmatch(r"自评表：社会保障专项-2020\.yaml:\d+", ev["total_source"])
+    assert ev["grade_source"].startswith("计算：按总分确定（90分及以上为优")
     codes = {f["title"] for f in view["findings"]}
     assert "扣分指标缺少偏差原因" in codes
     missing = next(f for f in view["findings"] if f["path"] == GAP)

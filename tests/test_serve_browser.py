@@ -79,6 +79,7 @@ def test_generate_fill_and_download(page, tmp_path: Path) -> None:  # type: igno
     page.wait_for_selector("#gen-result:not([hidden])")
     assert page.inner_text("#ev-total").startswith("98")
     assert "计算" in page.inner_text("#ev-grade")  # the grade is computed, and says so
+    assert re.fullmatch(r"自评表：社会保障专项-2020\.xlsx!\S+![A-Z]+\d+", page.get_attribute("#ev-total", "title") or "")
     findings = page.inner_text("#findings")
     assert "扣分指标缺少偏差原因" in findings
     assert re.search(r"社会保障专项-2020\.xlsx!\S+![A-Z]+\d+", findings)  # each finding names its cell

@@ -6,10 +6,14 @@ import os
 import tempfile
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
 from . import main
+
+if TYPE_CHECKING:
+    from ..renderers.fonts import FontSet
 
 OK, WARN, FAIL, INFO = "✓", "!", "✗", "·"
 
@@ -48,6 +52,7 @@ def run_checks() -> list[Check]:
                 checks.append(Check(INFO, f"  {label}", face.describe()))
         for note in fontset.notes:
             checks.append(Check(INFO, "  可选字体", note, "单位自有的仿宋/宋体字体文件可用 --font 指定"))
+        checks.extend(official_font_checks(fontset))
 
     if fonts.harfbuzz() is None:
         checks.append(Check(FAIL, "HarfBuzz 字体子集化（libharfbuzz-subset0）", "未安装",
@@ -80,6 +85,39 @@ def run_checks() -> list[Check]:
     return checks
 
 
+_ADD_FONTS = ("PDF 正文可用 --font 指定单位自有的仿宋字体文件；或把单位的字体文件（.ttf/.otf）复制到 "
+              "~/.local/share/fonts/ 后运行 fc-cache -f，PDF 与 LibreOffice/WPS 即按公文字体排版")
+
+
+def official_font_checks(fontset: FontSet) -> list[Check]:
+    """Which of the GB/T 9704 faces are installed, what PDF and Word/WPS use instead, how to add them."""
+    from ..renderers import fonts
+    from ..renderers.docx import FONT_ALT_NAMES
+
+    used = {"标题": "bold", "一级标题（一、）": "hei", "二级标题（（一））": "kai", "正文": "body"}
+    faces = fontset.faces
+    checks = [Check(INFO, "公文字体（GB/T 9704）")]
+    missing = 0
+    for official in fonts.official_faces():
+        if official.found is not None:
+            checks.append(Check(OK, f"  {official.name}（{official.use}）", official.found.describe()))
+            continue
+        missing += 1
+        face = faces.get(used[official.use]) or faces.get("bold")
+        pdf = face.family + ("（加粗）" if used[official.use] == "kai" and "kai" not in faces else "") if face else "—"
+        alt = FONT_ALT_NAMES.get(official.name)
+        desktop = fonts.desktop_substitute(official.name) or "默认中文字体"
+        word = (f"Word 按文档字体表改用“{alt}”（若已安装），" if alt else "Word ") + f"LibreOffice/WPS 在本机显示为 {desktop}"
+        checks.append(Check(WARN, f"  {official.name}（{official.use}）", f"未安装；PDF 改用 {pdf}；{word}"))
+    note = fonts.body_fallback_note(fontset) if isinstance(fontset, fonts.FontSet) else None
+    if note:
+        checks.append(Check(WARN, "  PDF 正文字体", note))
+    if missing or note:
+        checks.append(Check(WARN, "  添加公文字体", f"缺少 {missing} 种；各级标题均加粗，字体被替换时层次仍可分辨",
+                            _ADD_FONTS))
+    return checks
+
+
 def _writable(directory: os.PathLike[str]) -> bool:
     try:
         with tempfile.TemporaryFile(dir=directory):
@@ -90,11 +128,13 @@ def _writable(directory: os.PathLike[str]) -> bool:
 
 @main.command(context_settings={"help_option_names": ["-h", "--help"]})
 def doctor() -> None:
-    """检查运行环境：中文字体、HarfBuzz 子集化、WeasyPrint、缓存目录。
+    """检查运行环境：中文字体与公文字体、HarfBuzz 子集化、WeasyPrint、缓存目录。
 
     Check the environment PDF output needs: CJK fonts (and which 仿宋/宋体/
-    楷体/黑体 faces were found), HarfBuzz subsetting, WeasyPrint and a
-    writable cache directory. Exit 0 when reports can be produced, 1 when
+    楷体/黑体 faces were found), the official faces (方正小标宋简体, 黑体,
+    楷体_GB2312, 仿宋_GB2312) with what PDF and Word/WPS use in their place
+    and how to add them, HarfBuzz subsetting, WeasyPrint and a writable
+    cache directory. Exit 0 when reports can be produced, 1 when
     something required is missing.
     """
     checks = run_checks()

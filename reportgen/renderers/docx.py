@@ -137,6 +137,8 @@ def _font_table_xml() -> bytes:
 
 
 _FONT_TABLE_XML = _font_table_xml()
+# what Word substitutes for a missing official face (the font table's altName), for doctor to say
+FONT_ALT_NAMES = {name: alt for name, alt, *_ in _FONT_TABLE if alt}
 _APP_XML = (
     b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
     b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
@@ -597,8 +599,12 @@ class DocxRenderer:
 
 def _cover(builder: _BodyBuilder, report: Report) -> None:
     """The cover: title, 项目名称 … 报告日期, the unit and “（盖章）”, then a page break."""
-    for line in layout.title_lines(report.title, layout.COVER_TITLE_EM):
-        builder.text(COVER_TITLE, line)
+    # one paragraph, its lines split by breaks: the style's spacing comes once above and once below
+    title = builder.text(COVER_TITLE, "")
+    for n, line in enumerate(layout.title_lines(report.title, layout.COVER_TITLE_EM)):
+        if n:
+            etree.SubElement(etree.SubElement(title, qn("w:r")), qn("w:br"))
+        _text_run(title, line)
     for item in layout.cover_fields(report):
         builder.text(COVER_FIELD, f"{item.label}：{item.value}")
     unit = layout.cover_unit(report)

@@ -290,7 +290,7 @@ class MissingChar:
         return f"“{self.char}”（U+{ord(self.char):04X}）第{self.line}行第{self.column}字：{self.context}"
 
 
-_IGNORED = {0x09, 0x0A, 0x0D, 0x200B, 0x200C, 0x200D, 0xFEFF}
+_IGNORED = {0x09, 0x0A, 0x0D, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}  # zero-width: nothing to draw
 
 
 def missing_chars(runs: Iterable[tuple[int, str]], covered: Coverage) -> list[MissingChar]:
@@ -516,3 +516,9 @@ def body_fallback_note(fontset: FontSet) -> str | None:
         return None
     return (f"未找到仿宋字体，PDF 正文改用 {body.family}；"
             "可用 --font 指定单位自有的仿宋字体文件，或安装仿宋字体后重新生成")
+
+
+def desktop_substitute(name: str) -> str | None:
+    """The face fontconfig gives for ``name`` in Chinese text: what LibreOffice and WPS on Linux will show."""
+    matched = _parse_faces(_run_fc(["fc-match", "--format", _FC_FORMAT, f"{name}:lang=zh-cn"]))
+    return matched[0].family if matched else None

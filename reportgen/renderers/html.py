@@ -255,12 +255,16 @@ def _prepare(tokens: list[Token]) -> None:
             token.children = _protect(token.children)
 
 
-_NOBR_OPEN = Token("html_inline", "", 0, content='<span class="nobr">')
-_NOBR_CLOSE = Token("html_inline", "", 0, content="</span>")
+_JOINER = "\u2060"  # WORD JOINER: no line break on either side, prints nothing
 
 
 def _protect(children: list[Token]) -> list[Token]:
-    """Wrap value tokens (≥2,000户) and document numbers (财预〔2020〕10号) so no line breaks inside them."""
+    """Keep value tokens (≥2,000户) and document numbers (财预〔2020〕10号) on one line.
+
+    A word joiner goes between the characters of such a token wherever one of them is wide (where
+    UAX #14 would allow a break: “2,000|户”, “10|号”). It costs nothing to lay out, unlike a
+    ``white-space: nowrap`` span per token (~15 % of a seed PDF).
+    """
     out: list[Token] = []
     for child in children:
         if child.type != "text" or not child.content:
@@ -268,18 +272,21 @@ def _protect(children: list[Token]) -> list[Token]:
             continue
         text = layout.break_long_runs(child.content)
         spans = layout.no_break_spans(text)
-        if not spans:
-            out.append(child.copy(content=text) if text is not child.content else child)
-            continue
-        at = 0
-        for start, end in spans:
-            if start > at:
-                out.append(child.copy(content=text[at:start]))
-            # the span's text is still a text token, so the renderer escapes it
-            out += [_NOBR_OPEN, child.copy(content=text[start:end]), _NOBR_CLOSE]
-            at = end
-        if at < len(text):
-            out.append(child.copy(content=text[at:]))
+        if spans:
+            parts, at = [], 0
+            for start, end in spans:
+                parts.append(text[at:start])
+                token = text[start:end]
+                joined = [token[0]]
+                for a, b in zip(token, token[1:], strict=False):
+                    if layout.char_width(a) == 1.0 or layout.char_width(b) == 1.0:
+                        joined.append(_JOINER)
+                    joined.append(b)
+                parts.append("".join(joined))
+                at = end
+            parts.append(text[at:])
+            text = "".join(parts)
+        out.append(child if text == child.content else child.copy(content=text))
     return out
 
 

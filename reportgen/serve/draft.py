@@ -96,7 +96,7 @@ class Draft:
             "source": self.source,
             "outline": self.outline,
             "title": self.report.title,
-            "evaluation": evaluation_view(self.evaluation),
+            "evaluation": evaluation_view(self.evaluation, self.source),
             "findings": findings_view(self.evaluation, self.source),
             "gaps": [{**g.to_dict(), "value": self.fills.get(g.id, "")} for g in gaps],
             "filled": [{"id": k, "value": v} for k, v in self.fills.items() if v.strip()],
@@ -140,33 +140,54 @@ def _num(value: Decimal | None, kind: str, unit: str = "") -> str:
     return fmt.score(value)
 
 
-def evaluation_view(ev: Evaluation) -> dict[str, Any]:
-    """The evaluation as rows of (label, value, computed?): computed figures are said to be computed."""
+def evaluation_view(ev: Evaluation, shown: str) -> dict[str, Any]:
+    """The evaluation as rows of (label, value, computed?, source): computed figures say how they were computed."""
+    source = source_of(ev.form)
+
+    def place(path: str) -> str:
+        return "自评表：" + _shown_place(source.locate(path), source.file, shown)
+
     rows: list[dict[str, Any]] = []
     b = ev.budget
+    form_budget = ev.form.budget
     if b is not None:
+        rate_computed = b.rate is not None and form_budget is not None and form_budget.rate is None
         rows += [
-            {"label": "年初预算数", "value": _num(b.initial, "money", b.unit), "computed": False},
-            {"label": "全年预算数", "value": _num(b.adjusted, "money", b.unit), "computed": False},
-            {"label": "全年执行数", "value": _num(b.executed, "money", b.unit), "computed": False},
-            {"label": "预算执行率", "value": _num(b.rate, "percent"),
-             "computed": b.rate is not None and ev.form.budget is not None and ev.form.budget.rate is None},
+            {"label": "年初预算数", "value": _num(b.initial, "money", b.unit), "computed": False,
+             "source": place("budget.initial") if b.initial is not None else ""},
+            {"label": "全年预算数", "value": _num(b.adjusted, "money", b.unit), "computed": False,
+             "source": place("budget.adjusted") if b.adjusted is not None else ""},
+            {"label": "全年执行数", "value": _num(b.executed, "money", b.unit), "computed": False,
+             "source": place("budget.executed") if b.executed is not None else ""},
+            {"label": "预算执行率", "value": _num(b.rate, "percent"), "computed": rate_computed,
+             "source": "计算：全年执行数 ÷ 全年预算数" if rate_computed else place("budget.rate") if b.rate is not None else ""},
             {"label": "预算执行得分", "value": _num(b.score, "score") + (f" / {_num(b.weight, 'score')}" if b.weight else ""),
-             "computed": b.score_source == "computed"},
+             "computed": b.score_source == "computed",
+             "source": "计算：分值 × 执行率（不超过分值）" if b.score_source == "computed" else place("budget.score")},
         ]
     categories = [
-        {"label": c.level1, "weight": _num(c.weight, "score"), "score": _num(c.score, "score")} for c in ev.level1
+        {"label": c.level1, "weight": _num(c.weight, "score"), "score": _num(c.score, "score"),
+         "source": "计算：所含各项指标得分之和"} for c in ev.level1
     ]
     return {
         "budget": rows,
         "categories": categories,
         "total": _num(ev.total, "score"),
         "total_computed": ev.total_source == "computed",
+        "total_source": "计算：预算执行得分与各项指标得分之和" if ev.total_source == "computed"
+        else place("total_score") if ev.total is not None else "",
         "grade": ev.grade or "—",
         "grade_computed": ev.grade is not None and not ev.form.grade,
+        "grade_source": f"计算：按总分确定（{_bands(ev)}）" if ev.grade and not ev.form.grade
+        else place("grade") if ev.grade else "",
         "indicators": len(ev.indicators),
         "deducted": [{"name": r.name, "lost": _num(r.lost, "score")} for r in ev.deducted],
     }
+
+
+def _bands(ev: Evaluation) -> str:
+    bands = sorted(ev.rules.grade_bands, key=lambda band: band[0], reverse=True)
+    return "，".join(f"{fmt.score(lower)}分及以上为{name}" if lower else f"其余为{name}" for lower, name in bands)
 
 
 def findings_view(ev: Evaluation, shown: str) -> list[dict[str, str]]:

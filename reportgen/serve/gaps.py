@@ -118,6 +118,8 @@ def apply_fills(form: EvaluationForm, fills: dict[str, str]) -> EvaluationForm:
 
     The copy is validated like a loaded form, so a year that is no year gets the loader's message.
     """
+    if not any((v or "").strip() for v in fills.values()):
+        return form  # nothing typed yet: the uploaded form as loaded
     data = form.model_dump()
     for gid, value in fills.items():
         value = (value or "").strip()

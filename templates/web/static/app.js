@@ -136,14 +136,16 @@ function renderDraft(view) {
   const ev = view.evaluation;
   const table = $("#evaluation");
   table.replaceChildren();
+  // each figure's source (a cell or line of the form, or the rule that computed it) shows on hover
+  const cell = (attrs, source, ...children) => el("td", source ? { ...attrs, title: source, class: "sourced" } : attrs, ...children);
   for (const row of ev.budget)
-    table.append(el("tr", {}, el("th", {}, row.label), el("td", {}, row.value, " ", computedMark(row.computed))));
+    table.append(el("tr", {}, el("th", {}, row.label), cell({}, row.source, row.value, " ", computedMark(row.computed))));
   for (const c of ev.categories)
-    table.append(el("tr", {}, el("th", {}, c.label), el("td", {}, `${c.score} / ${c.weight}`)));
+    table.append(el("tr", {}, el("th", {}, c.label), cell({}, c.source, `${c.score} / ${c.weight}`)));
   table.append(el("tr", { class: "total" }, el("th", {}, "自评总分"),
-    el("td", { id: "ev-total" }, ev.total, " ", computedMark(ev.total_computed))));
+    cell({ id: "ev-total" }, ev.total_source, ev.total, " ", computedMark(ev.total_computed))));
   table.append(el("tr", {}, el("th", {}, "自评等级"),
-    el("td", { id: "ev-grade" }, ev.grade, " ", computedMark(ev.grade_computed))));
+    cell({ id: "ev-grade" }, ev.grade_source, ev.grade, " ", computedMark(ev.grade_computed))));
 
   const list = $("#findings");
   list.replaceChildren();

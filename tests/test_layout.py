@@ -1,0 +1,104 @@
+"""The shared layout module: one width algorithm, one structure plan, one merge rule for HTML/PDF and Word."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from reportgen.renderers import layout
+from reportgen.renderers.docx import TEXT_WIDTH_TWIPS, render_docx, table_widths
+from reportgen.renderers.html import render_html
+from reportgen.renderers.layout import column_widths, content_em, text_width, unbreakable_width
+from reportgen.report import Report
+
+HEADER = ("一级指标", "二级指标", "三级指标", "分值", "年度目标值", "实际完成值", "得分")
+
+
+def _room(rows: tuple[tuple[str, ...], ...]) -> list[float]:
+    return content_em(column_widths(rows))
+
+
+def test_short_cells_keep_every_header_and_value_whole() -> None:
+    rows = (HEADER, ("产出指标", "数量指标", "受益户数", "2", "≥2,000户", "2,100户", "2"),
+            ("", "成本指标", "户均补助", "2", "≤2.8万元/户", "2.6万元/户", "2"))
+    room = _room(rows)
+    assert sum(column_widths(rows)) == pytest.approx(1.0)
+    for j, head in enumerate(HEADER):
+        assert room[j] >= text_width(head) - 1e-9, head  # no header breaks (“年度目标⏎值”)
+    for row in rows[1:]:
+        for j, value in enumerate(row):
+            assert room[j] >= unbreakable_width(value) - 1e-9, value  # no “≥2,000⏎户”, “≤2.8万元/⏎户”
+
+
+def test_long_cells_share_the_rest_and_labels_stay_whole() -> None:
+    long_text = "组织社区工作者定期培训学习，关爱社区工作者身体健康，完善社区工作者福利" * 2
+    rows = (HEADER, ("满意度指标", "服务对象满意度指标", long_text, "5", long_text, long_text, "5"))
+    room = _room(rows)
+    assert room[0] >= text_width("满意度指标")  # a short label is not broken (“满意度指⏎标”)
+    assert min(room[2], room[4], room[5]) > max(room[0], room[3], room[6])
+    assert all(room[j] >= text_width(HEADER[j]) for j in range(len(HEADER)))
+
+
+def test_mixed_cells_give_numbers_their_width_and_text_the_rest() -> None:
+    rows = (("序号", "说明", "金额"), ("1", "长" * 80, "12,345,678.90"), ("2", "短", "1"))
+    number, text, amount = _room(rows)
+    assert text > amount > number
+    assert amount >= text_width("12,345,678.90")
+    # a URL is one long word: it may wrap, and must not squeeze the label column below two characters
+    label, url = _room((("名称", "说明"), ("甲", "http://example.org/" + "abcdefghij" * 30)))
+    assert label >= 2.0 and url > 30
+    assert column_widths(()) == ()
+
+
+def test_when_nothing_fits_headers_come_first_then_everything_shrinks() -> None:
+    header = tuple(f"第{n}列表头" for n in range(10))
+    rows = (header, tuple("2,440,000,000.91万元" for _ in range(10)))
+    fractions = column_widths(rows)
+    assert sum(fractions) == pytest.approx(1.0) and len(set(round(f, 6) for f in fractions)) == 1
+
+
+def test_word_and_html_use_the_same_widths() -> None:
+    markdown = ("# 标题\n\n| " + " | ".join(HEADER) + " |\n|" + " --- |" * 7 + "\n"
+                "| 产出指标 | 数量指标 | 办公用房、活动室的建设和维修社区数量 | 2 | ≥2,000户 | 2,100户 | 2 |\n")
+    report = Report(name="x", title="标题", markdown=markdown)
+    html_widths = [float(w) for w in re.findall(r'<col style="width:([\d.]+)%">', render_html(report))]
+    document = Document(io.BytesIO(render_docx(report)))
+    grid = [int(c.get(qn("w:w"))) for c in document.tables[0]._tbl.tblGrid.findall(qn("w:gridCol"))]
+    expected = column_widths(tuple(tuple(r) for r in (HEADER, (
+        "产出指标", "数量指标", "办公用房、活动室的建设和维修社区数量", "2", "≥2,000户", "2,100户", "2"))))
+    assert html_widths == [round(f * 100, 1) for f in expected]
+    assert grid == table_widths([HEADER, ("产出指标", "数量指标", "办公用房、活动室的建设和维修社区数量", "2",
+                                          "≥2,000户", "2,100户", "2")])
+    assert sum(grid) == TEXT_WIDTH_TWIPS
+    assert [g / TEXT_WIDTH_TWIPS for g in grid] == pytest.approx(expected, abs=1e-3)
+
+
+def test_no_break_spans_cover_value_tokens_and_document_numbers() -> None:
+    text = "依据《办法》（财预〔2020〕10号），目标≥2,000户，成本≤2.8万元/户，16.12万元/社区。"
+    found = [text[a:b] for a, b in layout.no_break_spans(text)]
+    assert found == ["财预〔2020〕10号", "≥2,000户", "≤2.8万元/户", "16.12万元/社区"]
+
+
+def test_endless_runs_get_break_points_and_print_the_same() -> None:
+    broken = layout.break_long_runs("A" * 100)
+    assert broken.replace("\u200b", "") == "A" * 100 and broken.count("\u200b") >= 5
+    assert layout.break_long_runs("短文字ABC") == "短文字ABC"
+
+
+def test_plan_puts_the_signature_before_the_attachments() -> None:
+    markdown = ("# 标题\n\n## 一、概况\n\n正文。\n\n## 附表：绩效指标完成情况表\n\n| 甲 | 乙 |\n| --- | --- |\n| 1 | 2 |\n\n"
+                "某单位\n\n2021年6月30日\n")
+    report = Report(name="x", title="标题", markdown=markdown, unit="某单位", date="2021年6月30日",
+                    signature=("某单位", "2021年6月30日"))
+    plan = layout.plan(report, layout.parser().parse(markdown))
+    assert plan.signature == ["某单位", "2021年6月30日"]
+    assert [a.title for a in plan.attachments] == ["绩效指标完成情况表"]
+    assert plan.attachment_note() == ["附件：绩效指标完成情况表"]
+    assert not any(t.type == "table_open" for t in plan.body)
+    two = layout.plan(report, layout.parser().parse(markdown), [layout.Attachment("项目支出绩效自评表", [])])
+    assert two.attachment_note() == ["附件：1. 绩效指标完成情况表", "2. 项目支出绩效自评表"]
+    assert [two.attachment_label(i) for i in range(2)] == ["附件1", "附件2"]
