@@ -102,7 +102,8 @@ class Row:
     message: str = ""
     where: str = ""
     key: str = ""  # input content + options hash, for --resume
-    total_value: float | None = None
+    total_value: float | None = None  # the printed total only: a computed sum is no figure to average
+    total_computed: bool = False  # the form prints no total; ``total`` shows the sum of rows, marked as computed
     budget_value: float | None = None
     executed_value: float | None = None
     budget_unit: str = ""
@@ -201,7 +202,7 @@ def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -
         budget=fmt.money(b.base, b.unit) if b and b.base is not None else "",
         executed=fmt.money(b.executed, b.unit) if b and b.executed is not None else "",
         rate=fmt.percent(b.rate) if b and b.rate is not None else "",
-        total=fmt.score(ev.total) if ev.total is not None else "",
+        total=(fmt.score(ev.total) + ("（计算）" if ev.total_source != "printed" else "")) if ev.total is not None else "",
         grade=ev.grade or "",
         deducted=[f"{r.name}（-{fmt.score(r.lost)}）" for r in ev.deducted],
         findings=[f"{f.severity}:{f.code}" for f in ev.findings if f.severity != "info"],
@@ -210,7 +211,8 @@ def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -
         placeholders=len(report.placeholders),
         cause_categories=categories,
         outputs=[str(p) for p in paths.values()],
-        total_value=float(ev.total) if ev.total is not None else None,
+        total_value=float(ev.total) if ev.total is not None and ev.total_source == "printed" else None,
+        total_computed=ev.total is not None and ev.total_source != "printed",
         budget_value=float(b.base) if b and b.base is not None else None,
         executed_value=float(b.executed) if b and b.executed is not None else None,
         budget_unit=b.unit if b else "",

@@ -134,6 +134,12 @@ def overview_markdown(result: BatchResult) -> str:
             f"平均得分{fmt.plain_number(statistics.fmean(scores))}分，中位数{fmt.plain_number(statistics.median(scores))}分，"
             f"最低得分{fmt.plain_number(min(scores))}分（{md(lowest.project)}）。",
         ]
+    computed = [r for r in done if r.total_computed]
+    if computed:
+        if not scores:
+            lines += ["", "## 二、得分情况"]
+        lines += ["", f"另有{len(computed)}个项目的自评表未填写总分，汇总表中其按各项得分合计的分数标为“（计算）”，"
+                      "未计入上述得分统计，也未评定等级。"]
     if len(units) == 1:
         unit = units.pop()
         budget = sum(r.budget_value or 0 for r in money)

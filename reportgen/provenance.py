@@ -26,6 +26,15 @@ def category_key(c: CategoryResult) -> str:
     return f"categories[{c.level1}]" if c.level2 is None else f"categories[{c.level1}/{c.level2}]"
 
 
+def _narrated_row(ev: Evaluation) -> str:
+    """The path of the source row narrated instead of an all-zero total row, or "" (see reconcile.py)."""
+    rec = ev.reconciliation
+    if rec is None or not rec.figures.from_source or ev.form.budget is None:
+        return ""
+    names = [s.name for s in ev.form.budget.sources]
+    return f"budget.sources[{names.index(rec.figures.row)}]" if rec.figures.row in names else ""
+
+
 class _Builder:
     def __init__(self, ev: Evaluation) -> None:
         self.ev = ev
@@ -100,12 +109,21 @@ class _Builder:
             return None, None
         unit = b.unit
         weight = self.printed(b.weight, "score", "budget.weight", "预算执行分值", "分")
-        initial = self.printed(b.initial, "money", "budget.initial", "年初预算数", unit)
-        adjusted = self.printed(b.adjusted, "money", "budget.adjusted", "全年预算数", unit)
-        executed = self.printed(b.executed, "money", "budget.executed", "全年执行数", unit)
+        # a 年度资金总额 row of zeros: the report narrates the source row carrying the money (reconcile.py)
+        row = _narrated_row(self.ev)
+
+        def amount(key: str, label: str) -> Figure:
+            path = f"{row}.{key}" if row else f"budget.{key}"
+            figure = self.printed(getattr(b, key), "money", path, label, unit)
+            self.out[f"budget.{key}"] = figure
+            return figure
+
+        initial = amount("initial", "年初预算数")
+        adjusted = amount("adjusted", "全年预算数")
+        executed = amount("executed", "全年执行数")
         base = adjusted if adjusted.known else initial
         self.put(base, "budget.base")
-        if form_b.rate is not None:
+        if form_b.rate is not None and not row:
             rate = self.printed(form_b.rate, "rate", "budget.rate", "预算执行率")
         else:
             rate = self.computed(b.rate_computed, "rate", "执行数÷预算数", (executed, base), "budget.rate",

@@ -216,9 +216,13 @@ def _composite(target: Value, actual: Value, direction: Direction) -> tuple[Part
     out = []
     for t in target.parts:
         match = next((p for p in a_parts if _label_key(p.label) == _label_key(t.label)), None)
+        if match is None and t.label:
+            # "体育活动" against "球赛、棋赛等体育活动": the actual's label names the same part more fully
+            key = _label_key(t.label)
+            match = next((p for p in a_parts if p.label and key in _label_key(p.label)), None)
         summed = False
         av: Decimal | None = None
-        if match is None and not t.label and a_parts and all(p.label for p in a_parts):
+        if match is None and not t.label and len(a_parts) > 1 and all(p.label for p in a_parts):
             # "≥4次/年" against "文化活动97次、体育活动23次": the total is the sum of the parts (computed)
             same_unit = [p for p in a_parts if p.number is not None and _units_agree(t, p)]
             if len(same_unit) == len(a_parts):

@@ -78,7 +78,7 @@ def test_without_data_only_wording_is_checked() -> None:
 def test_to_dict_is_json_with_stable_keys() -> None:
     result = check(HANDWRITTEN, data=SEED_EXAMPLE)
     data = result.to_dict()
-    assert list(data) == ["source", "ok", "summary", "line_unit", "facts_checked", "counts", "sections", "present",
+    assert list(data) == ["source", "ok", "summary", "line_unit", "facts_checked", "figures_checked", "counts", "sections", "present",
                           "problems"]
     assert list(data["problems"][0]) == ["kind", "severity", "section", "heading", "line", "message", "suggestion",
                                          "term", "group", "forced"]

@@ -309,7 +309,7 @@ def test_management_indicators_read_with_their_direction(tmp_path: Path) -> None
     md = _report(tmp_path, FLAT).markdown
     management = _section(md, "### （一）管理指标完成情况")
     assert "“结转结余率”指标值3%，全年完成值1.2%；“三公经费控制率”指标值100%，全年完成值95%，均控制在指标值以内" in management
-    assert "“预算调整率”为核心指标，指标值5%，全年完成值12.5%，超过指标值上限，得分系数40%" in management
+    assert "“预算调整率（核心指标）”指标值5%，全年完成值12.5%，超过指标值上限，得分系数40%" in management
     # a cap kept is no problem: neither named among the problems nor given a gap
     problems = _section(md, "## 六、存在的问题及原因")
     assert "结转结余率" not in problems and "三公经费控制率" not in problems
@@ -320,11 +320,11 @@ def test_core_shortfalls_come_first_and_are_named(tmp_path: Path) -> None:
     md = _report(tmp_path, FLAT).markdown
     problems = _section(md, "## 六、存在的问题及原因")
     items = [p for p in problems.split("\n\n") if p[:2] in ("1.", "2.", "3.", "4.", "5.")]
-    assert items[0].startswith("1.“预算调整率”（核心指标）未达到指标值") and "原因：年中追加文物修缮资金" in items[0]
-    assert items[1].startswith("2.“政府采购执行率”（核心指标）未达到指标值")
+    assert items[0].startswith("1.“预算调整率（核心指标）”未达到指标值") and "原因：年中追加文物修缮资金" in items[0]
+    assert items[1].startswith("2.“政府采购执行率（核心指标）”未达到指标值")
     assert "【待补充：“政府采购执行率”指标的偏差原因】" in items[1]
     conclusion = _section(md, "## 五、综合评价结论")
-    assert "核心指标中，“预算调整率”和“政府采购执行率”未达到指标值" in conclusion
+    assert "“预算调整率（核心指标）”和“政府采购执行率（核心指标）”未达到指标值" in conclusion
 
 
 def test_hierarchical_department_report(tmp_path: Path) -> None:

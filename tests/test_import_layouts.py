@@ -287,6 +287,7 @@ def two_sheet_layout() -> list[Sheet]:
         [Span("自评等级", 5), Span(form.grade, 2)],
         [Span("偏差大或目标未完成原因分析", 2), Span("\n".join(f"（{i}）{t}" for i, t in enumerate(form.deviation_analysis, 1)), 6)],
         [Span("改进措施及结果应用方案", 2), Span("\n".join(f"{i}、{t}" for i, t in enumerate(form.improvement_measures, 1)), 6)],
+        [Span("其他需要说明的问题", 2), Span(form.other_notes, 6)],
         ["项目负责人", contacts.project_lead, "财务负责人", contacts.finance_lead, "联系电话", contacts.phone],
     ]
     return [

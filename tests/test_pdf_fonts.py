@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import SEED_EXAMPLE
 
 from reportgen.errors import RenderError
 from reportgen.renderers import fonts
@@ -98,3 +99,18 @@ def test_presubset_refuses_a_cache_others_can_write(tmp_path: Path) -> None:
 
 def test_harfbuzz_subsetting_is_available() -> None:
     assert fonts.harfbuzz() is not None  # libharfbuzz-subset0, installed by scripts/setup.sh
+
+
+def test_render_says_once_when_the_body_is_not_fangsong(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reportgen.cli import main
+
+    result = CliRunner().invoke(main, ["render", str(SEED_EXAMPLE), str(SEED_EXAMPLE), "-o", str(tmp_path),
+                                       "-f", "pdf", "--no-check"])
+    assert result.exit_code == 0, result.output
+    note = fonts.body_fallback_note(fonts.choose_fonts())
+    if note is None:
+        assert "仿宋" not in result.stderr
+    else:
+        assert result.stderr.count("未找到仿宋字体，PDF 正文改用") == 1 and "--font" in result.stderr

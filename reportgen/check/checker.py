@@ -80,6 +80,23 @@ def _form_text(ev: Evaluation) -> str:
     return normalize("\n".join(texts))
 
 
+def _section_spans(report: Report) -> dict[str, list[tuple[int, int]]]:
+    """Where each top-level section's text lies in the report's Markdown (a key may occur more than once)."""
+    starts: list[tuple[int, str]] = []
+    pos = 0
+    for s in report.sections:
+        head = s.markdown.lstrip().split("\n", 1)[0]
+        at = report.markdown.find(head, pos) if head else -1
+        if at >= 0:
+            starts.append((at, s.key))
+            pos = at + len(head)
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for n, (at, key) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(report.markdown)
+        spans.setdefault(key, []).append((at, end))
+    return spans
+
+
 def _lost_points(ev: Evaluation) -> bool:
     budget_lost = ev.budget.lost if ev.budget is not None else Decimal(0)
     return bool(ev.deducted) or budget_lost > 0
@@ -97,8 +114,12 @@ class Checker:
         self._no_wording = frozenset(k.kind for k in self.lexicon.kinds if not k.wording)
 
     def check(self, report: ReportInput, *, data: DataInput = None) -> CheckResult:
-        """Check one report (file, Markdown text or Report), against form data when given."""
-        return self.check_draft(to_draft(report), to_evaluation(data, report))
+        """Check one report (file, Markdown text or Report), against form data when given.
+
+        A Report the tool generated is also verified figure by figure against its ledger.
+        """
+        generated = report if isinstance(report, Report) else None
+        return _Run(self, to_draft(report), to_evaluation(data, report), generated).result()
 
     def check_draft(self, draft: Draft, ev: Evaluation | None = None) -> CheckResult:
         """Check a draft that has already been read, against an evaluation when given."""
@@ -108,8 +129,9 @@ class Checker:
 class _Run:
     """The state of checking one draft."""
 
-    def __init__(self, checker: Checker, draft: Draft, ev: Evaluation | None) -> None:
+    def __init__(self, checker: Checker, draft: Draft, ev: Evaluation | None, report: Report | None = None) -> None:
         self.checker = checker
+        self.report = report
         self.lexicon = checker.lexicon
         self.draft = draft
         self.ev = ev
@@ -142,6 +164,9 @@ class _Run:
         self.discouraged(placeholder_spans)
         if self.ev is not None:
             self.facts()
+            self.form_errors()
+        if self.report is not None and self.report.figures:
+            self.ledger()
         # by line, then kind; within both, the (deterministic) order of detection, i.e. position
         problems = sorted(self.problems, key=lambda p: (p.line if p.line is not None else -1, _KIND_ORDER[p.kind]))
         return CheckResult(
@@ -153,6 +178,7 @@ class _Run:
             required_total=self.required_total,
             line_unit=self.draft.unit,
             facts_checked=self.ev is not None,
+            figures_checked=len(self.report.figures) if self.report is not None else 0,
         )
 
     # --- sections and required groups ---------------------------------------------------------
@@ -311,6 +337,53 @@ class _Run:
                     ),
                     suggestion="写明该指标的年度指标值、实际完成值、扣分和原因",
                     term=r.name,
+                )
+            )
+
+    def form_errors(self) -> None:
+        """The form's own error-level findings fail the check: a report cannot be right about a wrong form."""
+        assert self.ev is not None
+        for finding in self.ev.errors:
+            self.problems.append(
+                Problem(
+                    kind="form-error",
+                    severity="error",
+                    section="document",
+                    line=None,
+                    message=f"自评表有错误（{finding.where or finding.path}）：{finding.message}",
+                    suggestion="核对自评表并改正后重新生成；报告按自评表填报的数字表述，并在“其他需要说明的问题”中说明",
+                    term=finding.title,
+                )
+            )
+
+    def ledger(self) -> None:
+        """Verify every figure a generated report states: in its place and section, equal to the form's value."""
+        assert self.report is not None
+        report = self.report
+        fresh = evaluate(report.evaluation.form, report.evaluation.rules).figures if report.evaluation else {}
+        spans = _section_spans(report)
+        for e in report.figures:
+            why = None
+            if report.markdown[e.start : e.end] != e.text:
+                why = "不在报告记录的位置"
+            elif e.section in spans and not any(a <= e.start < b for a, b in spans[e.section]):
+                why = f"不在“{e.section}”部分"
+            elif e.figure.path in fresh and fresh[e.figure.path].value != e.figure.value:
+                why = f"自评表的数字为{fresh[e.figure.path].format()}"
+            elif e.figure.path in fresh and fresh[e.figure.path].format() != e.figure.format():
+                why = f"应写作{fresh[e.figure.path].format()}"
+            if why is None:
+                continue
+            line = report.markdown.count("\n", 0, max(e.start, 0)) + 1
+            self.problems.append(
+                Problem(
+                    kind="ledger-mismatch",
+                    severity="error",
+                    section=e.section,
+                    line=line,
+                    message=f"第{line}行的“{e.text}”（{e.figure.label or e.figure.path}）{why}",
+                    suggestion=f"出处：{e.origin.describe()}",
+                    term=e.text,
                 )
             )
 

@@ -30,12 +30,15 @@ _HEDGE = re.compile(
 _HEDGE_BEFORE_NUMBER = "约近超逾"
 
 _TOTAL = re.compile(
-    rf"(?P<key>综合得分|自评得分|自评总分|总得分|综合评分|最终得分|评价得分|得分合计|合计得分|总分)"
+    rf"(?P<key>本项目得分|项目总得分|项目得分|综合得分|自评得分|自评总分|总得分|综合评分|最终得分|评价得分|"
+    rf"得分合计|合计得分|总分|得分为)"
     rf"(?P<gap>[^\d。;\n]{{0,8}}?){_NUM}\s*分(?!以上|以下|之间)"
 )
 # 自评得分 also introduces a category's or an indicator's score ("产出指标……自评得分35分"): it names the
 # total only in the conclusion section; any key preceded in its clause by a part's name is a part's score
-_TOTAL_AMBIGUOUS = {"自评得分", "评价得分"}
+_TOTAL_AMBIGUOUS = {"自评得分", "评价得分", "得分为"}
+# a total the form does not print may be stated only as computed
+_SAID_COMPUTED = re.compile(r"合计|计算|未填|加总|之和")
 _PART = re.compile(r"指标|预算|分项|单项|产出|效益|满意度|本部分")
 _GRADE = re.compile(
     rf"(?:评价等级|自评等级|绩效等级|等级|等次|评定为|评为|评价结果|自评结果)(?P<gap>[^。;,\n\d]{{0,6}}?)"
@@ -127,12 +130,17 @@ class FactChecker:
 
     def check(self, lines: Iterable[Line]) -> Iterator[Problem]:
         """Yield a problem for every stated figure that contradicts the form."""
+        from .indicators import IndicatorReader
+
+        reader = IndicatorReader(self)
         for line in lines:
             yield from self._total(line)
             yield from self._grade(line)
             yield from self._rate(line)
             yield from self._budget_score(line)
             yield from self._money(line)
+            if line.heading is None:
+                yield from reader.check(line)
 
     def _total(self, line: Line) -> Iterator[Problem]:
         total = self.ev.total
@@ -152,9 +160,28 @@ class FactChecker:
                 continue
             if not agrees(stated, total):
                 yield self._problem(line, m[0], f"{fmt.score(total)}分", "总分")
+            elif self.ev.total_source != "printed" and not _SAID_COMPUTED.search(
+                text[_clause_start(text, max(m.start() - 30, 0)) : m.end()]
+            ):
+                yield Problem(
+                    kind="fact-mismatch", severity="error", section=self.section_of(line), line=line.number,
+                    message=f"{self.draft.where(line.number)}写“{m[0]}”，但自评表未填写总分，这是按各项得分计算的合计",
+                    suggestion=f"写明“自评表未填写总分，按各项得分合计为{fmt.score(total)}分”，并请补填总分和等级",
+                    term=m[0],
+                )
 
     def _grade(self, line: Line) -> Iterator[Problem]:
         grade = self.ev.grade
+        if not grade and self.ev.grade_computed and _GRADE_KEYS.search(line.text):
+            # no printed total, no printed grade: a grade stated is one the form never gave
+            for m in _GRADE.finditer(line.text):
+                yield Problem(
+                    kind="fact-mismatch", severity="error", section=self.section_of(line), line=line.number,
+                    message=f"{self.draft.where(line.number)}写“{m[0]}”，但自评表未填写总分和等级，不能据计算的合计评定等级",
+                    suggestion="删去等级，写明“自评表未填写总分和等级”，请补填后再表述",
+                    term=m[0],
+                )
+            return
         if not grade or not _GRADE_KEYS.search(line.text):
             return
         for m in _GRADE.finditer(line.text):

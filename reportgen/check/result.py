@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["missing-term", "discouraged", "placeholder", "missing-section", "fact-mismatch",
-               "deduction-not-mentioned"]
+               "deduction-not-mentioned", "form-error", "ledger-mismatch"]
 Severity = Literal["error", "warning"]
 
 KIND_LABEL: dict[str, str] = {
@@ -16,6 +16,8 @@ KIND_LABEL: dict[str, str] = {
     "fact-mismatch": "与自评表不符",
     "deduction-not-mentioned": "扣分指标未说明",
     "discouraged": "不宜用语",
+    "form-error": "自评表错误",
+    "ledger-mismatch": "数字与出处不符",
 }
 
 
@@ -97,6 +99,7 @@ class CheckResult:
     required_total: int = 0  # required groups that applied to this report
     line_unit: str = "行"
     facts_checked: bool = False  # whether form data was available for the fact checks
+    figures_checked: int = 0  # ledger entries of a generated report verified against the form
 
     @property
     def errors(self) -> list[Problem]:
@@ -126,6 +129,13 @@ class CheckResult:
             n = self.count(kind)
             if n:
                 parts.append(f"{KIND_LABEL[kind]} {n} {unit}")
+        if self.figures_checked:
+            wrong = self.count("ledger-mismatch")
+            parts.append(f"核对数字 {self.figures_checked} 处，" + (f"{wrong} 处不符" if wrong else "全部一致"))
+        errors = [p for p in self.problems if p.kind == "form-error"]
+        if errors:
+            titles = "、".join(dict.fromkeys(p.term or "" for p in errors))
+            parts.append(f"自评表错误 {len(errors)} 处（{titles}）")
         advice = sum(1 for p in self.problems if p.severity == "warning")
         if advice:
             parts.append(f"提示 {advice} 条")
@@ -139,6 +149,7 @@ class CheckResult:
             "summary": self.summary_line(),
             "line_unit": self.line_unit,
             "facts_checked": self.facts_checked,
+            "figures_checked": self.figures_checked,
             "counts": {
                 "required_total": self.required_total,
                 "required_found": self.required_found,

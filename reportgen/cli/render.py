@@ -8,7 +8,7 @@ import click
 from click.core import ParameterSource
 
 from ..engine import FORMATS, Engine, Options, parse_formats, unique_stem
-from ..errors import ReportgenError, UsageError
+from ..errors import InputError, ReportgenError, UsageError
 from ..model import EvaluationForm
 from . import main
 from .output import console, report_options
@@ -104,6 +104,7 @@ def render(
         )
     failed_check = False
     used: set[str] = set()
+    refused = 0
     for form in forms:
         try:
             outcome = engine.run(form)
@@ -112,15 +113,23 @@ def render(
         except ReportgenError as exc:  # this project failed (or was kept): the others go on
             _fail(exc, form.project)
             failures += 1
+            refused += isinstance(exc, InputError)  # e.g. an unfilled form: bad input, not a failed check
             continue
         line = "、".join(p.name for k, p in paths.items() if k not in ("check", "sources"))
         if outcome.check is not None:
             line += f"  {outcome.check.summary_line()}"
             failed_check |= not outcome.ok
         out.print(line, markup=False)
+    if used and "pdf" in fmts:
+        from ..renderers.pdf import body_font_note
+
+        if (note := body_font_note(font)) is not None:
+            click.echo(f"提示：{note}。", err=True)  # once per run, not per report
     if failures:
         rest = f"其余 {len(used)} 份已生成" if used else "没有生成任何报告"
         click.echo(f"有 {failures} 项未能生成报告（见上），{rest}。", err=True)
+    if refused and refused == failures and not used:
+        raise SystemExit(2)  # nothing rendered because the input cannot be narrated
     if failed_check or failures:
         raise SystemExit(1)
 

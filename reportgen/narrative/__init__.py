@@ -104,7 +104,8 @@ class Composer:
         return build_facts(ev, self.wording, self.classifier, force=force)
 
     def compose(self, ev: Evaluation, *, force: int | None = None) -> Report:
-        """Write the report for one evaluation."""
+        """Write the report for one evaluation; an unfilled form (targets only) is refused, not narrated."""
+        refuse_unfilled(ev)
         f = self.facts(ev, force)
         outline, title_template = self.outline_for(ev)
         self.last_trace = f.vary.trace  # the phrasing choices made, for tests of variation
@@ -130,6 +131,14 @@ class Composer:
                     continue  # a section left out states nothing (its figures never reach the text)
                 parts.append(rendered.markdown)
                 sections.append(Section(rendered.key, unmark(rendered.heading or ""), unmark(rendered.markdown)))
+        if f.notes.any and not outline.has("other"):
+            # the outline has no 其他需要说明的问题: what the form contradicts or lacks closes the report as 附注
+            with ledger.active("notes"):
+                body = self._render("sections/notes.md.j2", f=f).strip()
+            if body:
+                markdown_notes = f"## 附注\n\n{body}\n"
+                parts.append(markdown_notes)
+                sections.append(Section("notes", "附注", unmark(markdown_notes)))
         if outline.signature:
             with ledger.active("signature"):
                 parts.append(self._render("signature.md.j2", f=f))
@@ -200,6 +209,23 @@ class Composer:
             counters[:] = before  # a section left out takes no number: （一） stays （一）
             return None  # nothing to say and nothing below: leave the heading out rather than print it empty
         return _Rendered(key, heading, "\n".join(lines))
+
+
+def refuse_unfilled(ev: Evaluation) -> None:
+    """A published but unfilled form (targets, no actual values, no scores) is no evaluation to report on."""
+    inds = ev.indicators
+    if not inds or any(r.indicator.actual is not None or r.indicator.score is not None for r in inds):
+        return
+    from ..errors import InputError
+    from ..model import source_of
+
+    budget = ev.form.budget
+    executed = "，也没有预算执行数" if budget is None or budget.executed is None else ""
+    raise InputError(
+        f"自评表尚未填写：{len(inds)}项绩效指标都只有年度目标值，没有实际完成值和得分{executed}，无法撰写自评报告",
+        where=source_of(ev.form).locate("indicators"),
+        hint="请先在自评表中填写各项指标的实际完成值和得分（以及预算执行数、总分），再生成报告",
+    )
 
 
 def _normalise(markdown: str) -> str:

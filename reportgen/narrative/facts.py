@@ -19,11 +19,15 @@ from typing import Any, Literal
 from ..figures import Figure, Gap, computed
 from ..provenance import category_key
 from ..scoring import Evaluation, IndicatorResult, text_overlap
+from ..status import overall_completion
 from . import text
 from .causes import CauseCategory, CauseClassifier, Taxonomy
+from .status_facts import BudgetStory, StatusFacts, budget_story, prose, status_facts
 from .wording import Wording
 
 ZERO = Decimal(0)
+#: the completion word when neither statuses nor points let the report judge (an unfilled form)
+UNJUDGED = "未能据自评表判断是否完成"
 # which level-1 names feed which report subsection (the checker uses the same kinds)
 _KINDS = (("产出", "outputs"), ("效益", "benefits"), ("满意", "satisfaction"), ("成本", "cost"))
 # budget-related cause categories: an overall analysis item of these kinds explains under-execution
@@ -89,6 +93,7 @@ class IndicatorFacts:
     has_score: bool
     descriptive: bool  # qualitative text too long to run into a sentence: quote it instead
     actual_is_cause: bool  # the actual cell states the problem that is the cause (do not say it twice)
+    s: StatusFacts | None = None  # the honest status, worded by templates/status.md.j2
 
 
 @dataclass
@@ -121,6 +126,7 @@ class CategoryFacts:
     completion: str
     groups: list[GroupFacts]
     single_group: bool
+    unscored: int = 0  # indicators the form gives no score (their points are not "lost")
 
 
 @dataclass
@@ -138,6 +144,7 @@ class BudgetFacts:
     over: bool  # executed more than budgeted
     sources: list[dict[str, Figure | str]]
     balance: Figure  # unspent amount (missing when nothing is left)
+    story: BudgetStory | None = None  # zero total row, adjustment, over-spending, a reused cause (reconcile.py)
 
 
 @dataclass
@@ -184,6 +191,8 @@ class Facts:
     grade: Figure  # printed, computed from the printed total, or missing
     grade_word: Figure | str  # the grade as the prose writes it (wording.yaml), with the grade's origin
     overall_completion: str
+    unscored_count: int  # indicators with no score (printed or computed)
+    goal_gap: str  # 【待补充：年度总体目标】 when the printed goal is only the project name, a number or a title
     deviation_count: Figure
     total_gap: str  # 【待补充：自评总分和等级】 when the form prints no total, else ""
     indicators_gap: str  # 【待补充：绩效指标完成情况】 for a form without indicator rows (a 综述-only form), else ""
@@ -192,6 +201,7 @@ class Facts:
     measures: list[MeasureItem]
     general_measures: list[MeasureItem]
     other_notes: str
+    notes: SimpleNamespace  # what the form gets wrong or leaves out, for 其他需要说明的问题 (or a closing 附注)
     appendix: list[dict[str, Any]]
     appendix_total: dict[str, Any]
     contacts: dict[str, str]
@@ -224,6 +234,42 @@ def _note(note: str | None) -> str | None:
 def _self_led(cause: str | None) -> bool:
     """Whether a cause introduces itself ("…主要原因是…", "资金拨付滞后：…"), so no lead-in is added."""
     return bool(cause) and ("原因" in cause or "：" in cause[:12] or ":" in cause[:12])
+
+
+def _notes(ev: Evaluation) -> SimpleNamespace:
+    """Where the form contradicts itself or is incomplete: the report says which printed figure it follows."""
+    fig = ev.figures
+    codes = {f.code for f in ev.findings}
+    total = fig["total_score"]
+    grade_expected: Figure | None = None
+    if "grade-mismatch" in codes and ev.grade_computed:
+        grade_expected = computed(ev.grade_computed, "grade", "按填报总分对应评分规则的等级", (total,),
+                                  path="grade_computed", label="按总分应得等级")
+    over = [(r, fig[f"indicators[{r.index}].score"], fig[f"indicators[{r.index}].weight"])
+            for r in ev.indicators
+            if r.score_source == "printed" and r.weight is not None and r.score is not None and r.score > r.weight]
+    empty_blocks = [(text.md(name), fig[f"categories.{name}"]) for name in ev.form.categories
+                    if f"categories.{name}" in fig
+                    and any(f.code == "subtotal-unknown" and f.path == f"categories.{name}" for f in ev.findings)]
+    weights = fig["total_weight"]
+    inds = ev.indicators
+    no_actuals = bool(inds) and all(r.indicator.actual is None for r in inds)
+    no_scores = bool(inds) and all(r.indicator.score is None for r in inds)
+    notes = SimpleNamespace(
+        total_mismatch="total-mismatch" in codes and total.known,
+        budget_left_out=any(f.code == "total-mismatch" and "未计入预算执行得分" in f.message for f in ev.findings),
+        grade_expected=grade_expected,
+        over_weight=[(text.md(text.clause(r.name)), s, w) for r, s, w in over],
+        weight_short=weights.known and weights < fig["rules.total_weight"],
+        weights_missing=computed(Decimal(sum(1 for r in inds if r.weight is None)), "count", "未填分值的指标项数",
+                                 path="weights_missing", unit="项", label="未填分值的指标数"),
+        empty_blocks=empty_blocks,
+        no_actuals=no_actuals,
+        no_scores=no_scores,
+    )
+    notes.any = bool(notes.total_mismatch or grade_expected or over or notes.weight_short or notes.weights_missing > 0
+                     or empty_blocks or no_actuals or no_scores)
+    return notes
 
 
 def _grade_word(grade: Figure, wording: Wording) -> Figure | str:
@@ -267,17 +313,23 @@ class _Builder:
         # a department form's cap (预算调整率 3%) has no completion rate worth printing: 0 under 3% is simply met
         show_ratio = show_ratio and not (r.lower_better and self.form.is_department)
         path = f"indicators[{r.index}]"
+        status = status_facts(r, self.placeholder) if r.verdict is not None else None
+        if status is not None:
+            # prose: operators normalised, a bare actual in the target's unit; only the appendix keeps the glyphs
+            target_text, actual_text = status.target, status.actual
+        else:
+            target_text, actual_text = text.md(target_text), text.md(actual_text)
         return IndicatorFacts(
             index=r.index,
-            name=text.md(text.clause(ind.name)),
+            name=prose(r.display_name) + (status.name_note if status else ""),
             level1=text.md(r.level1),
             level2=text.md(r.level2),
-            target=text.md(target_text) or "—",
-            actual=text.md(actual_text) or "—",
+            target=target_text or "—",
+            actual=actual_text or "—",
             weight=self.fig[f"{path}.weight"],
             score=self.fig[f"{path}.score"],
             lost=self.fig[f"{path}.lost"],
-            ratio=self.fig[f"{path}.ratio"] if show_ratio else None,
+            ratio=(status.ratio if status else self.fig[f"{path}.ratio"]) if show_ratio else None,
             status=r.status,
             full=r.full_marks,
             quantitative=r.ratio is not None,
@@ -288,6 +340,7 @@ class _Builder:
             has_score=r.score is not None,
             descriptive=descriptive,
             actual_is_cause=bool(r.cause and ind.actual and text_overlap(r.cause, ind.actual) >= Decimal("0.6")),
+            s=status,
         )
 
     def group(
@@ -307,8 +360,6 @@ class _Builder:
                 short_full.append(f)
             else:
                 routine.append(f)
-        full_count = sum(1 for m in members if m.full_marks)
-        all_met = not deducted and not short_full and full_count == len(members)
         examples = [f for f in routine if f.quantitative][:2]
         return GroupFacts(
             name=text.md(name),
@@ -317,7 +368,7 @@ class _Builder:
             score=self.fig[f"{key}.score"],
             lost=self.fig[f"{key}.lost"],
             full_count=self.fig[f"{key}.full_count"],
-            completion=self.wording.completion(score, weight, all_met),
+            completion=self.completion(members, score, weight),
             routine=routine,
             exceeded=exceeded,
             deducted=deducted,
@@ -333,7 +384,6 @@ class _Builder:
             for r in members:
                 subgroups.setdefault(r.level2, []).append(r)
             groups = [self.group(c1.level1, name, rs, facts) for name, rs in subgroups.items()]
-            all_met = all(not g.deducted and not g.short_full and g.full_count == g.count for g in groups)
             key = category_key(c1)
             out.append(
                 CategoryFacts(
@@ -344,12 +394,20 @@ class _Builder:
                     score=self.fig[f"{key}.score"],
                     lost=self.fig[f"{key}.lost"],
                     full_count=self.fig[f"{key}.full_count"],
-                    completion=self.wording.completion(c1.score, c1.weight, all_met),
+                    completion=self.completion(members, c1.score, c1.weight),
                     groups=groups,
                     single_group=len(groups) == 1 and groups[0].name == text.md(c1.level1),
+                    unscored=sum(1 for r in members if r.score is None),
                 )
             )
         return out
+
+    def completion(self, members: list[IndicatorResult], score: Decimal, weight: Decimal) -> str:
+        """The completion word from the statuses and the points (reportgen.status.overall_completion)."""
+        verdicts = [m.verdict for m in members if m.verdict is not None]
+        word = overall_completion(self.wording, verdicts, score if any(m.score is not None for m in members)
+                                  else None, weight)
+        return word or UNJUDGED
 
     # budget ---------------------------------------------------------------------------------
     def budget(self) -> BudgetFacts | None:
@@ -380,6 +438,7 @@ class _Builder:
             over=b.rate is not None and b.rate > 1,
             sources=sources,
             balance=fig["budget.balance"],
+            story=budget_story(self.ev, self.placeholder),
         )
 
     # deviations and measures ----------------------------------------------------------------
@@ -409,6 +468,10 @@ class _Builder:
                     linked.append(j)
             cause = "；".join(text.clause(analysis[j]) for j in linked) or None
             used.update(linked)
+            rec = self.ev.reconciliation
+            if cause is None and rec is not None and rec.under_cause and rec.under_cause_from:
+                # the cause written on an indicator about the same money explains the unspent budget too
+                cause = f"“{text.clause(rec.under_cause_from)}”指标说明{text.clause(rec.under_cause)}"
             about = f"预算执行率{budget.rate.format()}"
             if cause:
                 causes.append((cause, about))
@@ -428,18 +491,18 @@ class _Builder:
             raw_cause = r.cause if r.cause_source in ("indicator", "analysis", "actual") else None
             if r.lost > 0 and r.status in ("met", "exceeded"):
                 kind: Literal["deducted", "deducted_met", "short_full", "exceeded"] = "deducted_met"
-                what = f"“{text.clause(r.name)}”指标扣分的理由"
+                what = f"“{text.clause(r.display_name)}”指标扣分的理由"
             elif r.lost > 0:
-                kind, what = "deducted", f"“{text.clause(r.name)}”指标的偏差原因"
+                kind, what = "deducted", f"“{text.clause(r.display_name)}”指标的偏差原因"
             elif r.status in ("partial", "missed") and r.full_marks:
-                kind, what = "short_full", f"“{text.clause(r.name)}”指标未达目标值的原因"
+                kind, what = "short_full", f"“{text.clause(r.display_name)}”指标未达目标值的原因"
             elif r.status == "exceeded":
                 kind, what = "exceeded", ""
             else:
                 continue
             explanation = raw_cause or (_note(r.actual.note) if kind in ("short_full", "deducted") else None)
             if explanation:
-                causes.append((text.clause(explanation), f"“{text.clause(r.name)}”指标{self._gap(kind)}"))
+                causes.append((text.clause(explanation), f"“{text.clause(r.display_name)}”指标{self._gap(kind)}"))
             placeholder = None
             if not explanation and kind != "exceeded":
                 placeholder = self.placeholder(what, f"indicators[{r.index}].cause")
@@ -469,7 +532,7 @@ class _Builder:
         for r in self.ev.indicators:
             if r.indicator.measure:
                 # rotate the lead-in so consecutive measures never open the same way
-                lead = leads[self.vary.step("measures.lead", 3, k)].format(text.clause(r.name))
+                lead = leads[self.vary.step("measures.lead", 3, k)].format(text.clause(r.display_name))
                 k += 1
                 items.append(MeasureItem(text.md(lead + text.sentence(r.indicator.measure)), "indicator"))
         own = " ".join([*form.improvement_measures, *(r.indicator.measure or "" for r in self.ev.indicators)])
@@ -545,7 +608,6 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     unit = text.md(form.unit) if form.unit else b.placeholder("单位名称", "unit")
     date: Figure | str = fig["filled_on"] if form.filled_on else ""
     title_year = f"{form.year}年度" if form.year else ""
-    all_met = not ev.deducted and all(r.status not in ("partial", "missed") for r in ev.indicators)
     indicator_weight = sum((r.weight or ZERO for r in ev.indicators), ZERO)
     indicator_score = sum((r.score or ZERO for r in ev.indicators), ZERO)
     facts = Facts(
@@ -555,7 +617,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         year=year,
         date=date,
         department=text.md(form.department or ""),
-        implementer=text.md(form.implementer or ""),
+        implementer=text.md(ev.implementer) if ev.implementer else b.placeholder("项目实施单位", "implementer"),
         category=text.md(form.category or ""),
         attribute=text.md(form.attribute or ""),
         type=text.md(form.type or ""),
@@ -573,7 +635,14 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         total_lost=fig.get("total_lost") or computed(None, "score", "", path="total_lost"),
         grade=fig["grade"],
         grade_word=_grade_word(fig["grade"], wording),
-        overall_completion=wording.completion(indicator_score, indicator_weight, all_met),
+        # the budget's points count too: a lost budget point is never 全面完成
+        overall_completion=b.completion(
+            ev.indicators,
+            indicator_score + (ev.budget.score or ZERO if ev.budget else ZERO),
+            indicator_weight + (ev.budget.weight or ZERO if ev.budget else ZERO),
+        ),
+        unscored_count=sum(1 for r in ev.indicators if r.score is None),
+        goal_gap=b.placeholder("年度总体目标", "goals.planned") if ev.goal_hollow else "",
         deviation_count=computed(Decimal(len(deviations)), "count", "需要分析说明的偏差事项数",
                                  path="deviation_count", unit="项", label="偏差事项数"),
         total_gap=b.placeholder("自评总分和等级", "total_score") if fig["total_score"].missing else "",
@@ -583,6 +652,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         measures=measures,
         general_measures=general_measures,
         other_notes=text.md(text.sentence(form.other_notes)) if form.other_notes else "",
+        notes=_notes(ev),
         appendix=rows,
         appendix_total=total_row,
         contacts={

@@ -37,6 +37,13 @@ class Outline:
     path: str = ""
     appendix_title: str = field(default="")
 
+    def has(self, key: str) -> bool:
+        """Whether any section (at any depth) has this key, e.g. "other" for 其他需要说明的问题."""
+        def walk(nodes: tuple[OutlineNode, ...]) -> bool:
+            return any(n.key == key and n.template or walk(n.children) for n in nodes)
+
+        return walk(self.sections)
+
 
 def _node(data: object, where: str) -> OutlineNode:
     if not isinstance(data, dict) or "key" not in data:

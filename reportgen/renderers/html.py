@@ -195,10 +195,35 @@ def _render(tokens: list[Token], *, align_classes: bool) -> str:
     return str(md.renderer.render(tokens, md.options, {_ALIGN_CLASSES: align_classes}))
 
 
+def _marked_tokens(report: Report) -> list[Token]:
+    """Parse the Markdown with each ledger figure wrapped in private-use marks (made into spans at the end)."""
+    md, pieces, pos = report.markdown, [], 0
+    for n, e in enumerate(report.figures):
+        if e.section in ("title", "signature") or e.start < pos:
+            continue  # the title and signature are laid out from Report fields, not from the text
+        pieces += [md[pos : e.start], f"\ue010{n}\ue011", e.text, "\ue012"]
+        pos = e.end
+    pieces.append(md[pos:])
+    return _parser().parse("".join(pieces))
+
+
+_FIGURE_MARK = re.compile("\ue010(\\d+)\ue011([^\ue012]*)\ue012")
+
+
+def _figure_spans(report: Report, text: str) -> str:
+    """Each figure the ledger knows shows its origin on hover: data-source and a tooltip (issue 11)."""
+    def span(m: re.Match[str]) -> str:
+        source = html.escape(report.figures[int(m[1])].origin.describe(), quote=True)
+        return f'<span class="figure" data-source="{source}" title="{source}">{m[2]}</span>'
+
+    return _FIGURE_MARK.sub(span, text)
+
+
 def _body(report: Report, *, cover: bool, align_classes: bool = False, tokens: list[Token] | None = None,
           highlight: bool = True, attachments: Sequence[Attachment] = ()) -> str:
+    hover = tokens is None and highlight and bool(report.figures)
     if tokens is None:
-        tokens = parse_markdown(report)
+        tokens = _marked_tokens(report) if hover else parse_markdown(report)
     _break_title(tokens)
     plan = layout.plan(report, tokens, attachments)
     for stream in [plan.body] + [a.tokens for a in plan.attachments]:
@@ -228,6 +253,8 @@ def _body(report: Report, *, cover: bool, align_classes: bool = False, tokens: l
     if highlight:
         # gaps the author must fill stand out on screen and on paper (the text is already escaped here)
         text = _PLACEHOLDER.sub(r'<mark class="placeholder">\g<0></mark>', text)
+    if hover:
+        text = _figure_spans(report, text)
     return text
 
 

@@ -315,3 +315,8 @@ def render_pdf(report: Report, *, cover: bool = False, font: Path | None = None,
     """Render ``report`` as PDF bytes with a renderer cached per process (and per ``font``)."""
     return _renderer(font.resolve() if font is not None else None).render(
         report, cover=cover, final=final, attachments=attachments, timeout=timeout)
+
+
+def body_font_note(font: Path | None = None) -> str | None:
+    """What the CLI says once when the PDF body is not set in a 仿宋 face (None when it is)."""
+    return _renderer(font.resolve() if font is not None else None).body_note

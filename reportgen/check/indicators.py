@@ -1,0 +1,180 @@
+"""Indicator-level facts in a draft: what a sentence says about a named indicator or category must agree.
+
+A sentence that names an indicator (its target, actual value, completion rate, score, lost points), a
+category (its count, points available, score) or the whole set of indicators (三级指标N项) is read from
+the name to the end of its statement: the next 。, the next named indicator or category. Completion
+words are checked against the numbers: 全面完成 where points were lost is a contradiction. Duplicate
+names (two rows of one name) are skipped: the sentence cannot say which row it means.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from .. import formatting as fmt
+from ..narrative import text as ntext
+from ..segment import normalize
+from ..values import parse_value
+from .document import Line
+from .result import Problem
+
+if TYPE_CHECKING:
+    from .facts import FactChecker
+
+_N = r"(\d+(?:\.\d+)?)"
+_STOP = "。;!?"
+_ACTUAL = re.compile(r"实际完成(?:值|情况)?(?:为|是)?[:“\"]?(?P<v>[^,。;()“”\"]+)")
+_TARGET = re.compile(r"(?:年度目标值?|目标值|年初设定目标|目标设定为|年初目标)(?:为|是)?[:“\"]?(?P<v>[^,。;()“”\"]+)")
+_RATIO = re.compile(rf"完成率(?:为)?{_N}%")
+_SCORE = re.compile(rf"(?<![满分值])(?:自评)?得(?:分)?(?:为)?{_N}分")
+_LOST = re.compile(rf"扣(?:除)?{_N}分")
+_COUNT_AFTER = re.compile(rf"^(?:方面,)?(?:共|合计设置|共设)?{_N}项")
+_COUNT_BEFORE = re.compile(rf"{_N}项$")
+_WEIGHT = re.compile(rf"(?:分值|合计|满分)(?:为)?{_N}分")
+_INDICATOR_COUNT = re.compile(rf"{_N}项三级(?:绩效)?指标|三级(?:绩效)?指标(?:共)?{_N}项")
+_FULL_WORD = "全面完成"
+
+
+def _norm(value: str | None) -> str:
+    return normalize(ntext.clause(value or "")).replace(" ", "")
+
+
+def _same_value(stated: str, printed: str | None) -> bool:
+    """Whether a stated target/actual is the form's: same text, or the same number and unit."""
+    if printed is None:
+        return True
+    a, b = _norm(stated), _norm(printed)
+    if not a or a == b or b.startswith(a) or a.startswith(b):
+        return True
+    va, vb = parse_value(a), parse_value(b)
+    if va.number is None or vb.number is None:
+        return True  # descriptive text reworded: not a number to compare
+    return va.number == vb.number and va.high == vb.high
+
+
+class IndicatorReader:
+    def __init__(self, facts: FactChecker) -> None:
+        self.f = facts
+        ev = facts.ev
+        self.ev = ev
+        counts = Counter(_norm(r.name) for r in ev.indicators)
+        self.indicators = {_norm(r.name): r for r in ev.indicators if counts[_norm(r.name)] == 1 and len(_norm(r.name)) >= 4}
+        self.categories = {}
+        for c in [*ev.level1, *ev.level2]:
+            key = _norm(c.name)
+            if c.level2 is not None and c.level2 == c.level1:
+                continue
+            self.categories.setdefault(key, c)
+        # longest names first, so 社会效益指标 is not read as 效益指标
+        self.names = sorted([*self.indicators, *self.categories], key=len, reverse=True)
+        self.form_text = normalize("\n".join(ntext.tidy(r.indicator.actual or "") for r in ev.indicators))
+
+    def _mentions(self, text: str) -> list[tuple[int, int, str]]:
+        taken: list[tuple[int, int, str]] = []
+        for name in self.names:
+            for m in re.finditer(re.escape(name), text):
+                if any(a < m.end() and m.start() < b for a, b, _ in taken):
+                    continue
+                taken.append((m.start(), m.end(), name))
+        return sorted(taken)
+
+    def check(self, line: Line) -> Iterator[Problem]:
+        text = line.text
+        if not any(ch.isdigit() for ch in text) and _FULL_WORD not in text:
+            return
+        mentions = self._mentions(text)
+        for n, (start, end, name) in enumerate(mentions):
+            stop = min([i for i in (text.find(c, end) for c in _STOP) if i >= 0] or [len(text)])
+            nxt = mentions[n + 1][0] if n + 1 < len(mentions) else len(text)
+            segment = text[end : min(stop, nxt)]
+            before = text[max(0, start - 6) : start]
+            if name in self.indicators:
+                yield from self._indicator(line, name, segment)
+            else:
+                yield from self._category(line, name, segment, before)
+        yield from self._count(line)
+        yield from self._completion(line, mentions)
+
+    def _problem(self, line: Line, written: str, expected: str, what: str) -> Problem:
+        return self.f._problem(line, written, expected, what)
+
+    def _indicator(self, line: Line, name: str, seg: str) -> Iterator[Problem]:
+        r = self.indicators[name]
+        label = f"“{r.name}”"
+        seg = seg.lstrip("”\"")
+        for m in _ACTUAL.finditer(seg):
+            if not _same_value(m["v"], r.indicator.actual):
+                yield self._problem(line, m[0], f"“{r.indicator.actual}”", f"指标{label}实际完成值")
+        for m in _TARGET.finditer(seg):
+            if not _same_value(m["v"], r.indicator.target):
+                yield self._problem(line, m[0], f"“{r.indicator.target}”", f"指标{label}年度目标值")
+        from .facts import _number, agrees
+
+        if r.ratio is not None:
+            for m in _RATIO.finditer(seg):
+                stated = _number(m[1])
+                if stated is not None and not agrees(stated, r.ratio * 100):
+                    yield self._problem(line, m[0], fmt.percent(r.ratio), f"指标{label}完成率")
+        if r.score is not None:
+            for m in _SCORE.finditer(seg):
+                stated = _number(m[1])
+                if stated is not None and not agrees(stated, r.score):
+                    yield self._problem(line, m[0], f"{fmt.score(r.score)}分", f"指标{label}得分")
+        if r.weight is not None and r.score is not None:
+            for m in _LOST.finditer(seg):
+                stated = _number(m[1])
+                if stated is not None and not agrees(stated, r.lost):
+                    yield self._problem(line, m[0], f"{fmt.score(r.lost)}分", f"指标{label}扣分")
+
+    def _category(self, line: Line, name: str, seg: str, before: str) -> Iterator[Problem]:
+        from .facts import _number, agrees
+
+        c = self.categories[name]
+        seg = seg.split("“", 1)[0]
+        count = len(c.indices)
+        m = _COUNT_AFTER.search(seg) or _COUNT_BEFORE.search(before)
+        if m:
+            stated = _number(m[1])
+            if stated is not None and stated.value != count:
+                yield self._problem(line, f"{c.name}{m[0]}", f"{count}项", f"“{c.name}”的指标数")
+        for m in _SCORE.finditer(seg):
+            stated = _number(m[1])
+            if stated is not None and not agrees(stated, c.score):
+                yield self._problem(line, f"{c.name}……{m[0]}", f"{fmt.score(c.score)}分", f"“{c.name}”得分")
+        for m in _WEIGHT.finditer(seg):
+            stated = _number(m[1])
+            if stated is not None and not agrees(stated, c.weight) and (
+                c.printed_weight is None or not agrees(stated, c.printed_weight)
+            ):
+                yield self._problem(line, f"{c.name}……{m[0]}", f"{fmt.score(c.weight)}分", f"“{c.name}”分值")
+
+    def _count(self, line: Line) -> Iterator[Problem]:
+        count = len(self.ev.indicators)
+        for m in _INDICATOR_COUNT.finditer(line.text):
+            value = Decimal(m[1] or m[2])
+            if value != count:
+                yield self._problem(line, m[0], f"{count}项", "三级指标数")
+
+    def _completion(self, line: Line, mentions: list[tuple[int, int, str]]) -> Iterator[Problem]:
+        text = line.text
+        for m in re.finditer(_FULL_WORD, text):
+            if text[m.start() : m.start() + 12] in self.form_text:
+                continue  # quoting the form's own words
+            sentence_start = max((text.rfind(c, 0, m.start()) for c in _STOP), default=-1) + 1
+            about = [(b, name) for a, b, name in mentions if sentence_start <= a < m.start() and name in self.categories]
+            if about and re.search(r"\d+项", text[about[-1][0] : m.start()]):
+                continue  # “8项中7项全面完成”: those items, not the category
+            if about:
+                name = about[-1][1]
+                c = self.categories[name]
+                members = [self.ev.indicators[i] for i in c.indices]
+                if c.score < c.weight or any(r.lost > 0 or r.status in ("partial", "missed") for r in members):
+                    yield self._problem(line, m[0], "“较好完成”等与得分相符的用语", f"“{c.name}”的完成情况（有扣分）")
+            elif "项目" in text[sentence_start : m.start()] or "总体" in text[sentence_start : m.start()]:
+                budget_lost = self.ev.budget.lost if self.ev.budget is not None else 0
+                if self.ev.deducted or budget_lost > 0:
+                    yield self._problem(line, m[0], "与得分相符的完成用语", "项目的完成情况（有扣分）")

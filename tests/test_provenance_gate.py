@@ -1,0 +1,187 @@
+"""Done-when items of issue 11: errors reach the gate, computed said as computed, unfilled refused, drafts read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import SEED_EXAMPLE
+
+import reportgen
+from reportgen.check import check
+from reportgen.cli import main
+from reportgen.errors import InputError
+
+
+def _seed(tmp_path: Path, name: str = "表.yaml", **changes: object) -> Path:
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _facts(markdown: str, ev: reportgen.Evaluation) -> list[str]:
+    return [p.message for p in check(markdown, data=ev).problems if p.kind == "fact-mismatch"]
+
+
+def test_a_printed_total_that_differs_from_its_rows_fails_render_and_is_said(tmp_path: Path) -> None:
+    form = _seed(tmp_path, total_score=95)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", str(form), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "自评表错误 1 处（总分与各项得分之和不符）" in result.output
+    check_json = json.loads(next(out.glob("*.check.json")).read_text(encoding="utf-8"))
+    errors = [p for p in check_json["problems"] if p["kind"] == "form-error"]
+    assert errors and "填报总分95分，各项得分合计98分" in errors[0]["message"]
+    markdown = next(out.glob("*.md")).read_text(encoding="utf-8")
+    assert "综合得分95分（自评表填报数；按各项得分合计为98分，二者不一致）" in markdown
+    assert "本报告按自评表填报的总分表述" in markdown and "无其他需要说明的问题" not in markdown
+    # check --data on the same report fails on the form's error too
+    again = CliRunner().invoke(main, ["check", str(next(out.glob("*.md"))), "--data", str(form)])
+    assert again.exit_code == 1 and "总分与各项得分之和不符" in again.output
+
+
+def test_an_outline_without_other_section_closes_with_a_note(tmp_path: Path) -> None:
+    report = reportgen.render(_seed(tmp_path, total_score=95), outline="transfer")
+    notes = report.section("notes")
+    assert notes is not None and "## 附注" in notes.markdown and "二者不一致" in notes.markdown
+
+
+def test_without_total_and_grade_the_sum_is_said_as_computed_and_no_grade_derived(tmp_path: Path) -> None:
+    report = reportgen.render(_seed(tmp_path, total_score=None, grade=None))
+    md = report.markdown
+    assert "自评表未填写总分，按各项得分合计为98分，未据此评定等级【待补充：自评总分和等级】" in md
+    assert "等级为“优”" not in md and "对应为“优”" not in md
+    total = next(e for e in report.figures if e.figure.path == "total_computed")
+    assert total.origin.kind == "computed" and total.text == "98"
+    ev = report.evaluation
+    assert ev is not None and ev.grade is None
+    assert _facts(md, ev) == []  # the honest wording passes
+    dishonest = md.replace("自评表未填写总分，按各项得分合计为98分，未据此评定等级", "综合得分98分，自评等级为“优”")
+    problems = _facts(dishonest, ev)
+    assert any("未填写总分" in p for p in problems) and any("等级" in p for p in problems)
+
+
+def test_an_unfilled_form_is_refused_with_exit_2(tmp_path: Path) -> None:
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    for ind in data["indicators"]:
+        ind.pop("actual", None)
+        ind.pop("score", None)
+    data.pop("total_score")
+    form = tmp_path / "空表.yaml"
+    form.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match="自评表尚未填写：27项绩效指标都只有年度目标值，没有实际完成值和得分"):
+        reportgen.render(form)
+    result = CliRunner().invoke(main, ["render", str(form), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "尚未填写" in result.output
+    assert not list(tmp_path.glob("out/*.md"))
+
+
+EDITS = {
+    "actual": ("目标值为≥2次/年，实际完成1次/年", "目标值为≥2次/年，实际完成2次/年", "实际完成值"),
+    "score": ("自评得分1分（满分2分），扣1分", "自评得分2分（满分2分），扣1分", "得分1分"),
+    "category": ("合计36分，自评得分35分", "合计36分，自评得分36分", "“产出指标”得分35分"),
+    "count": ("共包括27项三级指标", "共包括28项三级指标", "三级指标数27项"),
+    "completion": ("扣1分，总体较好完成年度目标", "扣1分，总体全面完成年度目标", "有扣分"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
+def test_each_draft_edit_is_caught(edit: str) -> None:
+    report = reportgen.render(SEED_EXAMPLE)
+    assert report.evaluation is not None
+    before, after, said = EDITS[edit]
+    assert before in report.markdown
+    assert _facts(report.markdown, report.evaluation) == []
+    problems = _facts(report.markdown.replace(before, after, 1), report.evaluation)
+    assert problems and said in problems[0]
+
+
+@pytest.mark.parametrize("phrase", ["本项目得分95分", "项目得分95分", "自评得分为95分", "综合得分95分", "自评总分95分"])
+def test_total_statements_in_common_phrasings(phrase: str) -> None:
+    ev = reportgen.evaluate(reportgen.load(SEED_EXAMPLE))
+    problems = _facts(f"# 报告\n\n## 三、综合评价结论\n\n{phrase}。\n", ev)
+    assert problems and "总分98分" in problems[0]
+
+
+def test_generated_report_is_verified_against_its_ledger() -> None:
+    report = reportgen.render(SEED_EXAMPLE)
+    result = check(report)
+    assert result.figures_checked == len(report.figures) > 50
+    assert f"核对数字 {len(report.figures)} 处，全部一致" in result.summary_line()
+    # a figure changed after composing is caught where it stands
+    e = next(x for x in report.figures if x.figure.path == "budget.executed")
+    tampered = report.markdown[: e.start] + "2,000.00万元" + report.markdown[e.end :]
+    from dataclasses import replace
+
+    bad = check(replace(report, markdown=tampered))
+    assert any(p.kind == "ledger-mismatch" for p in bad.problems)
+
+
+def test_sources_file_lists_the_yaml_line_and_the_workbook_cell(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["render", str(SEED_EXAMPLE), "-o", str(out), "--no-check"]).exit_code == 0
+    sources = json.loads(next(out.glob("*.sources.json")).read_text(encoding="utf-8"))
+    executed = next(f for f in sources["figures"] if f["path"] == "budget.executed")
+    assert executed["origin"] == "printed" and executed["place"].endswith("社会保障专项-2020.yaml:41")
+    assert executed["text"] == "2,440.91万元"
+    workbook = tmp_path / "表.xlsx"
+    from reportgen.xlsx_template import write_template
+
+    write_template(workbook, reportgen.load(SEED_EXAMPLE))
+    report = reportgen.render(workbook)
+    total = next(e for e in report.figures if e.figure.path == "total_score")
+    assert "表.xlsx!" in total.origin.place and total.origin.place[-1].isdigit()
+
+
+def test_html_shows_the_origin_of_a_figure_on_hover() -> None:
+    from reportgen.renderers.html import render_html
+
+    page = render_html(reportgen.render(SEED_EXAMPLE))
+    import re
+
+    found = re.search(r'<span class="figure" data-source="([^"]+)" title="\1">98</span>', page)
+    assert found and found[1].startswith("自评表填报：") and found[1].endswith("社会保障专项-2020.yaml:259（total_score）")
+    assert "\ue010" not in page and "\ue012" not in page
+
+
+def test_batch_keeps_printed_and_computed_totals_apart(tmp_path: Path) -> None:
+    from reportgen.batch import BatchOptions, run_batch
+    from reportgen.batch_index import overview_markdown
+
+    src = tmp_path / "forms"
+    src.mkdir()
+    _seed(src, "甲.yaml")
+    _seed(src, "乙.yaml", project="另一项目", total_score=None)
+    result = run_batch([src], BatchOptions(outdir=tmp_path / "out", formats=("md",), jobs=1, check=False))
+    rows = {r.project: r for r in result.rows}
+    assert rows["另一项目"].total == "98（计算）" and rows["另一项目"].total_value is None
+    assert rows["另一项目"].grade == "" and rows["社会保障专项"].total_value == 98
+    overview = overview_markdown(result)
+    assert "另有1个项目的自评表未填写总分" in overview and "“优”1个" in overview
+
+
+def test_an_incomplete_form_is_said_to_be_incomplete(tmp_path: Path) -> None:
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    data["categories"]["满意度指标"] = 10
+    data["indicators"] = data["indicators"][:-1]  # 5 points of weight gone
+    data.pop("total_score")
+    path = tmp_path / "残表.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    other = reportgen.render(path).section("application")
+    assert other is not None
+    assert "自评表各项分值合计95分，少于满分100分，可能缺少部分指标" in other.markdown
+    assert "自评表列有“满意度指标”（10分），但其下没有填写任何指标" in other.markdown
+    assert "无其他需要说明的问题" not in other.markdown
+    for ind in data["indicators"]:
+        ind.pop("score")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert "自评表未填写任何指标的得分。【待补充：各项指标的得分】" in reportgen.render(path).markdown
