@@ -4,12 +4,17 @@ against the naive way (one `reportgen render` process per project), in the same 
 Targets on the 2-core machine: 1,000 projects to Markdown + check in ≤ 10 s wall; PDF ≥ 6 reports/s
 with 2 jobs; Markdown ≥ 30× faster than the naive loop; peak memory per worker ≤ 250 MB.
 
-Run: .venv/bin/python benchmarks/bench_batch.py [--n 1000] [--pdf 60] [--naive 8]
+With ``--scheduler local:2`` (issue 18) it also runs Markdown+PDF on a Dask LocalCluster beside the local pool
+of as many processes, in the same run, and the cluster with 1 and N workers (scaling); target: the cluster
+reaches ≥ 90 % of the pool's throughput. ``--only-scheduler`` skips the rest.
+
+Run: .venv/bin/python benchmarks/bench_batch.py [--n 1000] [--pdf 60] [--naive 8] [--scheduler local:2 [--only-scheduler]]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -53,7 +58,18 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="projects for the Markdown runs")
     parser.add_argument("--pdf", type=int, default=60, help="projects for the PDF runs (0: skip)")
     parser.add_argument("--naive", type=int, default=8, help="projects rendered one process each")
+    parser.add_argument("--scheduler", help="also run Markdown+PDF on Dask: local:N (a LocalCluster) or tcp://host:port")
+    parser.add_argument("--only-scheduler", action="store_true", help="run only the pool-vs-cluster comparison")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each pool/cluster configuration (median)")
     args = parser.parse_args()
+    if args.only_scheduler:
+        if not args.scheduler:
+            sys.exit("--only-scheduler needs --scheduler")
+        with tempfile.TemporaryDirectory() as tmp:
+            forms = Path(tmp) / "forms"
+            _generate(forms, args.pdf or 60)
+            _compare_cluster(Path(tmp), forms, args.scheduler, args.repeat)
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -95,6 +111,34 @@ def main() -> None:
                 print(f"PDF, --jobs {jobs}: {wall:.1f} s wall for {args.pdf}, {args.pdf / wall:.1f} reports/s "
                       f"(target ≥ 6/s at --jobs 2)")
             print(f"peak memory of the largest process (PDF runs included): {_peak_mb():.0f} MB (target ≤ 250 MB)")
+            if args.scheduler:
+                _compare_cluster(base, pdf_forms, args.scheduler, args.repeat)
+
+
+def _compare_cluster(base: Path, forms: Path, scheduler: str, repeat: int) -> None:
+    """Markdown+PDF (with the check) on the local pool and on Dask, same forms, same run; then 1 → N workers."""
+    n = len(list(forms.glob("*.yaml")))
+    workers = int(scheduler.partition(":")[2] or 2) if scheduler.startswith("local") else 2
+
+    def rate(extra: list[str]) -> float:
+        walls = []
+        for i in range(repeat):
+            out = base / f"cmp-{len(walls)}-{i}"
+            walls.append(_run([*CLI, "batch", str(forms), "-o", str(out), "--format", "md,pdf", *extra]))
+            shutil.rmtree(out)
+        return n / statistics.median(walls)
+
+    print(f"Markdown+PDF, {n} projects, wall time including start-up (median of {repeat}):")
+    pool = rate(["--jobs", str(workers)])
+    print(f"  local pool --jobs {workers}: {pool:.2f} reports/s")
+    cluster = rate(["--scheduler", scheduler])
+    print(f"  Dask --scheduler {scheduler}: {cluster:.2f} reports/s = {cluster / pool:.0%} of the pool (target ≥ 90%)")
+    if scheduler.startswith("local"):
+        one = rate(["--scheduler", "local:1"])
+        pool_one = rate(["--jobs", "1"])
+        print(f"  Dask --scheduler local:1: {one:.2f} reports/s; local pool --jobs 1: {pool_one:.2f} reports/s")
+        print(f"  scaling 1 → {workers} workers: Dask {cluster / one:.2f}x, pool {pool / pool_one:.2f}x "
+              f"(on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""Batch production: every project of a department in one run, in a process pool.
+"""Batch production: every project of a department in one run, on a local process pool or a Dask cluster.
 
-Each worker prepares the expensive things once — jieba, the Jinja environment, the cause
-taxonomy, PDF fonts — and reuses them for every project it gets. A failed project never stops
-the others; every file is written atomically; a journal in the output folder lets ``--resume``
-skip projects whose outputs are already up to date (same input, templates, lexicon, options
-and tool version). The parent collects one summary row per project and writes the index.
+One code path whatever runs the work: a worker (a pool process or a Dask worker) prepares the
+engine once — jieba, the Jinja environment, the cause taxonomy, PDF fonts — and turns one input
+file into rendered bytes and index rows (``render_task``); the client alone names, writes and
+journals them (``batch_output``), so a dead worker never leaves half a report and a killed client
+resumes where it stopped. A failed project never stops the others; the runners (``batch_pool``,
+``batch_dask``) retry a project whose worker died once, then name it as failed.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import signal
+import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,6 @@ from .batch_index import KIND
 from .engine import Engine, Options, Outcome
 from .errors import ReportgenError, UsageError
 from .fsutil import atomic_write
-from .narrative.text import safe_filename
 from .resources import lexicon_dir, templates_dir
 
 INPUT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".docx", ".txt", ".tsv")
@@ -50,6 +49,10 @@ class BatchOptions:
     check: bool = True
     jobs: int = 0  # 0: one per core
     resume: bool = False
+    timeout: float = 300.0  # seconds one input may take before its worker is stopped (0: no limit)
+    retries: int = 1  # a project whose worker died is tried this many more times, then named as failed
+    scheduler: str | None = None  # None: the local pool; "local[:N]" or "tcp://host:8786": Dask
+    write_on_workers: bool = False  # Dask workers share OUT's file system: they write, the client renames
 
     def engine_options(self) -> Options:
         """The report options of the one pipeline (reportgen.engine) that every worker runs."""
@@ -107,8 +110,10 @@ class Row:
     budget_value: float | None = None
     executed_value: float | None = None
     budget_unit: str = ""
-    rate_value: float | None = None  # execution rate as a fraction (0.955), for the overview's 需要关注
+    rate_value: float | None = None  # execution rate as a fraction (0.955), for the overview and the workbook
     date: str = ""  # the report's date as printed (2021年6月30日), for the overview's 落款
+    name: str = ""  # the report's own name (before any suffix that keeps file names unique)
+    stem: str = ""  # where its files are, relative to the output folder, without the suffix
     kind: str = ""  # 项目支出 / 部门整体 (the 类型 column)
 
 
@@ -139,7 +144,7 @@ def _input_key(path: Path, fingerprint: str) -> str:
     return h.hexdigest()[:20]
 
 
-# --- the worker ----------------------------------------------------------------------------------
+# --- the worker: one input file in, rendered bytes and index rows out ---------------------------
 
 _STATE: dict[str, Any] = {}
 
@@ -154,24 +159,96 @@ def _prepare(options: BatchOptions) -> Engine:
     return engine
 
 
-def _claim(outdir: Path, stem: str, owner: str) -> str:
-    """A unique output stem: the report's own name, or name-2, name-3… (claims are files, so pools agree)."""
-    claims = outdir / ".claims"
-    claims.mkdir(parents=True, exist_ok=True)
-    n = 1
-    while True:
-        candidate = stem if n == 1 else f"{stem}-{n}"
-        marker = claims / hashlib.sha1(candidate.encode()).hexdigest()
+@dataclass(frozen=True)
+class Task:
+    """One input file to process: as the user named it, its resume key, and its bytes when sent."""
+
+    path: str
+    key: str
+    data: bytes | None = None  # None: the worker reads ``path`` itself (same machine or shared file system)
+
+
+@dataclass
+class Rendered:
+    """What a worker sends back for one project: its index row and its files (bytes, or already written)."""
+
+    row: Row
+    files: dict[str, bytes] = field(default_factory=dict)  # suffix ("md", "pdf", "check.json") → content
+    written: dict[str, str] = field(default_factory=dict)  # suffix → file a worker wrote (--write-on-workers)
+
+
+INCOMING = ".incoming"  # where workers that share the file system put files before the client names them
+
+
+def render_task(task: Task, options: BatchOptions) -> list[Rendered]:
+    """Load, score, compose, render and check every project of one input (in a pool process or on a Dask worker).
+
+    Never raises: whatever goes wrong becomes a failed row naming the input, so one bad file or
+    project never stops the others.
+    """
+    if task.data is None:
+        return _render_file(Path(task.path), task, options)
+    with tempfile.TemporaryDirectory(prefix="reportgen-") as tmp:
+        local = Path(tmp) / Path(task.path).name
+        local.write_bytes(task.data)
+        results = _render_file(local, task, options)
+    copy, given = str(local), task.path
+    for r in results:  # messages and the sources record name the user's file, not the worker's temporary copy
+        r.row.message = r.row.message.replace(copy, given)
+        r.row.where = r.row.where.replace(copy, given)
+        for suffix, data in r.files.items():
+            if suffix.endswith(".json"):
+                r.files[suffix] = data.replace(_json_text(copy), _json_text(given))
+    return results
+
+
+def _render_file(path: Path, task: Task, options: BatchOptions) -> list[Rendered]:
+    shown = Path(task.path)
+    try:
+        engine = _prepare(options)
+        forms = engine.load(path)
+    except ReportgenError as exc:
+        return [_failed(task, str(exc), exc.where or str(path))]
+    except Exception as exc:  # noqa: BLE001 - one broken file must never stop the batch
+        return [_failed(task, f"无法读取：{type(exc).__name__}: {exc}", str(path))]
+    results = []
+    for index, form in enumerate(forms):
         try:
-            fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            if marker.read_text(encoding="utf-8") == owner:
-                return candidate
-            n += 1
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(owner)
-        return candidate
+            outcome = engine.run(form)
+            row = _row_for(outcome, {}, shown, index)
+            row.name = outcome.report.name
+            rendered = Rendered(row, files=outcome.files)
+            if options.write_on_workers:
+                rendered = _write_incoming(rendered, options.outdir, task.key)
+        except ReportgenError as exc:
+            rendered = Rendered(Row(input=task.path, index=index, status="failed", project=form.subject or "",
+                                    kind=KIND[form.kind], unit=form.unit or "", message=str(exc), where=exc.where or ""))
+        except Exception as exc:  # noqa: BLE001
+            rendered = Rendered(Row(input=task.path, index=index, status="failed", project=form.subject or "",
+                                    kind=KIND[form.kind], unit=form.unit or "", message=f"{type(exc).__name__}: {exc}"))
+        rendered.row.key = task.key
+        results.append(rendered)
+    return results
+
+
+def _write_incoming(rendered: Rendered, outdir: Path, key: str) -> Rendered:
+    """On a worker that shares OUT: write the files under a provisional name; the client renames them."""
+    folder = outdir / INCOMING
+    written = {}
+    for suffix, data in rendered.files.items():
+        path = folder / f"{key}-{rendered.row.index}.{suffix}"
+        atomic_write(path, data)
+        written[suffix] = str(path)
+    return Rendered(rendered.row, files={}, written=written)
+
+
+def _failed(task: Task, message: str, where: str = "") -> Rendered:
+    return Rendered(Row(input=task.path, status="failed", message=message, where=where, key=task.key))
+
+
+def failed_task(task: Task, message: str) -> list[Rendered]:
+    """The rows of an input whose worker never answered (died twice, or ran past the timeout)."""
+    return [_failed(task, message, task.path)]
 
 
 def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -> Row:
@@ -221,40 +298,6 @@ def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -
     )
 
 
-def process_file(path: Path, options: BatchOptions, key: str) -> list[Row]:
-    """Load, score, compose, render and check every project in one input file (runs in a worker)."""
-    engine = _prepare(options)
-    try:
-        forms = engine.load(path)
-    except ReportgenError as exc:
-        return [Row(input=str(path), status="failed", message=str(exc), where=exc.where or str(path), key=key)]
-    except Exception as exc:  # noqa: BLE001 - one broken file must never stop the batch
-        return [Row(input=str(path), status="failed", message=f"无法读取：{type(exc).__name__}: {exc}", key=key)]
-    rows = []
-    for index, form in enumerate(forms):
-        try:
-            outcome = engine.run(form)
-            stem = _claim(options.outdir, outcome.report.name, f"{path.resolve()}#{index}")
-            row = _row_for(outcome, engine.write(outcome, options.outdir, stem), path, index)
-        except ReportgenError as exc:
-            row = Row(input=str(path), index=index, status="failed", project=form.subject or "", unit=form.unit or "",
-                      kind=KIND[form.kind],
-                      message=str(exc), where=exc.where or "")
-        except Exception as exc:  # noqa: BLE001
-            row = Row(input=str(path), index=index, status="failed", project=form.subject or "", unit=form.unit or "",
-                      kind=KIND[form.kind],
-                      message=f"{type(exc).__name__}: {exc}")
-        row.key = key
-        rows.append(row)
-    return rows
-
-
-def _worker_init(options: BatchOptions) -> None:
-    # the parent handles Ctrl-C: workers ignore SIGINT so an interrupt never leaves half-written files
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _prepare(options)
-
-
 # --- the run -------------------------------------------------------------------------------------
 
 
@@ -276,147 +319,119 @@ class BatchResult:
         return 1 if any(r.status in ("failed", "check-failed") for r in self.rows) else 0
 
 
-def _read_journal(outdir: Path) -> dict[str, list[Row]]:
-    """Completed inputs from earlier runs: input key → rows (a torn last line is ignored)."""
-    done: dict[str, list[Row]] = {}
-    journal = outdir / JOURNAL
-    if not journal.exists():
-        return done
-    for line in journal.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        rows = [Row(**r) for r in record["rows"]]
-        if all(r.status != "failed" and all(Path(p).exists() for p in r.outputs) for r in rows):
-            done[record["key"]] = rows
-    return done
+Progress = Callable[[int, int, "Row | None"], None]
+
+
+class Stop:
+    """Ctrl-C for a run: the first asks to stop handing out work, the second to stop now."""
+
+    def __init__(self) -> None:
+        self.requested = threading.Event()
+        self.now = threading.Event()
+
+    def __call__(self, signum: int = 0, frame: Any = None) -> None:
+        (self.now if self.requested.is_set() else self.requested).set()
+
+    def install(self) -> Callable[[], None]:
+        """Catch SIGINT while the run lasts (main thread only: the web page calls from a thread)."""
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+        previous = signal.signal(signal.SIGINT, self)
+        return lambda: signal.signal(signal.SIGINT, previous)
 
 
 def run_batch(
     inputs: list[Path],
     options: BatchOptions,
-    progress: Callable[[int, int, Row | None], None] | None = None,
+    progress: Progress | None = None,
+    stop: Stop | None = None,
 ) -> BatchResult:
-    """Process every input; return all rows (in input order) and write the index files."""
+    """Process every input; return all rows (in input order) and write the index files.
+
+    ``progress(done, total, row)`` is called after each input (``row`` is None for the first call);
+    ``stop`` lets a caller (the web page) end the run early, as Ctrl-C does on the command line.
+    """
+    from .batch_output import OutputFolder
+
+    if options.scheduler:
+        require_dask(options.scheduler)
     start = time.perf_counter()
-    outdir = options.outdir
-    outdir.mkdir(parents=True, exist_ok=True)
-    files = collect_inputs(inputs, outdir)
-    fingerprint = options.fingerprint()
-    keys = {path: _input_key(path, fingerprint) for path in files}
-    previous = _read_journal(outdir) if options.resume else {}
-    if not options.resume:
-        shutil.rmtree(outdir / ".claims", ignore_errors=True)
-        (outdir / JOURNAL).unlink(missing_ok=True)
-    for leftover in outdir.rglob(".*.part"):
-        leftover.unlink(missing_ok=True)  # temporary files of a run that was killed mid-write
-    results: dict[Path, list[Row]] = {}
-    todo = []
-    for path in files:
-        if keys[path] in previous:
-            results[path] = previous[keys[path]]
-        else:
-            todo.append(path)
-    skipped = len(files) - len(todo)
-    total = len(files)
-    done_count = skipped
-    if progress:
-        progress(done_count, total, None)
-    interrupted = False
-    journal = (outdir / JOURNAL).open("a", encoding="utf-8")
-
-    def record(path: Path, rows: list[Row]) -> None:
-        nonlocal done_count
-        results[path] = rows
-        journal.write(json.dumps({"key": keys[path], "rows": [asdict(r) for r in rows]}, ensure_ascii=False) + "\n")
-        journal.flush()
-        done_count += 1
-        if progress:
-            progress(done_count, total, rows[0])
-
-    jobs = options.jobs or os.cpu_count() or 1
+    options = replace(options, outdir=Path(options.outdir).resolve())
+    stop = stop or Stop()
+    restore = stop.install()
     try:
-        _prepare(options)  # in the parent too: forked workers inherit the prepared dictionaries
-        if jobs == 1 or len(todo) <= 1:
-            for path in todo:
-                record(path, process_file(path, options, keys[path]))
-        else:
-            with ProcessPoolExecutor(
-                max_workers=jobs, mp_context=get_context("fork"), initializer=_worker_init, initargs=(options,)
-            ) as pool:
-                pending: dict[Future[list[Row]], Path] = {}
-                queue = iter(todo)
+        with OutputFolder(options.outdir) as out:
+            files = collect_inputs(inputs, options.outdir)
+            fingerprint = options.fingerprint()
+            tasks = [Task(str(path), _input_key(path, fingerprint)) for path in files]
+            previous = out.start(resume=options.resume)
+            results: dict[str, list[Row]] = {}
+            todo = []
+            for task in tasks:
+                earlier = previous.get((task.key, task.path))
+                if earlier is not None:
+                    results[task.path] = earlier
+                    out.keep(earlier)
+                else:
+                    todo.append(task)
+            skipped = len(tasks) - len(todo)
+            done_count = skipped
+            if progress:
+                progress(done_count, len(tasks), None)
 
-                def submit(n: int) -> None:
-                    for path in _take(queue, n):
-                        pending[pool.submit(process_file, path, options, keys[path])] = path
+            def handle(task: Task, rendered: list[Rendered]) -> None:
+                nonlocal done_count
+                results[task.path] = out.record(task.key, rendered)
+                done_count += 1
+                if progress:
+                    progress(done_count, len(tasks), results[task.path][0])
 
-                submit(jobs * 4)  # a bounded queue keeps Ctrl-C responsive and memory flat
-                try:
-                    while pending:
-                        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            path = pending.pop(future)
-                            try:
-                                rows = future.result()
-                            except Exception as exc:  # noqa: BLE001 - a crashed worker fails its file only
-                                rows = [Row(input=str(path), status="failed", message=f"处理进程异常退出：{exc}",
-                                            key=keys[path])]
-                            record(path, rows)
-                        submit(len(finished))
-                except KeyboardInterrupt:
-                    interrupted = True
-                    for future in pending:
-                        future.cancel()
-                    pool.shutdown(wait=True, cancel_futures=True)
-    except KeyboardInterrupt:
-        interrupted = True
+            _run(todo, options, handle, stop)
+            rows = [row for task in tasks if task.path in results for row in results[task.path]]
+            result = BatchResult(rows=rows, elapsed=time.perf_counter() - start,
+                                 interrupted=stop.requested.is_set(), skipped=skipped)
+            out.finish(rows)
+            from .batch_index import write_index
+
+            write_index(result, options)
     finally:
-        journal.close()
-    rows = [row for path in files if path in results for row in results[path]]
-    result = BatchResult(rows=rows, elapsed=time.perf_counter() - start, interrupted=interrupted, skipped=skipped)
-    _group_by_unit(result, outdir)
-    # the journal now records final paths (after grouping), so --resume finds the files where they are
-    atomic_write(
-        outdir / JOURNAL,
-        "".join(
-            json.dumps({"key": keys[p], "rows": [asdict(r) for r in results[p]]}, ensure_ascii=False) + "\n"
-            for p in files
-            if p in results
-        ),
-    )
-    from .batch_index import write_index
-
-    write_index(result, options)
+        restore()
     return result
 
 
-def _take(iterator: Iterator[Path], n: int) -> list[Path]:
-    out = []
-    for _ in range(n):
-        try:
-            out.append(next(iterator))
-        except StopIteration:
-            break
-    return out
+def require_dask(scheduler: str) -> None:
+    """``--scheduler`` needs the ``dask`` extra: say how to install it, and check the address's form."""
+    import importlib.util
+
+    if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+        raise UsageError(f"--scheduler {scheduler} 需要 Dask，但本机没有安装",
+                         hint="请运行 pip install 'reportgen[dask]'（安装 dask 和 distributed），或去掉 --scheduler 用本机进程池")
+    from .batch_dask import parse_scheduler
+
+    parse_scheduler(scheduler)
 
 
-def _group_by_unit(result: BatchResult, outdir: Path) -> None:
-    """When the projects come from several units, move each unit's files into a folder of its own."""
-    units = {r.unit for r in result.rows if r.status != "failed"}
-    if len(units) < 2:
+def _run(todo: list[Task], options: BatchOptions, handle: Callable[[Task, list[Rendered]], None], stop: Stop) -> None:
+    """Hand the inputs to whatever does the work: the calling process, the local pool, or Dask."""
+    if options.scheduler:
+        from .batch_dask import run_dask
+
+        run_dask(todo, options, handle, stop)
         return
-    for row in result.rows:
-        if row.status == "failed" or not row.outputs:
-            continue
-        folder = outdir / safe_filename(row.unit or "未注明单位")
-        moved = []
-        for name in row.outputs:
-            path = Path(name)
-            target = folder / path.name
-            if path.parent.resolve() != folder.resolve() and path.exists():
-                folder.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-            moved.append(str(target))
-        row.outputs = moved
+    _prepare(options)  # in the parent too: forked workers inherit the prepared engine
+    jobs = options.jobs or os.cpu_count() or 1
+    if jobs == 1 and not options.timeout:
+        for task in todo:  # no pool at all: simplest to debug, and what --jobs 1 --timeout 0 asks for
+            if stop.requested.is_set():
+                break
+            handle(task, render_task(task, options))
+        return
+    from .batch_pool import run_pool
+
+    run_pool(todo, options, handle, stop, jobs=min(jobs, max(len(todo), 1)))
+
+
+
+def _json_text(text: str) -> bytes:
+    """How ``text`` appears inside a JSON string the engine wrote (non-ASCII kept as is)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1].encode("utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import formatting as fmt
+from .findings import CODES, SEVERITY_LABEL
 from .fsutil import atomic_write
 from .narrative.text import cell, md
 
@@ -31,17 +32,32 @@ COLUMNS = (
     ("状态", "status", 10),
     ("说明", "message", 50),
 )
-_TOTAL_COLUMN = [attr for _, attr, _ in COLUMNS].index("total")
 STATUS = {"ok": "完成", "check-failed": "检查未通过", "failed": "失败", "skipped": "跳过"}
 #: the 类型 column: what kind of form a row was read from
 PROJECT, DEPARTMENT = "项目支出", "部门整体"
 KIND = {"project": PROJECT, "department": DEPARTMENT}
 
 
+def problems(codes: list[str]) -> str:
+    """Findings in words, each once with its count: “分类分值与所含指标分值之和不符（8处）”, errors marked."""
+    counts: dict[str, int] = {}
+    for item in codes:
+        counts[item] = counts.get(item, 0) + 1
+    parts = []
+    for item, n in counts.items():
+        severity, _, code = item.rpartition(":")
+        title = CODES.get(code, (severity, code))[1]
+        mark = f"【{SEVERITY_LABEL['error']}】" if severity == "error" else ""
+        parts.append(f"{mark}{title}" + (f"（{n}处）" if n > 1 else ""))
+    return "；".join(parts)
+
+
 def _value(row: Row, attr: str) -> str:
     value = getattr(row, attr)
     if attr == "status":
         return STATUS.get(value, value)
+    if attr == "findings":
+        return problems(value)
     if attr == "outputs":
         return "；".join(Path(p).name for p in value)
     if attr == "message" and row.where and row.where not in row.message:
@@ -49,6 +65,34 @@ def _value(row: Row, attr: str) -> str:
     if isinstance(value, list):
         return "；".join(value)
     return str(value)
+
+
+def _number(row: Row, attr: str) -> tuple[float | int, str] | None:
+    """The cells that hold numbers (so the finance office can sum and sort them) and their display format."""
+    unit = f'"{row.budget_unit}"' if row.budget_unit else ""
+    if attr == "budget" and row.budget_value is not None:
+        return row.budget_value, f"#,##0.00{unit}"
+    if attr == "executed" and row.executed_value is not None:
+        return row.executed_value, f"#,##0.00{unit}"
+    if attr == "rate" and row.rate_value is not None:
+        return row.rate_value, "0.00%"
+    if attr == "total" and row.total_value is not None:
+        return row.total_value, "0.##" if row.total_value != int(row.total_value) else "0"
+    if attr == "year" and str(row.year).isdigit():
+        return int(row.year), "0"
+    return None
+
+
+def _link(row: Row, outdir: Path) -> str | None:
+    """The report a row's file cell opens: PDF, else Word, else HTML, else Markdown (relative, so the folder can move)."""
+    by_suffix = {Path(p).suffix: Path(p) for p in row.outputs}
+    for suffix in (".pdf", ".docx", ".html", ".md"):
+        if suffix in by_suffix:
+            try:
+                return by_suffix[suffix].relative_to(outdir).as_posix()
+            except ValueError:
+                return by_suffix[suffix].as_posix()
+    return None
 
 
 def write_summary_xlsx(rows: list[Row], path: Path) -> None:
@@ -62,27 +106,31 @@ def write_summary_xlsx(rows: list[Row], path: Path) -> None:
     # write-only mode streams rows: a 1,000-project index in a fraction of a second
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("汇总")
-    for i, (_, _, width) in enumerate(COLUMNS, start=1):
+    columns = (("序号", "", 6), *COLUMNS)
+    for i, (_, _, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     header = []
-    for name, _, _ in COLUMNS:
+    for name, _, _ in columns:
         c = WriteOnlyCell(ws, value=name)
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="DDDDDD")
         header.append(c)
     ws.append(header)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        values: list[object] = [_value(row, attr) for _, attr, _ in COLUMNS]
-        # numbers as numbers, so the finance office can sum and sort them
-        if row.total_value is not None:
-            values[_TOTAL_COLUMN] = row.total_value
-        cells = []
-        for v in values:
-            c = WriteOnlyCell(ws, value=v)
+    link_font = Font(color="0563C1", underline="single")
+    for n, row in enumerate(rows, start=1):
+        cells = [WriteOnlyCell(ws, value=n)]
+        for _, attr, _ in COLUMNS:
+            number = _number(row, attr)
+            c = WriteOnlyCell(ws, value=number[0] if number else _value(row, attr))
+            if number:
+                c.number_format = number[1]
             c.alignment = wrap
+            if attr == "outputs" and (target := _link(row, path.parent)):
+                c.hyperlink = target
+                c.font = link_font
             cells.append(c)
         ws.append(cells)
     buffer = BytesIO()

@@ -56,6 +56,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "goal-hollow": ("warning", "年度目标只有项目名称、编号或标题"),
     "name-cut-off": ("warning", "指标名称不完整"),
     "unit-from-implementer": ("info", "未填单位名称，已取项目实施单位"),
+    "control-characters": ("warning", "文字中的控制字符已清除"),
+    "bidi-control": ("warning", "文字中含双向排版控制字符"),
+    "unit-converted": ("warning", "金额单位与表内单位不同，已换算"),
 }
 
 

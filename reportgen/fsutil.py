@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
+
+
+@cache
+def _file_mode() -> int:
+    """The mode ``open()`` would give a new file: 0666 less the umask (mkstemp always makes 0600)."""
+    umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
@@ -20,6 +29,7 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+            os.fchmod(handle.fileno(), _file_mode())  # colleagues on a shared folder can read the report
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -22,6 +25,28 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+# What validation changed on purpose (a cell in 元 converted to the form's 万元), as (path, message): validators
+# cannot return findings, so ``validate_data`` collects these notes around ``model_validate`` and turns them
+# into findings with the cell's place.
+_NOTES: ContextVar[list[tuple[str, str]] | None] = ContextVar("reportgen_model_notes", default=None)
+
+
+@contextmanager
+def collect_notes() -> Iterator[list[tuple[str, str]]]:
+    """Collect the (field path, message) notes validators leave while a form is validated."""
+    notes: list[tuple[str, str]] = []
+    token = _NOTES.set(notes)
+    try:
+        yield notes
+    finally:
+        _NOTES.reset(token)
+
+
+def _note(path: str, message: str) -> None:
+    notes = _NOTES.get()
+    if notes is not None:
+        notes.append((path, message))
 
 _SEPARATORS = str.maketrans({"，": ",", "．": ".", "％": "%", "　": " "})
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -40,14 +65,48 @@ def to_decimal(value: Any) -> Any:
         text = value.translate(_SEPARATORS).translate(_FULLWIDTH_DIGITS).strip()
         if text in ("", "-", "—", "/", "无"):
             return None
-        text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
-        text = re.sub(r"\s*(分|万元|元)$", "", text)
+        text = _THOUSANDS.sub("", text)
+        text = _UNIT_SUFFIX.sub("", text)
+        if len(text) > _MAX_NUMBER_CHARS and text[:1].isdigit():
+            # thousands of digits are no figure a form prints: say so, instead of parsing (and printing) them
+            raise ValueError(f"数字位数过多（{len(text)} 位），不是自评表上的数值")
         try:
             number = Decimal(text)
         except InvalidOperation:
             return value  # pydantic reports it as "not a number" with the field path
         return number if number.is_finite() else value
     return value
+
+
+# a comma between digits with exactly three digits after it: "3,200万元", "1,234,567", "2,440.91"; \b would
+# not match between a digit and a Chinese character, so the lookahead only refuses a fourth digit
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_UNIT_SUFFIX = re.compile(r"\s*(分|万元|元)$")
+_MAX_NUMBER_CHARS = 60
+# an amount's own unit, for converting it to the form's: how many 元 one of it is
+_MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+_AMOUNT_WITH_UNIT = re.compile(r"^(?P<number>.*?\d.*?)\s*(?P<unit>亿元|万元|元)$")
+
+
+def convert_amount(value: Any, unit: str, path: str) -> Any:
+    """Read an amount printed with its own unit (``810万元`` in a form kept in 元) in the form's ``unit``.
+
+    Stripping the unit would be a 10,000-fold error; the conversion is noted (a finding naming the cell).
+    Values without a unit, or in the form's unit, are returned unchanged for ``to_decimal``.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.translate(_SEPARATORS).translate(_FULLWIDTH_DIGITS).strip()
+    m = _AMOUNT_WITH_UNIT.match(text)
+    if m is None or m["unit"] == unit or unit not in _MONEY_UNITS:
+        return value
+    number = to_decimal(m["number"])
+    if not isinstance(number, Decimal):
+        return value
+    converted = number * _MONEY_UNITS[m["unit"]] / _MONEY_UNITS[unit]
+    shown = format(converted.normalize(), "f")
+    _note(path, f"“{value.strip()}”的单位与表内金额单位（{unit}）不同，已按{m['unit']}换算为 {shown}{unit}")
+    return converted
 
 
 # Beyond these a figure is no amount, score or rate a form prints, and Decimal arithmetic (28 digits) would
@@ -59,7 +118,8 @@ _SMALLEST = Decimal("1e-6")
 def plausible(value: Decimal | None) -> Decimal | None:
     """Refuse numbers no form prints (1e30万元, 1e-20分) with a message pydantic attaches to the field."""
     if value is not None and (abs(value) >= _LARGEST or (value and abs(value) < _SMALLEST)):
-        raise ValueError(f"数值“{value}”超出合理范围（绝对值应小于1万亿，且不小于0.000001）")
+        shown = str(value) if len(str(value)) <= 24 else f"{value:.6E}"
+        raise ValueError(f"数值“{shown}”超出合理范围（绝对值应小于1万亿，且不小于0.000001）")
     return value
 
 
@@ -84,6 +144,9 @@ def to_text(value: Any) -> Any:
         return None
     if isinstance(value, bool):
         return "是" if value else "否"
+    typed = getattr(value, "typed", None)
+    if isinstance(typed, str):
+        return typed.strip() or None  # a YAML number where text is expected: the digits as the user wrote them
     if isinstance(value, float):
         value = repr(value).removesuffix(".0")
     if isinstance(value, (int, Decimal)):
@@ -148,10 +211,32 @@ def to_date(value: Any) -> Any:
     return value
 
 
+# A name (project, unit, indicator…) is one line of a form and becomes a title, a file name and Word's
+# document title (255 characters at most); free text is a paragraph. Longer is pasted by mistake.
+MAX_NAME_CHARS = 200
+MAX_TEXT_CHARS = 20_000
+
+
+def _bounded(limit: int, what: str) -> Any:
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            raise ValueError(f"{what}过长（{len(value)} 字，最多 {limit} 字），请删去多余的内容")
+        if isinstance(value, list):
+            for item in value:
+                check(item)
+        return value
+
+    return check
+
+
+_short = _bounded(MAX_NAME_CHARS, "名称")
+_long = _bounded(MAX_TEXT_CHARS, "文字")
+
 Amount = Annotated[Decimal | None, BeforeValidator(to_decimal), AfterValidator(plausible)]
 Rate = Annotated[Decimal | None, BeforeValidator(to_percent), AfterValidator(plausible)]
-Text = Annotated[str | None, BeforeValidator(to_text)]
-TextList = Annotated[list[str], BeforeValidator(to_text_list)]
+Text = Annotated[str | None, BeforeValidator(to_text), AfterValidator(_long)]
+Name = Annotated[str | None, BeforeValidator(to_text), AfterValidator(_short)]
+TextList = Annotated[list[str], BeforeValidator(to_text_list), AfterValidator(_long)]
 
 
 def _not_negative(value: Decimal | None, what: str) -> Decimal | None:
@@ -164,6 +249,12 @@ def _alias(*names: str) -> Any:
     return Field(default=None, validation_alias=AliasChoices(*names))
 
 
+def _field_keys(model: type[BaseModel], name: str) -> list[str]:
+    """The keys a user may write for field ``name`` (its aliases)."""
+    alias = model.model_fields[name].validation_alias
+    return [c for c in alias.choices if isinstance(c, str)] if isinstance(alias, AliasChoices) else [name]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=False)
 
@@ -173,6 +264,11 @@ class FundSource(_Model):
 
     name: str = Field(validation_alias=AliasChoices("name", "名称", "资金来源"))
     initial: Amount = _alias("initial", "年初预算数")
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        return _short(to_text(value))
     adjusted: Amount = _alias("adjusted", "全年预算数", "调整后预算数", "预算数", "预算数(A)")
     executed: Amount = _alias("executed", "全年执行数", "执行数", "执行数(B)")
 
@@ -198,6 +294,34 @@ class Budget(_Model):
     spending: list[FundSource] = Field(
         default_factory=list, validation_alias=AliasChoices("spending", "支出", "按支出性质分")
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_units(cls, data: Any) -> Any:
+        """Convert amounts printed in another unit than the form's (``500元`` in a 万元 form)."""
+        if not isinstance(data, dict):
+            return data
+        unit_key = next((k for k in ("unit", "单位", "金额单位") if k in data), None)
+        unit = to_text(data[unit_key]) if unit_key else "万元"
+        unit = "万元" if unit in ("万", "万元", None) else unit
+        out = dict(data)
+        for field in ("initial", "adjusted", "executed"):
+            for key in _field_keys(cls, field):
+                if key in out:
+                    out[key] = convert_amount(out[key], unit, f"budget.{field}")
+        sources_key = next((k for k in ("sources", "资金来源") if k in out), None)
+        if sources_key and isinstance(out[sources_key], list):
+            rows = []
+            for i, row in enumerate(out[sources_key]):
+                if isinstance(row, dict):
+                    row = dict(row)
+                    for field in ("initial", "adjusted", "executed"):
+                        for key in _field_keys(FundSource, field):
+                            if key in row:
+                                row[key] = convert_amount(row[key], unit, f"budget.sources[{i}].{field}")
+                rows.append(row)
+            out[sources_key] = rows
+        return out
 
     @field_validator("unit", mode="before")
     @classmethod
@@ -247,7 +371,7 @@ class Task(_Model):
         text = to_text(value)
         if not text:
             raise ValueError("任务名称不能为空")
-        return text
+        return _short(text)
 
 
 _YES = {"是", "√", "✓", "★", "y", "yes", "true", "1", "核心", "核心指标"}
@@ -277,8 +401,8 @@ def to_task_list(value: Any) -> Any:
 class Indicator(_Model):
     """One 三级指标 row, every cell as printed."""
 
-    level1: Text = _alias("level1", "一级指标")
-    level2: Text = _alias("level2", "二级指标")
+    level1: Name = _alias("level1", "一级指标")
+    level2: Name = _alias("level2", "二级指标")
     name: str = Field(validation_alias=AliasChoices("name", "三级指标", "指标名称", "指标"))
     weight: Amount = _alias("weight", "分值", "权重")
     target: Text = _alias("target", "年度指标值", "年初目标值", "年初指标值", "指标值", "目标值", "年初目标值(A)")
@@ -299,7 +423,7 @@ class Indicator(_Model):
         text = to_text(value)
         if not text:
             raise ValueError("三级指标名称不能为空")
-        return text
+        return _short(text)
 
     @field_validator("weight")
     @classmethod
@@ -310,9 +434,9 @@ class Indicator(_Model):
 
 
 class Contacts(_Model):
-    project_lead: Text = _alias("project_lead", "项目负责人")
-    finance_lead: Text = _alias("finance_lead", "财务负责人")
-    phone: Text = _alias("phone", "联系电话")
+    project_lead: Name = _alias("project_lead", "项目负责人")
+    finance_lead: Name = _alias("finance_lead", "财务负责人")
+    phone: Name = _alias("phone", "联系电话")
 
 
 FormKind = Literal["project", "department"]
@@ -377,16 +501,16 @@ class EvaluationForm(_Model):
     """A project's 绩效自评表 (or a department's 部门整体支出绩效自评表), as printed; scoring never changes it."""
 
     kind: FormKind = Field(default="project", validation_alias=AliasChoices(*_KIND_KEYS))
-    title: Text = _alias(*_TITLE_KEYS)
+    title: Name = _alias(*_TITLE_KEYS)
     year: int | None = _alias("year", "评价年度", "年度")
-    unit: Text = _alias("unit", "单位名称", "填报单位", "部门名称", "部门（单位）名称", "单位（部门）名称")
+    unit: Name = _alias("unit", "单位名称", "填报单位", "部门名称", "部门（单位）名称", "单位（部门）名称")
     filled_on: Annotated[_dt.date | str | None, BeforeValidator(to_date)] = _alias("filled_on", "填报日期")
     project: str | None = _alias(*_PROJECT_KEYS)
-    department: Text = _alias("department", "主管部门")
-    implementer: Text = _alias("implementer", "项目实施单位", "实施单位")
-    category: Text = _alias("category", "项目类别")
-    attribute: Text = _alias("attribute", "项目属性")
-    type: Text = _alias("type", "项目类型")
+    department: Name = _alias("department", "主管部门")
+    implementer: Name = _alias("implementer", "项目实施单位", "实施单位")
+    category: Name = _alias("category", "项目类别")
+    attribute: Name = _alias("attribute", "项目属性")
+    type: Name = _alias("type", "项目类型")
     overview: Text = _alias("overview", "项目概况", "项目基本情况", "立项依据")
     budget: Budget | None = _alias("budget", "项目资金", "预算执行情况")
     goals: Goals | None = _alias("goals", "年度总体目标")
@@ -395,7 +519,7 @@ class EvaluationForm(_Model):
     )
     indicators: list[Indicator] = Field(validation_alias=AliasChoices("indicators", "绩效指标", "指标"))
     total_score: Amount = _alias("total_score", "总分", "自评总分", "自评得分")
-    grade: Text = _alias("grade", "等级", "自评等级", "评价等级")
+    grade: Name = _alias("grade", "等级", "自评等级", "评价等级")
     deviation_analysis: TextList = Field(
         default_factory=list,
         validation_alias=AliasChoices("deviation_analysis", "偏差大或目标未完成原因分析", "偏差原因分析", "存在问题"),
@@ -464,10 +588,19 @@ class EvaluationForm(_Model):
     @field_validator("year", mode="before")
     @classmethod
     def _year(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("年度应为四位数的年份，如 2021")
         if isinstance(value, str):
             m = re.fullmatch(r"\s*(\d{4})\s*年?度?\s*", value.translate(_FULLWIDTH_DIGITS))
             if m:
                 return int(m[1])
+        return value
+
+    @field_validator("year")
+    @classmethod
+    def _plausible_year(cls, value: int | None) -> int | None:
+        if value is not None and not 1900 <= value <= 2200:
+            raise ValueError(f"年度“{value}”不是合理的年份（应为四位数，如 2021）")
         return value
 
     @field_validator("project", mode="before")
@@ -476,7 +609,7 @@ class EvaluationForm(_Model):
         text = to_text(value)
         if not text:
             raise ValueError("项目名称不能为空")
-        return text
+        return _short(text)
 
     @model_validator(mode="after")
     def _indicators(self) -> EvaluationForm:
@@ -499,6 +632,8 @@ class SourceMap:
         self.file = file
         self.places = places or {}
         self.sheet = sheet
+        # findings about reading itself (control characters removed, an amount converted), for ``evaluate``
+        self.findings: list[Any] = []
 
     def locate(self, path: str = "") -> str:
         """Return ``file:line`` (or ``file!Sheet!E14``) for a field path, falling back to its parents."""

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything reportgen needs on a fresh Debian machine (Python 3.11+):
 # Debian packages when missing (CJK fonts, HarfBuzz subsetting, pdftotext), then a venv in .venv.
-# Usage: bash scripts/setup.sh [dev]   — "dev" adds the test tools.
+# Usage: bash scripts/setup.sh [dev]   — "dev" adds the test tools and the Dask extra (its tests run in CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +22,7 @@ fi
 PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-extra=""; [ "${1:-}" = "dev" ] && extra="[dev]"
+extra=""; [ "${1:-}" = "dev" ] && extra="[dev,dask]"
 # a regular (non-editable) install: the wheel must carry templates/ and lexicon/ itself
 .venv/bin/python -m pip install -q --force-reinstall --no-deps ".$extra" >/dev/null
 .venv/bin/python -m pip install -q ".$extra" >/dev/null

@@ -168,6 +168,24 @@ CASES: list[Case] = [
         "actual: 8次",
     ),
     Case("direction-contradiction", doc(indicator(target="≤10次")), "indicators[0].target", "target: ≤10次"),
+    Case(
+        "control-characters",
+        doc(indicator(actual="5次", score="45", cause='"场地\\f改造"'), total="55"),
+        "indicators[0].cause",
+        "cause:",
+    ),
+    Case(
+        "bidi-control",
+        doc(indicator(actual="5次", score="45", cause='"场地\\u202e改造"'), total="55"),
+        "indicators[0].cause",
+        "cause:",
+    ),
+    Case(
+        "unit-converted",
+        doc(head=HEAD.replace("executed: 100", "executed: 1,000,000元")),
+        "budget.executed",
+        "executed: 1,000,000元",
+    ),
 ]
 
 

@@ -18,7 +18,8 @@ from typing import Any, Literal
 import yaml
 
 from ..errors import LexiconError
-from ..resources import lexicon_dir
+from ..resources import confined, lexicon_dir
+from ..safeyaml import load_bounded
 from ..segment import UserWord, normalize
 
 FILES = ("terms.txt", "required.yaml", "discouraged.yaml", "sections.yaml")
@@ -137,7 +138,7 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise LexiconError(f"无法读取词库文件：{exc.strerror or exc}", where=str(path)) from exc
     try:
-        return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader: no arbitrary objects
+        return load_bounded(text, str(path), LexiconError, _Loader)  # _Loader is a SafeLoader: no arbitrary objects
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -349,7 +350,7 @@ def _resolve(overlay: Path | None) -> dict[str, Path]:
             raise LexiconError("词库目录不存在", where=str(overlay), hint="--lexicon 应指向包含词库文件的文件夹")
         for name in FILES:
             if (overlay / name).is_file():
-                files[name] = overlay / name
+                files[name] = confined(overlay, name, LexiconError)
     return files
 
 

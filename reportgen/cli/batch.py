@@ -19,6 +19,12 @@ from .output import console, report_options
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="并行进程数，0 表示按 CPU 核数 / worker processes (0: one per core).")
 @click.option("--resume", is_flag=True, help="跳过输出已是最新的项目 / skip projects whose outputs are up to date.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=300, show_default=True,
+              help="单个输入文件的处理时限（秒），超时的记为失败，0 表示不限 / per-input time limit in seconds (0: none).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="在 Dask 集群上运行：tcp://主机:8786，或 local[:N] 在本机启动 N 个 worker 进程 / run on a Dask cluster.")
+@click.option("--write-on-workers", is_flag=True,
+              help="Dask worker 与本机共享输出文件夹时，由 worker 直接读输入、写报告 / workers share the file system.")
 @report_options
 def batch(
     inputs: tuple[Path, ...],
@@ -26,6 +32,9 @@ def batch(
     formats: str,
     jobs: int,
     resume: bool,
+    timeout: float,
+    scheduler: str | None,
+    write_on_workers: bool,
     outline: str,
     templates: Path | None,
     lexicon: Path | None,
@@ -39,13 +48,19 @@ def batch(
     """批量生成：文件、文件夹（递归）或含多个项目的工作簿，输出报告和汇总表。
 
     Batch-produce reports for every form found in the inputs (files, folders
-    searched recursively, workbooks holding several projects), in parallel.
-    Writes summary.xlsx, summary.md and overview.md beside the reports. A failed
-    project never stops the others; exit 1 when any failed or failed its check.
+    searched recursively, workbooks holding several projects), in parallel on
+    this machine or on a Dask cluster (--scheduler). Writes summary.xlsx,
+    summary.md and overview.md beside the reports. A failed project never stops
+    the others; exit 1 when any failed or failed its check.
     """
-    from ..batch import BatchOptions, run_batch
-    from ..pipeline import parse_formats
+    from ..batch import BatchOptions, require_dask, run_batch
+    from ..engine import parse_formats
+    from ..errors import UsageError
 
+    if write_on_workers and not scheduler:
+        raise UsageError("--write-on-workers 只用于 Dask 集群", hint="请同时给出 --scheduler")
+    if scheduler:
+        require_dask(scheduler)
     options = BatchOptions(
         outdir=outdir,
         formats=parse_formats(formats),
@@ -56,10 +71,13 @@ def batch(
         toc=toc,
         attach=tuple(attach),
         final=final,
-        font=str(font) if font else None,
+        font=str(font.resolve()) if font else None,
         check=not no_check,
         jobs=jobs,
         resume=resume,
+        timeout=timeout,
+        scheduler=scheduler,
+        write_on_workers=write_on_workers,
     )
     out = console()
     if sys.stdout.isatty():

@@ -10,12 +10,12 @@ symbols, content-control check boxes) are kept as ☑/☐. A cell's place is
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from .grid import Cell, Grid
+from .limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_SPAN, check_package, too_big
 from .reader import split_projects
 from .xlsx import check_container
 
@@ -42,16 +42,26 @@ def _text(element: Any) -> str:
     return "".join(parts).strip()
 
 
+def _count(element: Any, name: str, default: int) -> int:
+    """Read a ``w:val`` count (gridSpan, gridBefore); a damaged or absurd value counts as ``default``/the bound."""
+    if element is None:
+        return default
+    raw = (element.get(f"{_W}val") or "").strip()
+    if not raw.isdigit() or len(raw) > 9:
+        return default if not raw.isdigit() else MAX_SPAN
+    return min(max(int(raw), 0 if name == "gridBefore" else 1), MAX_SPAN)
+
+
 def _table_cells(tbl: Any, first_row: int, n: int) -> list[Cell]:
     """Return the cells of table ``n`` placed from grid row ``first_row`` on."""
     anchors: dict[int, list[Any]] = {}  # column -> [row, col, text, rowspan, colspan] of the open vertical merge
     out: list[list[Any]] = []
     for r, tr in enumerate(tbl.iterchildren(f"{_W}tr")):
-        before = tr.find(f"{_W}trPr/{_W}gridBefore")
-        col = int(before.get(f"{_W}val", "0")) if before is not None else 0
+        col = _count(tr.find(f"{_W}trPr/{_W}gridBefore"), "gridBefore", 0)
         for tc in tr.iterchildren(f"{_W}tc"):
-            span_el = tc.find(f"{_W}tcPr/{_W}gridSpan")
-            span = int(span_el.get(f"{_W}val", "1")) if span_el is not None else 1
+            span = _count(tc.find(f"{_W}tcPr/{_W}gridSpan"), "gridSpan", 1)
+            if col + span > MAX_COLUMNS:
+                raise too_big(f"表{n}第{r + 1}行超过 {MAX_COLUMNS} 列", f"!表{n}!第{r + 1}行")
             vmerge = tc.find(f"{_W}tcPr/{_W}vMerge")
             if vmerge is not None and vmerge.get(f"{_W}val", "continue") == "continue" and col in anchors:
                 anchors[col][3] = r - anchors[col][0] + 1  # the merged area reaches down to this row
@@ -72,6 +82,8 @@ def document_grid(doc: Any) -> Grid:
     row = 0
     tables = paragraphs = 0
     for child in doc.element.body.iterchildren():
+        if len(cells) > MAX_CELLS or row > MAX_ROWS:
+            raise too_big(f"文档超过 {MAX_ROWS} 行或 {MAX_CELLS} 个非空单元格", f"!第{paragraphs}段")
         if child.tag == f"{_W}p":
             paragraphs += 1
             text = _text(child)
@@ -89,18 +101,22 @@ def document_grid(doc: Any) -> Grid:
 def read_document(path: Path) -> list[Grid]:
     """Return one grid per project in the Word document at ``path``."""
     check_container(path, "Word")
+    check_package(path, "Word", main_parts=("word/document.xml",))
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         doc = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        grid = document_grid(doc)
+    except InputError as exc:
+        if exc.where and exc.where.startswith("!"):
+            exc.where = f"{path}{exc.where}"
+        raise
+    except Exception as exc:  # noqa: BLE001 - broken XML, a bad compressed stream, parts python-docx cannot read
         raise InputError(
             f"文件已损坏，无法作为 Word 文档打开（{type(exc).__name__}）",
             where=str(path),
             hint="请确认能用 Word 打开后重新保存为 .docx",
         ) from exc
-    grid = document_grid(doc)
     if not grid:
         raise InputError("文档为空，没有可读取的内容", where=str(path), hint="请选择含自评表表格的 Word 文档")
     return split_projects(grid)

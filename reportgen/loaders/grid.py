@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from .limits import MAX_COVER_ROWS, too_big
+
 _HALF = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "［": "[", "］": "]", "【": "[", "】": "]"})
 _SPACE = re.compile(r"\s+")
 _PARENS = re.compile(r"\([^()]*\)")
@@ -77,14 +79,34 @@ class Grid:
         self.ref = ref
         self.ragged = ragged
         self._rows: dict[int, list[Cell]] = {}
-        self._cover: dict[tuple[int, int], Cell] = {}
-        for cell in cells:
+        # where cells overlap (a broken file), the later one wins: each entry keeps its position in the input
+        self._anchors: dict[tuple[int, int], tuple[int, Cell]] = {}
+        # merged areas by their ranges, never cell by cell: row -> the areas reaching into it. Rows past the
+        # last filled one (+1) are not indexed: the few areas reaching further (A1:XFD1048576) are kept in
+        # ``_tail`` and scanned, so one such area costs one entry, not a million.
+        self._merged: dict[int, list[tuple[int, Cell]]] = {}
+        self._tail: list[tuple[int, Cell]] = []
+        spans: list[tuple[int, Cell]] = []
+        last = -1
+        for i, cell in enumerate(cells):
             if not cell.text.strip():
                 continue
             self._rows.setdefault(cell.row, []).append(cell)
-            for r in range(cell.row, cell.row + cell.rowspan):
-                for c in range(cell.col, cell.col + cell.colspan):
-                    self._cover[r, c] = cell
+            self._anchors[cell.row, cell.col] = (i, cell)
+            last = max(last, cell.row)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                spans.append((i, cell))
+        self._indexed = last + 1
+        covered = 0
+        for i, cell in spans:
+            rows = range(cell.row, min(cell.last_row, self._indexed) + 1)
+            covered += len(rows)
+            if covered > MAX_COVER_ROWS:
+                raise too_big(f"合并单元格覆盖的范围过大（超过 {MAX_COVER_ROWS} 行次）", ref or name)
+            for r in rows:
+                self._merged.setdefault(r, []).append((i, cell))
+            if cell.last_row > self._indexed:
+                self._tail.append((i, cell))
         for row in self._rows.values():
             row.sort(key=lambda cell: cell.col)
         self.row_numbers: list[int] = sorted(self._rows)
@@ -106,7 +128,12 @@ class Grid:
 
     def at(self, r: int, c: int) -> Cell | None:
         """Return the cell covering position (r, c), merged areas resolved."""
-        return self._cover.get((r, c))
+        best = self._anchors.get((r, c))
+        areas = self._merged.get(r, ()) if r <= self._indexed else self._tail
+        for i, area in areas:
+            if area.col <= c <= area.last_col and area.row <= r <= area.last_row and (best is None or i > best[0]):
+                best = (i, area)
+        return best[1] if best is not None else None
 
     def right_of(self, cell: Cell) -> Cell | None:
         """Return the next non-empty cell to the right of ``cell`` on its first row."""

@@ -10,7 +10,10 @@ import yaml
 from pydantic import AliasChoices, BaseModel, ValidationError
 
 from ..errors import InputError
-from ..model import MISSING_SUBJECT, EvaluationForm, SourceMap, attach_source, detect_kind
+from ..findings import make
+from ..model import MISSING_SUBJECT, EvaluationForm, SourceMap, attach_source, collect_notes, detect_kind
+from .clean import clean_data
+from .limits import check_file_size
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -23,6 +26,53 @@ _COMPOSER: type = getattr(yaml, "CSafeLoader", _LineLoader)
 
 # a form has a few hundred nodes; far more means alias expansion ("billion laughs") or not a form at all
 _MAX_NODES = 200_000
+# a form nests four levels (indicators[3].cause); hundreds mean a generated file, and would exhaust the stack
+MAX_DEPTH = 64
+# integers with more digits are no figure of a form; Python refuses to convert beyond 4,300 anyway
+_MAX_INT_DIGITS = 50
+
+
+class _TypedInt(int):
+    """A YAML/JSON integer that remembers how it was written, for a field that expects text."""
+
+    typed: str
+
+
+class _TypedFloat(float):
+    """A YAML/JSON float that remembers how it was written (``1.50``, ``1e-07``)."""
+
+    typed: str
+
+
+def _typed(value: Any, written: str) -> Any:
+    number: Any
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        number = _TypedInt(value)
+    elif isinstance(value, float):
+        number = _TypedFloat(value)
+    else:
+        return value
+    number.typed = written
+    return number
+
+
+def _json_int(written: str) -> Any:
+    # thousands of digits stay text: "应为数字" with the place, instead of int()'s ValueError
+    return _typed(int(written), written) if len(written.lstrip("-")) <= _MAX_INT_DIGITS else written
+
+
+def _json_float(written: str) -> Any:
+    return _typed(float(written), written)  # 1e999999999 is inf: refused as "应为有限数值" where a number is due
+
+
+def _too_deep(where: str) -> InputError:
+    return InputError(
+        f"数据嵌套层数过多（超过 {MAX_DEPTH} 层），不像一张自评表",
+        where=where,
+        hint="自评表只有几层（如 indicators → 每项指标 → 字段）；请检查括号是否成对，或锚点与别名（&/*）是否引用了自身",
+    )
 
 
 # PyYAML's most common complaints, said in Chinese (its English text follows in brackets)
@@ -59,6 +109,16 @@ def _compose(text: str, file: str) -> tuple[Any, dict[str, str]]:
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
         hint = "请检查该行的缩进、冒号和引号；含冒号或#的文字请加引号"
         raise InputError(_yaml_problem(exc), where=where, hint=hint) from exc
+    except yaml.reader.ReaderError as exc:
+        # a control character typed or pasted into the file itself: YAML allows none but tab and line ends
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else 0
+        raise InputError(
+            f"文件第 {line} 行含有 YAML 不允许的控制字符 U+{exc.character:04X}"
+            if isinstance(exc.character, int)
+            else "文件含有 YAML 不允许的控制字符",
+            where=f"{file}:{line}" if line else file,
+            hint="请删除该字符；确需保留时请放在双引号中并写成转义形式（如换页符写作 \\f）",
+        ) from exc
     except yaml.YAMLError as exc:
         raise InputError(f"无法解析 YAML：{exc}", where=file) from exc
     if node is None:
@@ -74,7 +134,10 @@ def _build(root: yaml.Node, file: str) -> tuple[Any, dict[str, str]]:
 
     def construct(n: yaml.Node) -> Any:
         try:
-            return constructor.construct_object(n, deep=True)
+            if n.tag == "tag:yaml.org,2002:int" and len(str(n.value).lstrip("+-")) > _MAX_INT_DIGITS:
+                return str(n.value)  # thousands of digits: kept as text, refused as "应为数字" where a number is due
+            value = constructor.construct_object(n, deep=True)
+            return _typed(value, str(n.value)) if isinstance(n, yaml.ScalarNode) else value
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             # e.g. "2021-13-45" matches YAML's date pattern but is no date; "!foo" is an unknown tag
             known = n.tag.startswith("tag:yaml.org,2002:")
@@ -83,9 +146,11 @@ def _build(root: yaml.Node, file: str) -> tuple[Any, dict[str, str]]:
                 what, where=f"{file}:{n.start_mark.line + 1}", hint="日期请写成 2021-06-30；其他特殊写法请加引号"
             ) from exc
 
-    def build(n: yaml.Node, path: str) -> Any:
+    def build(n: yaml.Node, path: str, depth: int = 0) -> Any:
         nonlocal count
         count += 1
+        if depth > MAX_DEPTH:
+            raise _too_deep(f"{file}:{n.start_mark.line + 1}")
         if count > _MAX_NODES:
             raise InputError(
                 f"内容过多（超过 {_MAX_NODES} 个值），不像一张自评表", where=file, hint="请检查锚点与别名（&/*）的用法"
@@ -105,10 +170,10 @@ def _build(root: yaml.Node, file: str) -> tuple[Any, dict[str, str]]:
                 child = f"{path}.{key}" if path else key
                 # a block ("budget:" then indented lines) is located at its key, not at its first child
                 places.setdefault(child, f":{key_node.start_mark.line + 1}")
-                out[key] = build(value_node, child)
+                out[key] = build(value_node, child, depth + 1)
             return out
         if isinstance(n, yaml.SequenceNode):
-            return [build(item, f"{path}[{i}]") for i, item in enumerate(n.value)]
+            return [build(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(n.value)]
         return construct(n)
 
     try:
@@ -131,7 +196,9 @@ _JSON_PROBLEMS: tuple[tuple[str, str], ...] = (
 def _parse_json(text: str, file: str) -> tuple[Any, dict[str, str]]:
     """Parse JSON strictly, then read it as YAML (a superset) to learn each field's line."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int, parse_float=_json_float)
+    except RecursionError as exc:
+        raise _too_deep(file) from exc
     except json.JSONDecodeError as exc:
         said = next((chinese for english, chinese in _JSON_PROBLEMS if exc.msg.startswith(english)), None)
         raise InputError(
@@ -172,6 +239,7 @@ _TYPE_MESSAGES = {
     "decimal_parsing": "应为数字",
     "decimal_type": "应为数字",
     "int_parsing": "应为整数",
+    "int_parsing_size": "数字位数过多，不是自评表上的数值",
     "int_type": "应为整数",
     "missing": "缺少必填字段",
     "extra_forbidden": "无法识别的字段",
@@ -234,6 +302,7 @@ def validate_data(data: Any, source: SourceMap) -> EvaluationForm:
     """Validate plain data as a form; turn the first problems into one readable InputError."""
     if not isinstance(data, dict):
         raise InputError("顶层应为键值表（项目名称、指标等字段）", where=source.locate(""))
+    data, cleaned = clean_data(data)
     if detect_kind(data) is None:
         # neither 项目名称 nor a department-wide marker: say which of the two to give, at the top of the form
         raise InputError(
@@ -241,7 +310,10 @@ def validate_data(data: Any, source: SourceMap) -> EvaluationForm:
             hint="请按 docs/input-format.md 修改后重试",
         )
     try:
-        form = EvaluationForm.model_validate(data)
+        with collect_notes() as notes:
+            form = EvaluationForm.model_validate(data)
+    except RecursionError as exc:  # data built in code can nest deeper than any file we parse
+        raise _too_deep(source.locate("")) from exc
     except ValidationError as exc:
         lines = []
         first_where = None
@@ -262,12 +334,18 @@ def validate_data(data: Any, source: SourceMap) -> EvaluationForm:
             hint="请按 docs/input-format.md 修改后重试",
         ) from exc
     _canonical_places(EvaluationForm, data, "", "", source.places)
+    for note in cleaned:
+        code = "bidi-control" if note.bidi else "control-characters"
+        source.findings.append(make(code, note.message(), note.path, source.locate(note.path)))
+    for path, message in notes:
+        source.findings.append(make("unit-converted", message, path, source.locate(path)))
     return attach_source(form, source)
 
 
 def load_structured(path: Path) -> EvaluationForm:
     """Load one form from a .yaml/.yml/.json file."""
     file = str(path)
+    check_file_size(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:

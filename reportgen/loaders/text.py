@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .grid import Cell, Grid
+from .limits import check_file_size
 
 _CHECKBOX = re.compile(r"<input\b[^<>]*\btype\s*=\s*[\"']?checkbox[^<>]*>", re.IGNORECASE)
 _CHECKED = re.compile(r"\bchecked\b", re.IGNORECASE)
@@ -43,7 +44,8 @@ def decode(raw: bytes, file: str) -> str:
 def text_grid(text: str) -> Grid:
     """Build the grid of tab-separated ``text``; each cell's place is ``:line:column``."""
     cells = []
-    for r, line in enumerate(text.splitlines()):
+    # only \n (and \r) end a row: a form feed or U+2028 pasted into a cell stays in it, to be cleaned at validation
+    for r, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
         offset = 0
         for c, raw in enumerate(line.split("\t")):
             if raw.strip():
@@ -55,6 +57,7 @@ def text_grid(text: str) -> Grid:
 
 def read_text(path: Path) -> Grid:
     """Read a .txt/.tsv form file into a grid."""
+    check_file_size(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -19,7 +19,6 @@ import datetime as dt
 import posixpath
 import re
 import zipfile
-import zlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from xml.etree import ElementTree
 
 from ..errors import InputError
 from .grid import Cell, Grid
+from .limits import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_SHEETS, check_package, too_big
 from .reader import has_department_form, has_indicator_header, has_project
 
 # the first bytes of an OLE compound file: password-protected .xlsx/.docx, or old .xls/.doc
@@ -35,8 +35,6 @@ _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+)(\d+)(?::([A-Z
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheets"
 _RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-# everything a damaged package can raise while openpyxl or we read it
-_BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError, OSError, zlib.error, SyntaxError, IndexError)
 
 
 def check_container(path: Path, kind: str) -> None:
@@ -78,7 +76,14 @@ def cell_text(value: Any, number_format: str = "General") -> str:
         if "%" in number_format:
             return _plain(number * 100) + "%"
         return _plain(number)
-    return str(value).strip()
+    text = str(value)
+    if "_x" in text:
+        # OOXML writes characters XML cannot hold (a pasted BEL, ESC…) as _x0007_; openpyxl leaves them encoded
+        text = _XML_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+    return text.strip()
+
+
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _plain(number: Decimal) -> str:
@@ -94,16 +99,29 @@ def _column_number(letters: bytes) -> int:
 
 
 def merged_ranges(path: Path) -> dict[str, dict[tuple[int, int], tuple[int, int]]]:
-    """Return, per sheet name, ``(row, col) of the top-left cell -> (rowspan, colspan)`` (1-based)."""
+    """Return, per sheet name, ``(row, col) of the top-left cell -> (rowspan, colspan)`` (1-based).
+
+    Only the ranges are kept (one entry per merged area, however large): ``Grid`` indexes them by range.
+    """
     out: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
     with zipfile.ZipFile(path) as package:
         root = ElementTree.fromstring(package.read("_rels/.rels"))
-        book = next(r.get("Target", "") for r in root.iter(_REL) if r.get("Type", "").endswith("/officeDocument"))
+        book = next(
+            (r.get("Target", "") for r in root.iter(_REL) if r.get("Type", "").endswith("/officeDocument")), None
+        )
+        if not book:
+            raise InputError(
+                "文件不是完整的 Excel 工作簿（缺少指向工作簿的 officeDocument 关系）",
+                where=str(path),
+                hint="请用 Excel 打开后另存为 .xlsx 再试",
+            )
         book = book.lstrip("/")
         folder, name = posixpath.split(book)
         rels = ElementTree.fromstring(package.read(posixpath.join(folder, "_rels", name + ".rels")))
         targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(_REL)}
         sheets = ElementTree.fromstring(package.read(book)).find(_SHEET)
+        if sheets is not None and len(sheets) > MAX_SHEETS:
+            raise too_big(f"工作簿有 {len(sheets)} 个工作表（最多 {MAX_SHEETS} 个）", str(path))
         for sheet in sheets if sheets is not None else []:
             target = targets.get(sheet.get(_RID), "")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
@@ -111,14 +129,20 @@ def merged_ranges(path: Path) -> dict[str, dict[tuple[int, int], tuple[int, int]
                 continue
             spans = {}
             for m in _MERGE.finditer(package.read(part)):
+                if len(spans) >= MAX_MERGES:
+                    raise too_big(f"工作表“{sheet.get('name', '')}”的合并区域超过 {MAX_MERGES} 个", str(path))
+                if max(len(m.group(2)), len(m.group(4) or b"")) > 7 or max(len(m.group(1)), len(m.group(3) or b"")) > 3:
+                    continue  # beyond XFD1048576: no cell Excel can address
                 row, col = int(m.group(2)), _column_number(m.group(1))
                 last_row, last_col = (int(m.group(4)), _column_number(m.group(3))) if m.group(3) else (row, col)
-                spans[row, col] = (last_row - row + 1, last_col - col + 1)
+                if last_row >= row and last_col >= col:
+                    spans[row, col] = (last_row - row + 1, last_col - col + 1)
             out[sheet.get("name", "")] = spans
     return out
 
 
-def _sheet_grid(ws: Any, spans: dict[tuple[int, int], tuple[int, int]]) -> Grid:
+def _sheet_grid(ws: Any, spans: dict[tuple[int, int], tuple[int, int]], budget: list[int]) -> Grid:
+    """Read one sheet; ``budget`` holds how many more non-empty cells the file may have."""
     from openpyxl.utils import get_column_letter
 
     prefix = f"!{ws.title}!"
@@ -129,6 +153,13 @@ def _sheet_grid(ws: Any, spans: dict[tuple[int, int], tuple[int, int]]) -> Grid:
         for cell in row:
             if cell.value is None:
                 continue
+            if cell.row > MAX_ROWS or cell.column > MAX_COLUMNS:
+                where = f"!{ws.title}!{get_column_letter(min(cell.column, 16384))}{cell.row}"
+                raise too_big(f"工作表“{ws.title}”在第 {cell.row} 行第 {cell.column} 列还有内容"
+                              f"（自评表最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列）", where)
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise too_big(f"非空单元格超过 {MAX_CELLS} 个", f"!{ws.title}")
             text = cell_text(cell.value, cell.number_format or "General")
             if not text:
                 continue
@@ -141,19 +172,26 @@ def _sheet_grid(ws: Any, spans: dict[tuple[int, int], tuple[int, int]]) -> Grid:
 def read_workbook(path: Path) -> list[Grid]:
     """Return one grid per project in the workbook at ``path``."""
     check_container(path, "Excel")
+    check_package(path, "Excel")
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    budget = [MAX_CELLS]
     try:
         merges = merged_ranges(path)
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
             grids = [
-                _sheet_grid(ws, merges.get(ws.title, {})) for ws in wb.worksheets if ws.sheet_state == "visible"
+                _sheet_grid(ws, merges.get(ws.title, {}), budget)
+                for ws in wb.worksheets
+                if ws.sheet_state == "visible"
             ]
         finally:
             wb.close()
-    except (InvalidFileException, *_BROKEN) as exc:
+    except InputError as exc:
+        if exc.where and exc.where.startswith("!"):
+            exc.where = f"{path}{exc.where}"
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged package makes openpyxl or zipfile raise
         raise InputError(
             f"文件已损坏，无法作为 Excel 工作簿打开（{type(exc).__name__}）",
             where=str(path),

@@ -14,10 +14,10 @@ from typing import Any
 
 import jinja2
 
-from ..errors import ReportgenError
+from ..errors import ReportgenError, TemplateError
 from ..figures import Figure, Ledger, unmark
 from ..report import Report, Section
-from ..resources import templates_dir
+from ..resources import confined, templates_dir
 from ..scoring import Evaluation
 from . import text
 from .causes import classifier
@@ -35,7 +35,7 @@ _SUBSECTION_KIND = {"outputs", "benefits", "satisfaction", "cost", "other"}
 @cache
 def _wording(user_dir: str | None) -> Wording:
     if user_dir and (Path(user_dir) / "wording.yaml").is_file():
-        return load_wording(Path(user_dir) / "wording.yaml")
+        return load_wording(confined(Path(user_dir), "wording.yaml", TemplateError))
     return load_wording(templates_dir() / "wording.yaml")
 
 

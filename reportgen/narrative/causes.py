@@ -15,7 +15,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import LexiconError
-from ..resources import lexicon_dir
+from ..resources import confined, lexicon_dir
+from ..safeyaml import load_bounded
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Taxonomy:
 
 def _load_file(path: Path) -> Taxonomy:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_bounded(path.read_text(encoding="utf-8"), str(path), LexiconError) or {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -75,7 +76,7 @@ def _load_file(path: Path) -> Taxonomy:
 def load_taxonomy(overlay: str | None = None) -> Taxonomy:
     """Load ``causes.yaml`` from the user's lexicon folder if it has one, else the built-in file."""
     if overlay:
-        candidate = Path(overlay) / "causes.yaml"
+        candidate = confined(Path(overlay), "causes.yaml", LexiconError)
         if candidate.is_file():
             return _load_file(candidate)
     return _load_file(lexicon_dir() / "causes.yaml")

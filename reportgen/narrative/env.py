@@ -8,20 +8,26 @@ from one dict, like Jinja's own FILTERS.
 
 from __future__ import annotations
 
+import re
+import string
 import sys
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn
 
 import jinja2
+import jinja2.filters
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.utils import Namespace
 
 from .. import formatting as fmt
 from ..errors import TemplateError
 from ..figures import Figure, computed
-from ..resources import templates_dir
+from ..resources import confined, templates_dir
 
 
 def _quoted(items: Iterable[Any], attr: str = "name", limit: int = 0) -> str:
@@ -91,6 +97,176 @@ FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
+# Resource bounds for user templates. A report is some 20,000 characters; a template that produces 5 million,
+# counts through more than 100,000 range() items, or formats a number 10,000 characters wide is an attack or
+# a mistake, and is stopped with a message before it takes gigabytes or minutes.
+MAX_OUTPUT_CHARS = 5_000_000
+MAX_VALUE_CHARS = 1_000_000  # one string or list built inside a template ("x" * n, replace, namespace values)
+MAX_RANGE_ITEMS = 100_000  # all range() items of one render together (nested loops multiply)
+MAX_WIDTH = 1_000  # a format width or precision (%.2000000000f, {:>999999}, center(10**9))
+MAX_EXPONENT = 1_000
+
+_WIDTHS = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d*))?")
+_SPEC_NUMBERS = re.compile(r"\d+")
+
+
+class _Budget:
+    range_items = 0
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("reportgen_template_budget", default=None)
+
+
+def _refuse(what: str) -> NoReturn:
+    raise SecurityError(what)
+
+
+def _check_percent_format(fmt: Any) -> None:
+    if not isinstance(fmt, str):
+        return
+    for width, precision in _WIDTHS.findall(fmt):
+        for number in (width, precision):
+            if number == "*":
+                _refuse("格式中的宽度不能用 * 从参数取")
+            if number and int(number) > MAX_WIDTH:
+                _refuse(f"格式宽度或精度 {number} 超过上限 {MAX_WIDTH}")
+
+
+def _check_spec(spec: str) -> None:
+    for number in _SPEC_NUMBERS.findall(spec):
+        if len(number) > 4 or int(number) > MAX_WIDTH:
+            _refuse(f"格式宽度或精度 {number[:12]} 超过上限 {MAX_WIDTH}")
+
+
+def _check_size(value: Any) -> Any:
+    if isinstance(value, (str, list, tuple)) and len(value) > MAX_VALUE_CHARS:
+        _refuse(f"模板中生成的文字或列表过长（超过 {MAX_VALUE_CHARS} 项）")
+    return value
+
+
+def _bounded_range(*args: int) -> range:
+    items = range(*args)
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.range_items += len(items)
+        if budget.range_items > MAX_RANGE_ITEMS:
+            _refuse(f"模板中的循环次数过多（range 合计超过 {MAX_RANGE_ITEMS} 次）")
+    elif len(items) > MAX_RANGE_ITEMS:
+        _refuse(f"模板中的循环次数过多（range 超过 {MAX_RANGE_ITEMS} 次）")
+    return items
+
+
+class _BoundedNamespace(Namespace):
+    """``namespace()`` whose values cannot grow without bound (``{% set ns.s = ns.s ~ ns.s %}`` in a loop)."""
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        super().__setitem__(name, _check_size(value))
+
+
+class _BoundedTemplate(jinja2.Template):
+    """A template whose render has a fresh range budget and stops at MAX_OUTPUT_CHARS of output."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        token = _BUDGET.set(_Budget())
+        try:
+            parts: list[str] = []
+            size = 0
+            for piece in self.generate(*args, **kwargs):
+                size += len(piece)
+                if size > MAX_OUTPUT_CHARS:
+                    raise SecurityError(f"模板输出超过 {MAX_OUTPUT_CHARS} 个字符")
+                parts.append(piece)
+            return "".join(parts)
+        finally:
+            _BUDGET.reset(token)
+
+
+# str methods whose integer argument sets the size of the result
+_SIZED_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """Jinja2's sandbox plus bounds on what a template may build: sizes, widths, exponents, loops, output."""
+
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    template_class = _BoundedTemplate
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_VALUE_CHARS:
+                    _refuse(f"模板中生成的文字或列表过长（超过 {MAX_VALUE_CHARS} 项）")
+        elif operator == "**":
+            if isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT and abs(left) > 1:
+                _refuse(f"乘方的指数 {right} 超过上限 {MAX_EXPONENT}")
+        elif operator == "%":
+            _check_percent_format(left)
+        result = super().call_binop(context, operator, left, right)
+        return _check_size(result) if operator == "+" else result
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
+        owner = getattr(__obj, "__self__", None)
+        name = getattr(__obj, "__name__", "")
+        if isinstance(owner, str):
+            if name in _SIZED_METHODS and any(isinstance(a, int) and a > MAX_VALUE_CHARS for a in (*args, *kwargs.values())):
+                _refuse(f"str.{name} 的宽度超过上限")
+        return _check_size(super().call(__context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        # Jinja hands templates a sandboxed wrapper of every str.format / format_map: check the format first
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format_string(value.__self__)
+        return wrapped
+
+
+def _check_format_string(text: str) -> None:
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError:
+        return  # str.format will say what is wrong with it
+    for _, _, spec, _ in fields:
+        if spec and "{" in spec:
+            _refuse("格式说明中不能再嵌套 {}（宽度须直接写出）")
+        if spec:
+            _check_spec(spec)
+
+
+def _bounded_format(value: Any, *args: Any, **kwargs: Any) -> str:
+    _check_percent_format(str(value))
+    return _check_size(jinja2.filters.do_format(value, *args, **kwargs))
+
+
+def _bounded_width(filter_name: str) -> Callable[..., Any]:
+    original = jinja2.filters.FILTERS[filter_name]
+
+    def bounded(value: Any, *args: Any, **kwargs: Any) -> Any:
+        for arg in (*args, *kwargs.values()):
+            if isinstance(arg, int) and not isinstance(arg, bool) and arg > MAX_WIDTH:
+                _refuse(f"过滤器 {filter_name} 的宽度 {arg} 超过上限 {MAX_WIDTH}")
+            if isinstance(arg, str) and len(arg) > MAX_WIDTH:
+                _refuse(f"过滤器 {filter_name} 的参数过长")
+        return _check_size(original(value, *args, **kwargs))
+
+    return bounded
+
+
+@jinja2.pass_eval_context
+def _bounded_replace(eval_ctx: Any, value: Any, old: Any, new: Any, count: int | None = None) -> Any:
+    text, old_text, new_text = str(value), str(old), str(new)
+    times = (len(text) + 1 if not old_text else text.count(old_text)) if count is None else max(count, 0)
+    if len(text) + times * len(new_text) > MAX_VALUE_CHARS:
+        _refuse(f"过滤器 replace 生成的文字过长（超过 {MAX_VALUE_CHARS} 个字符）")
+    return jinja2.filters.do_replace(eval_ctx, value, old, new, count)
+
+
+_SANDBOX_FILTERS: dict[str, Callable[..., Any]] = {
+    "format": _bounded_format,
+    "replace": _bounded_replace,
+    **{name: _bounded_width(name) for name in ("center", "indent")},
+}
+
+
 def _loader(user_dir: Path | None) -> jinja2.BaseLoader:
     builtin = jinja2.FileSystemLoader(str(templates_dir()), encoding="utf-8")
     if user_dir is None:
@@ -98,7 +274,18 @@ def _loader(user_dir: Path | None) -> jinja2.BaseLoader:
     if not user_dir.is_dir():
         raise TemplateError("模板目录不存在", where=str(user_dir), hint="--templates 应指向一个包含 .md.j2 文件的文件夹")
     # user files shadow built-in ones of the same name; everything else falls through
-    return jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(user_dir), encoding="utf-8"), builtin])
+    return jinja2.ChoiceLoader([_ConfinedLoader(str(user_dir), encoding="utf-8"), builtin])
+
+
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that refuses templates whose real path (symlinks resolved) leaves its folder."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            if Path(folder, *pieces).is_file():
+                confined(Path(folder), Path(*pieces), TemplateError)
+        return super().get_source(environment, template)
 
 
 @cache
@@ -109,7 +296,7 @@ def build_environment(user_dir: str | None = None) -> jinja2.Environment:
     or include, any other). The built-in templates alone are trusted code shipped with the
     package, and the sandbox's per-attribute checks would cost a quarter of the render time.
     """
-    cls = SandboxedEnvironment if user_dir else jinja2.Environment
+    cls = BoundedSandbox if user_dir else jinja2.Environment
     env = cls(
         loader=_loader(Path(user_dir) if user_dir else None),
         undefined=jinja2.StrictUndefined,
@@ -120,6 +307,9 @@ def build_environment(user_dir: str | None = None) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters.update(FILTERS)
+    if user_dir:
+        env.filters.update(_SANDBOX_FILTERS)
+        env.globals.update(range=_bounded_range, namespace=_BoundedNamespace)
     return env
 
 

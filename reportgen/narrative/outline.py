@@ -14,7 +14,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import TemplateError
-from ..resources import templates_dir
+from ..resources import confined, templates_dir
+from ..safeyaml import load_bounded
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,10 @@ def find_outline(name: str, user_dir: Path | None = None) -> Path:
     direct = Path(name)
     if direct.suffix in (".yaml", ".yml") and direct.is_file():
         return direct
-    for base in (user_dir, templates_dir()):
-        if base is not None and (base / "outlines" / f"{name}.yaml").is_file():
-            return base / "outlines" / f"{name}.yaml"
+    if user_dir is not None and (user_dir / "outlines" / f"{name}.yaml").is_file():
+        return confined(user_dir, Path("outlines") / f"{name}.yaml", TemplateError)
+    if (templates_dir() / "outlines" / f"{name}.yaml").is_file():
+        return templates_dir() / "outlines" / f"{name}.yaml"
     raise TemplateError(
         f"找不到提纲“{name}”",
         hint="可用的提纲：" + "、".join(available_outlines(user_dir)) + "；也可以给出提纲 YAML 文件的路径",
@@ -87,7 +89,7 @@ def available_outlines(user_dir: Path | None = None) -> list[str]:
 def load_outline(name: str, user_dir: Path | None = None) -> Outline:
     path = find_outline(name, user_dir)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_bounded(path.read_text(encoding="utf-8"), str(path), TemplateError)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         raise TemplateError(f"提纲 YAML 语法错误（{exc.problem}）", where=f"{path}:{line}") from exc

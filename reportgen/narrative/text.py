@@ -8,13 +8,17 @@ official prose requires.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
 # characters Markdown (CommonMark + GFM tables) may interpret anywhere in a line
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|]|~(?=~)|&(?=#?\w+;)|!(?=\[))")
-# constructs that only mean something at the start of a line/paragraph
-_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+=](?=\s|$)|>|(\d{1,9})([.)])(?=\s|$))")
+# constructs that only mean something at the start of a line/paragraph; "---" (also "- - -") is a rule
+_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+=](?=\s|$)|-(?=(?:\s*-){2,}\s*$)|>|(\d{1,9})([.)])(?=\s|$))")
+# every character that ends a line for str.splitlines() (report assembly) or for CommonMark (\r): data is one
+# line, so none of them may survive into a paragraph or a table cell
+_LINE_BREAK = re.compile(r"\s*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]\s*")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _FULLWIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}“”])\s*([,;:?!])\s*|\s*([,;:?!])\s*(?=[{_CJK}“])")
@@ -28,7 +32,7 @@ def tidy(text: str | None) -> str:
     """Fold whitespace and use full-width punctuation in Chinese prose (no word is changed)."""
     if not text:
         return ""
-    text = re.sub(r"\s*\n\s*", " ", text.strip())
+    text = _LINE_BREAK.sub(" ", text.strip())
     text = _PAREN.sub(lambda m: f"（{m[1]}）", text)
     text = _PUNCT_NEAR_CJK.sub(lambda m: _FULLWIDTH[m[1] or m[2]], text)
     # a space between two Chinese phrases separates them on the form (item title, then text): a comma reads right
@@ -57,7 +61,7 @@ def md(text: str | None) -> str:
     """Escape text so Markdown shows it literally (CommonMark backslash escapes)."""
     if not text:
         return ""
-    text = re.sub(r"\s*\n\s*", " ", str(text))
+    text = _LINE_BREAK.sub(" ", str(text))
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     return _LINE_START.sub(lambda m: m[1] + "\\" + m[2] if not m[3] else m[1] + m[3] + "\\" + m[4], text)
 
@@ -67,15 +71,24 @@ def cell(text: str | None) -> str:
     return md(text) or "—"
 
 
-def safe_filename(name: str, limit: int = 70) -> str:
-    """A file stem safe on Windows, macOS and Linux: no separators, no reserved characters, bounded length.
+# A file name may have 255 bytes (ext4, APFS; NTFS 255 UTF-16 units); a Chinese character takes three.
+# The stem leaves room for "-2", the longest suffix (.sources.json) and atomic_write's ".<name>.<random>.part".
+MAX_STEM_BYTES = 120
 
-    The bound leaves room, within 255 bytes, for “-2”, the longest suffix (.sources.json) and a temporary name.
+
+def safe_filename(name: str, limit: int = MAX_STEM_BYTES) -> str:
+    """A file stem safe on Windows, macOS and Linux: no separators, no reserved characters, at most ``limit`` bytes.
+
+    A longer name is cut at a character boundary and ends in 8 hex digits of its full text's hash, so two long
+    titles that differ only at the end still get different files.
     """
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name).strip(" ._")
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "_", name).strip(" ._")
     name = re.sub(r"\s+", " ", name)
-    if len(name.encode("utf-8")) > limit * 3:
-        name = name[:limit]
+    raw = name.encode("utf-8")
+    if len(raw) > limit:
+        digest = hashlib.sha1(raw).hexdigest()[:8]
+        head = raw[: limit - len(digest) - 1].decode("utf-8", "ignore").rstrip(" ._")
+        name = f"{head}-{digest}"
     if name.upper() in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}:
         name = "_" + name
     return name or "report"

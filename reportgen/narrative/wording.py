@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import TemplateError
+from ..safeyaml import load_bounded
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Wording:
 def load_wording(path: Path) -> Wording:
     """Read wording.yaml; a malformed file is a TemplateError naming the file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_bounded(path.read_text(encoding="utf-8"), str(path), TemplateError)
         completion = data["completion"]
         bands = tuple(
             sorted(((Decimal(str(b["min"])), str(b["word"])) for b in completion["bands"]), reverse=True)

@@ -1,0 +1,141 @@
+"""The batch on a Dask cluster: the same tasks as the local pool, sent to ``distributed`` workers.
+
+Imported only when ``--scheduler`` is given (``reportgen[dask]``). One task per input file, run by
+``batch.render_task`` — the very function the local pool runs — on workers that built the engine
+once at start (``PrepareEngine``, a worker plugin). By default the client reads each input and
+sends its bytes, and the worker sends the rendered bytes back for the client to write and journal
+(no shared file system needed); ``--write-on-workers`` lets workers that share OUT write there
+themselves. A bounded number of tasks is in flight, so the client's memory does not grow with the
+batch. A worker that dies loses only its task, which the scheduler gives to another worker
+(``distributed.scheduler.allowed-failures`` times) before the project is named as failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import dask
+from distributed import Client, Future, LocalCluster, as_completed
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from .batch import BatchOptions, Rendered, Stop, Task, failed_task, render_task
+from .errors import UsageError
+
+Handle = Callable[[Task, list[Rendered]], None]
+
+
+class PrepareEngine(WorkerPlugin):
+    """Builds the engine (templates, lexicon, jieba, PDF fonts) once when a worker starts."""
+
+    name = "reportgen-engine"
+
+    def __init__(self, options: BatchOptions) -> None:
+        self.options = options
+
+    def setup(self, worker: Any) -> None:
+        from .batch import _prepare
+
+        _prepare(self.options)
+
+
+def parse_scheduler(spec: str) -> tuple[str, int | None]:
+    """``local`` / ``local:N`` → ("local", N); anything else is a scheduler address."""
+    if spec == "local" or spec.startswith("local:"):
+        count = spec.partition(":")[2]
+        if count and (not count.isdigit() or int(count) < 1):
+            raise UsageError(f"--scheduler {spec}：进程数应为正整数", hint="例如 --scheduler local:4")
+        return "local", int(count) if count else None
+    if "://" not in spec:
+        raise UsageError(f"--scheduler {spec}：不是调度器地址", hint="例如 --scheduler tcp://10.0.0.5:8786 或 --scheduler local:4")
+    return spec, None
+
+
+def run_dask(tasks: list[Task], options: BatchOptions, handle: Handle, stop: Stop) -> None:
+    """Run every task on the cluster, calling ``handle`` in this process as each one finishes."""
+    address, workers = parse_scheduler(options.scheduler or "local")
+    cluster = None
+    # a project whose worker died is given to another one ``retries`` times (a LocalCluster's
+    # scheduler lives in this process; a running scheduler has its own setting, see docs/batch.md)
+    with dask.config.set({"distributed.scheduler.allowed-failures": options.retries}):
+        try:
+            if address == "local":
+                cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+                client = Client(cluster)
+            else:
+                client = Client(address, timeout="15s")
+        except (OSError, TimeoutError) as exc:
+            raise UsageError(f"无法连接 Dask 调度器 {address}：{exc}",
+                             hint="请确认 dask scheduler 已启动、地址和端口正确（默认 8786），"
+                                  "或用 --scheduler local:N 在本机试运行") from exc
+        try:
+            _run(client, tasks, options, handle, stop)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _run(client: Client, tasks: list[Task], options: BatchOptions, handle: Handle, stop: Stop) -> None:
+    try:
+        client.wait_for_workers(1, timeout=60)
+        client.register_plugin(PrepareEngine(options))
+    except TimeoutError as exc:
+        raise UsageError("Dask 集群中没有可用的 worker", where=str(options.scheduler),
+                         hint="请先用 dask worker 调度器地址 启动 worker") from exc
+    except (ImportError, AttributeError) as exc:
+        raise UsageError(f"Dask worker 无法加载 reportgen：{exc}",
+                         hint="每台 worker 都要安装同一版本的 reportgen 及其字体（见 docs/batch.md）") from exc
+    threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or 1
+    limit = max(4, 2 * threads)  # enough to keep every worker busy, few enough that memory stays flat
+    pending: dict[Future, Task] = {}
+    queue: Iterator[Task] = iter(tasks)
+    done = as_completed()
+
+    def submit() -> None:
+        if stop.requested.is_set():
+            return
+        task = next(queue, None)
+        if task is None:
+            return
+        if not options.write_on_workers:  # workers may not see our disk: send the input itself
+            task = replace(task, data=Path(task.path).read_bytes())
+        future = client.submit(render_task, task, options, key=f"reportgen-{_path_hash(task.path)}-{task.key}",
+                               pure=False)
+        pending[future] = task
+        done.add(future)
+
+    for _ in range(limit):
+        submit()
+    for future in done:
+        task = pending.pop(future)
+        try:
+            rendered = future.result()
+        except Exception as exc:  # noqa: BLE001 - a lost worker or a broken one fails this input only
+            rendered = failed_task(task, _failure(exc, options))
+        future.release()
+        handle(replace(task, data=None), rendered)
+        if stop.now.is_set():
+            client.cancel(list(pending))
+            break
+        submit()
+
+
+def _failure(exc: Exception, options: BatchOptions) -> str:
+    from distributed.scheduler import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        tried = f"，已换 worker 重试 {options.retries} 次" if options.retries else ""
+        return f"处理该文件的 Dask worker 意外退出{tried}；其他项目不受影响，可单独用 reportgen render 查看原因"
+    return f"在 Dask worker 上处理失败：{type(exc).__name__}: {exc}"
+
+
+def _path_hash(path: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:8]

@@ -1,0 +1,326 @@
+"""The output folder of a batch, kept by the client alone: its lock, its journal, and the files' names.
+
+Workers only render; this is where their bytes become files. One process owns the folder at a
+time (an ``flock`` the kernel drops when the process dies, so a killed run never leaves a stale
+lock); every file is written atomically and journaled after it is complete, so ``--resume`` after
+a kill redoes only what was not finished. Names are settled at the end, in input order, so they do
+not depend on which worker was fastest: a report keeps its own name unless another project has the
+same one, and then every one of them says which input it came from.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import socket
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from .errors import InputError, RenderError, UsageError
+from .fsutil import atomic_write
+from .narrative.text import safe_filename
+
+if TYPE_CHECKING:
+    from .batch import Rendered, Row
+
+JOURNAL = ".reportgen-batch.jsonl"
+LOCK = ".reportgen-batch.lock"
+INCOMING = ".incoming"
+LEGACY = (".claims",)  # name claims of earlier versions
+
+# descriptors a forked pool worker must close, or the lock would outlive a killed parent in its children
+LOCK_FDS: set[int] = set()
+
+_REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EROFS: "输出文件夹所在的磁盘是只读的",
+    errno.EACCES: "没有写入输出文件夹的权限",
+    errno.EPERM: "没有写入输出文件夹的权限",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.EIO: "磁盘读写出错",
+}
+
+
+def write_problem(exc: OSError) -> str:
+    """Why a file could not be written, in words a finance-office user acts on."""
+    return _REASONS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+
+
+class OutputFolder:
+    """The batch's view of OUT: ``start``, ``record`` each input as it finishes, ``finish`` once."""
+
+    def __init__(self, outdir: Path) -> None:
+        self.outdir = outdir
+        self._lock_fd: int | None = None
+        self._journal: IO[str] | None = None
+        self._claimed: dict[str, str] = {}  # provisional stem → owner ("input#index")
+        self.journal_problem = ""
+
+    # -- the lock ------------------------------------------------------------------------------
+
+    def __enter__(self) -> OutputFolder:
+        import fcntl
+
+        try:
+            self.outdir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.outdir / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise UsageError(f"无法使用输出文件夹：{write_problem(exc)}", where=str(self.outdir),
+                             hint="请换一个可写的输出文件夹（-o）") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            os.close(fd)
+            raise UsageError(f"另一个批量任务正在向这个文件夹输出（{holder}）", where=str(self.outdir),
+                             hint="请等它结束后再运行，或换一个输出文件夹（-o）") from None
+        info = {"pid": os.getpid(), "host": socket.gethostname(),
+                "started": time.strftime("%Y-%m-%d %H:%M:%S"), "command": " ".join(sys.argv)}
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps(info, ensure_ascii=False).encode("utf-8"))
+        self._lock_fd = fd
+        LOCK_FDS.add(fd)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        if self._lock_fd is not None:
+            LOCK_FDS.discard(self._lock_fd)
+            os.close(self._lock_fd)  # closing drops the flock
+            self._lock_fd = None
+
+    # -- the journal ---------------------------------------------------------------------------
+
+    def start(self, *, resume: bool) -> dict[tuple[str, str], list[Row]]:
+        """Open the journal; with ``resume``, return the inputs already done ((key, input) → rows)."""
+        previous = _read_journal(self.outdir / JOURNAL) if resume else {}
+        if not resume:
+            (self.outdir / JOURNAL).unlink(missing_ok=True)
+        for name in (*LEGACY, INCOMING):
+            shutil.rmtree(self.outdir / name, ignore_errors=True)
+        for leftover in self.outdir.rglob(".*.part"):
+            leftover.unlink(missing_ok=True)  # temporary files of a run that was killed mid-write
+        self._journal = (self.outdir / JOURNAL).open("a", encoding="utf-8")
+        return previous
+
+    def keep(self, rows: list[Row]) -> None:
+        """Rows of an earlier run taken as they are: their names stay taken."""
+        for row in rows:
+            if row.stem:
+                self._claimed[row.stem] = _owner(row)
+
+    def record(self, key: str, rendered: list[Rendered]) -> list[Row]:
+        """Write one input's files (atomically), then journal it; return its rows."""
+        rows = [self._write(r) for r in rendered]
+        line = json.dumps({"key": key, "rows": [asdict(r) for r in rows]}, ensure_ascii=False) + "\n"
+        try:
+            assert self._journal is not None
+            self._journal.write(line)
+            self._journal.flush()
+        except OSError as exc:  # the reports are written; only --resume loses track of them
+            self.journal_problem = write_problem(exc)
+        return rows
+
+    def _write(self, rendered: Rendered) -> Row:
+        row = rendered.row
+        if row.status == "failed":
+            return row
+        stem = self._claim(row)
+        done: list[Path] = []
+        target = self.outdir
+        try:
+            for suffix, data in rendered.files.items():
+                target = self.outdir / f"{stem}.{suffix}"
+                atomic_write(target, data)
+                done.append(target)
+            for suffix, source in rendered.written.items():
+                target = self.outdir / f"{stem}.{suffix}"
+                os.replace(source, target)
+                done.append(target)
+        except OSError as exc:
+            for path in done:  # a report is all its files or none of them
+                path.unlink(missing_ok=True)
+            self._claimed.pop(stem, None)
+            row.status = "failed"
+            row.where = str(target)
+            row.message = (f"无法写入报告“{row.name}”：{write_problem(exc)}；腾出空间或换一个可写的输出文件夹后，"
+                           "用 --resume 继续，已完成的报告不会重做")
+            row.outputs = []
+            return row
+        row.stem = stem
+        row.outputs = [str(p) for p in done]
+        return row
+
+    def _claim(self, row: Row) -> str:
+        """A provisional stem no other project holds: the report's name, else one naming its input."""
+        owner = _owner(row)
+        base = safe_filename(row.name)
+        for candidate in _candidates(base, _label(row)):
+            if self._claimed.setdefault(candidate, owner) == owner:
+                return candidate
+        raise AssertionError("unreachable: the candidates never end")
+
+    # -- the end -------------------------------------------------------------------------------
+
+    def finish(self, rows: list[Row]) -> None:
+        """Settle every name (input order), move files there, rewrite the journal, tidy up."""
+        try:
+            _settle(self.outdir, rows)
+            atomic_write(
+                self.outdir / JOURNAL,
+                "".join(json.dumps({"key": k, "rows": [asdict(r) for r in rs]}, ensure_ascii=False) + "\n"
+                        for k, rs in _by_key(rows)),
+            )
+        except OSError as exc:
+            raise RenderError(f"无法完成输出文件夹的整理：{write_problem(exc)}", where=str(self.outdir),
+                              hint="已写出的报告均完整；腾出空间后用 --resume 继续") from exc
+        finally:
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
+        shutil.rmtree(self.outdir / INCOMING, ignore_errors=True)
+
+
+def _owner(row: Row) -> str:
+    return f"{row.input}#{row.index}"
+
+
+def _label(row: Row) -> str:
+    """Which input a report came from, for its file name: the file, and the project's place in it."""
+    name = Path(row.input).name
+    return name if row.index == 0 else f"{name} 第{row.index + 1}个项目"
+
+
+def _candidates(base: str, label: str):  # noqa: ANN202 - a generator of stems
+    yield base
+    qualified = _qualified(base, label)
+    yield qualified
+    n = 2
+    while True:
+        yield f"{qualified}-{n}"
+        n += 1
+
+
+def _qualified(base: str, label: str) -> str:
+    label = safe_filename(label, limit=40)
+    room = max(8, 80 - len(label) - 2)
+    return f"{base[:room]}（{label}）"
+
+
+def _settle(outdir: Path, rows: list[Row]) -> None:
+    """Final names, decided by input order alone: unique names stay; names shared by several projects
+    all say which input they came from; projects of several units go into a folder per unit."""
+    done = [r for r in rows if r.status != "failed" and r.outputs and r.stem]
+    units = {r.unit for r in done}
+    groups: dict[tuple[str, str], list[Row]] = {}
+    for row in done:
+        folder = safe_filename(row.unit or "未注明单位") if len(units) > 1 else ""
+        groups.setdefault((folder, safe_filename(row.name)), []).append(row)
+    used: set[str] = set()
+    targets: dict[int, str] = {}
+    for (folder, base), members in groups.items():  # projects with a name of their own first
+        if len(members) == 1:
+            stem = f"{folder}/{base}" if folder else base
+            used.add(stem)
+            targets[id(members[0])] = stem
+    for (folder, base), members in groups.items():
+        if len(members) == 1:
+            continue
+        for row in members:
+            for candidate in _after_first(base, _label(row)):
+                stem = f"{folder}/{candidate}" if folder else candidate
+                if stem not in used:
+                    used.add(stem)
+                    targets[id(row)] = stem
+                    break
+    moves: list[tuple[Path, Path]] = []
+    for row in done:
+        stem = targets[id(row)]
+        if stem == row.stem:
+            continue
+        old_name = Path(row.stem).name
+        new_outputs = []
+        for output in row.outputs:
+            source = Path(output)
+            target = outdir / f"{stem}{source.name[len(old_name):]}"
+            moves.append((source, target))
+            new_outputs.append(str(target))
+        row.stem, row.outputs = stem, new_outputs
+    # two steps, so a file that moves onto the old place of another never overwrites it
+    staged = []
+    for i, (source, target) in enumerate(moves):
+        if source.exists():
+            step = source.with_name(f".{i}.moving")
+            os.replace(source, step)
+            staged.append((step, target))
+    for step, target in staged:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(step, target)
+
+
+def _after_first(base: str, label: str):  # noqa: ANN202
+    candidates = _candidates(base, label)
+    next(candidates)
+    return candidates
+
+
+def _by_key(rows: list[Row]) -> list[tuple[str, list[Row]]]:
+    grouped: dict[str, list[Row]] = {}
+    for row in rows:
+        grouped.setdefault(f"{row.key}\0{row.input}", []).append(row)
+    return [(k.split("\0", 1)[0], rs) for k, rs in grouped.items()]
+
+
+def _broken_journal(journal: Path, line: int) -> InputError:
+    return InputError(
+        "批处理记录文件已被改动，无法据此续做（--resume）",
+        where=f"{journal}:{line}" if line else str(journal),
+        hint="请恢复该文件，或删除它后不带 --resume 重新运行（已生成的报告不受影响）",
+    )
+
+
+def _read_journal(journal: Path) -> dict[tuple[str, str], list[Row]]:
+    """Completed inputs from earlier runs: (key, input) → rows. A torn line (a kill mid-write) is redone;
+    a line that is JSON but not ours means the journal was edited: refuse rather than guess."""
+    from .batch import Row
+
+    done: dict[tuple[str, str], list[Row]] = {}
+    if not journal.exists():
+        return done
+    try:
+        lines = journal.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise _broken_journal(journal, 0) from exc
+    for number, line in enumerate(lines, 1):
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        try:
+            rows = [Row(**r) for r in record["rows"]]
+            key = str(record["key"])
+            for r in rows:
+                if not isinstance(r.outputs, list) or not all(isinstance(p, str) for p in r.outputs):
+                    raise TypeError("outputs")
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _broken_journal(journal, number) from exc
+        if rows and all(r.status != "failed" and r.outputs and all(Path(p).exists() for p in r.outputs) for r in rows):
+            done[(key, rows[0].input)] = rows
+    return done
+
+
+def _holder(fd: int) -> str:
+    """Who holds the lock, from what it wrote into the lock file."""
+    try:
+        info = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))
+        return f"进程 {info['pid']}，主机 {info['host']}，开始于 {info['started']}，命令：{info['command']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "无法读出它的进程信息"

@@ -1,0 +1,187 @@
+"""The local process pool: N forked workers, one input each at a time, that a dying worker cannot break.
+
+``concurrent.futures.ProcessPoolExecutor`` gives up the whole pool when one worker dies
+(``BrokenProcessPool``: no summary, every remaining project skipped). Here each worker has its
+own pipe and the parent knows which input it holds, so a worker that dies (killed, out of memory,
+a crash in a C library) costs only that input: it is given to a fresh worker once more, then
+named as failed. An input that runs past ``--timeout`` has its worker killed and is named as
+failed. Workers die with the parent (``PR_SET_PDEATHSIG``, and a watchdog where that is missing)
+and hold none of its terminal or pipes, so ``kill -9`` of the batch leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from multiprocessing import get_context
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from .batch import BatchOptions, Rendered, Stop, Task, failed_task, render_task
+
+Handle = Callable[[Task, list[Rendered]], None]
+
+
+def death_message(exitcode: int | None, retries: int) -> str:
+    """What to say about an input whose worker died (every time it was tried)."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"被信号 {signal.Signals(-exitcode).name} 终止"
+        except ValueError:
+            how = f"被信号 {-exitcode} 终止"
+        if exitcode == -signal.SIGKILL:
+            how += "（可能是内存不足，或被人为结束）"
+    else:
+        how = f"意外退出（退出码 {exitcode}）"
+    tried = f"，已重试 {retries} 次" if retries else ""
+    return f"处理该文件的进程{how}{tried}；其他项目不受影响，可单独用 reportgen render 查看原因"
+
+
+def timeout_message(seconds: float) -> str:
+    return f"处理时间超过 {seconds:g} 秒，已停止（可能是某个单元格内容过长）；可用 --timeout 放宽限制"
+
+
+class _Worker:
+    def __init__(self, options: BatchOptions) -> None:
+        ctx = get_context("fork")
+        ours, theirs = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(theirs, ours, options, os.getpid()), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.conn: Connection = ours
+        self.task: Task | None = None
+        self.started = 0.0
+
+    def give(self, task: Task) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.conn.send(task)
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+def run_pool(tasks: list[Task], options: BatchOptions, handle: Handle, stop: Stop, *, jobs: int) -> None:
+    """Run every task on ``jobs`` workers, calling ``handle`` in this process as each one finishes."""
+    queue = deque(tasks)
+    deaths: dict[int, int] = {}  # id(task) → how many workers died holding it
+    workers = [_Worker(options) for _ in range(min(jobs, len(queue)))]
+    try:
+        while True:
+            if stop.now.is_set():
+                break
+            for w in workers:
+                if w.task is None and queue and not stop.requested.is_set():
+                    w.give(queue.popleft())
+            busy = [w for w in workers if w.task is not None]
+            if not busy:
+                break
+            ready = wait([x for w in busy for x in (w.conn, w.process.sentinel)], timeout=_next_check(busy, options))
+            now = time.monotonic()
+            for i, w in enumerate(workers):
+                task = w.task
+                if task is None:
+                    continue
+                if w.conn in ready:
+                    try:
+                        rendered = w.conn.recv()
+                    except (EOFError, OSError):
+                        rendered = None  # it died while answering: treat as below
+                    if rendered is not None:
+                        w.task = None
+                        handle(task, rendered)
+                        continue
+                if w.process.sentinel in ready or not w.process.is_alive():
+                    w.kill()
+                    n = deaths[id(task)] = deaths.get(id(task), 0) + 1
+                    if n <= options.retries:
+                        queue.appendleft(task)
+                    else:
+                        handle(task, failed_task(task, death_message(w.process.exitcode, options.retries)))
+                    workers[i] = _Worker(options)
+                elif options.timeout and now - w.started > options.timeout:
+                    w.kill()
+                    handle(task, failed_task(task, timeout_message(options.timeout)))
+                    workers[i] = _Worker(options)
+    finally:
+        for w in workers:
+            if w.task is None and w.process.is_alive():
+                try:
+                    w.conn.send(None)  # a polite end: it exits when it reads this
+                except OSError:
+                    pass
+        deadline = time.monotonic() + 5
+        for w in workers:
+            w.process.join(max(0.0, deadline - time.monotonic()) if w.task is None else 0)
+            w.kill()
+
+
+def _next_check(busy: list[_Worker], options: BatchOptions) -> float:
+    """How long to wait for an answer before looking at the clock (and at Ctrl-C) again."""
+    if not options.timeout:
+        return 0.5
+    soonest = min(w.started for w in busy) + options.timeout - time.monotonic()
+    return max(0.01, min(0.5, soonest))
+
+
+# --- in the worker ---------------------------------------------------------------------------------
+
+
+def _worker_main(conn: Connection, parent_end: Connection, options: BatchOptions, parent: int) -> None:
+    parent_end.close()
+    _detach(parent)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            os._exit(0)
+        if task is None:
+            os._exit(0)
+        result = render_task(task, options)
+        try:
+            conn.send(result)
+        except (OSError, ValueError):
+            os._exit(0)
+
+
+def _detach(parent: int) -> None:
+    """Live only as long as the parent, hold none of its files, leave Ctrl-C to it."""
+    from .batch_output import LOCK_FDS
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for fd in list(LOCK_FDS):  # or the output folder would stay locked by orphans
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # a pipe reading the batch's output sees its end when the parent dies
+        os.dup2(null, fd)
+    os.close(null)
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    try:
+        import ctypes
+
+        libc: Any = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+    def watch() -> None:  # where prctl is missing (not Linux), notice within a second
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()

@@ -1,0 +1,193 @@
+"""The batch on a Dask cluster (``reportgen[dask]``): the same bytes as the local pool, nothing lost to a dead
+worker or a killed client. Every Dask process runs in a session of its own and none may outlive its test."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from reportgen.synthetic import synthetic_form
+
+pytest.importorskip("distributed")
+psutil = pytest.importorskip("psutil")  # distributed depends on it
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
+CLI = [sys.executable, "-m", "reportgen", "batch"]
+N = 48  # good forms; two broken ones besides
+JOURNAL = ".reportgen-batch.jsonl"
+
+
+def _session(pid: int) -> list[int]:
+    """Live processes of the session led by ``pid`` (what a test started, and all they started)."""
+    found = []
+    for p in psutil.process_iter():
+        try:
+            if os.getsid(p.pid) == pid and p.status() != psutil.STATUS_ZOMBIE:
+                found.append(p.pid)
+        except (OSError, psutil.Error):
+            continue
+    return found
+
+
+def _end(proc: subprocess.Popen) -> None:
+    """Stop a process started with start_new_session=True and everything it started; assert none is left."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(30)
+    deadline = time.monotonic() + 15
+    while _session(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _session(proc.pid), "a Dask process outlived its test"
+
+
+def _run(args: list[str], **kw: object) -> subprocess.CompletedProcess:
+    proc = subprocess.Popen([*CLI, *args], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True, **kw)  # type: ignore[call-overload]
+    try:
+        out, _ = proc.communicate(timeout=600)
+    finally:
+        _end(proc)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, "")
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    """Every report file and the overview, by path relative to the output folder."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.suffix != ".xlsx" and p.name != "summary.md"
+    }
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
+    """~50 forms (two of them broken) and what the local pool makes of them, with PDF."""
+    base = tmp_path_factory.mktemp("dask")
+    src = base / "forms"
+    src.mkdir()
+    for i in range(N):
+        data = synthetic_form(7000 + i)
+        data["unit"] = "同一单位"  # one unit: files stay where they were first written, so times can be compared
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (src / f"p{i:03d}.yaml").write_text(text, encoding="utf-8")
+    (src / "bad.yaml").write_text("project: [\n", encoding="utf-8")
+    (src / "neg.yaml").write_text("project: 负分值\nindicators:\n  - {name: 甲, weight: -1}\n", encoding="utf-8")
+    pool = base / "pool"
+    done = _run([str(src), "-o", str(pool), "--jobs", "2", "--format", "md,pdf"])
+    assert done.returncode == 1, done.stdout
+    outputs = _outputs(pool)
+    assert sum(1 for name in outputs if name.endswith(".pdf")) == N + 1  # and the overview
+    return src, outputs
+
+
+def _assert_same_as_pool(out: Path, pool: dict[str, bytes], stdout: str, *, resumed: bool = False) -> None:
+    got = _outputs(out)
+    if resumed:  # the overview of a resumed run says how many were up to date: it differs, rightly
+        pool = {k: v for k, v in pool.items() if not k.startswith("overview.")}
+        got = {k: v for k, v in got.items() if not k.startswith("overview.")}
+    assert sorted(got) == sorted(pool)
+    differ = [name for name in pool if got[name] != pool[name]]
+    assert not differ, differ[:5]
+    assert "失败 2 个" in stdout and "bad.yaml" in stdout and "neg.yaml:3" in stdout, stdout
+    assert "Traceback" not in stdout
+
+
+def test_a_local_cluster_gives_the_pool_s_bytes(forms: tuple[Path, dict[str, bytes]], tmp_path: Path) -> None:
+    src, pool = forms
+    out = tmp_path / "out"
+    done = _run([str(src), "-o", str(out), "--format", "md,pdf", "--scheduler", "local:2"])
+    assert done.returncode == 1, done.stdout
+    _assert_same_as_pool(out, pool, done.stdout)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def cluster() -> Iterator[tuple[str, subprocess.Popen]]:
+    """``dask scheduler`` and ``dask worker`` (two processes) as separate programs on 127.0.0.1."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).with_name("dask"))  # the `dask` command the extra installs
+    quiet = {"env": ENV, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                 **quiet)
+    worker = subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1", "--host", "127.0.0.1",
+                               "--no-dashboard"], **quiet)
+    try:
+        yield address, worker
+    finally:
+        _end(worker)
+        _end(scheduler)
+
+
+def _journaled(out: Path) -> dict[str, list[int]]:
+    """Inputs the journal says are done, with the modification times of their files (torn lines skipped)."""
+    done = {}
+    for line in (out / JOURNAL).read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # the line the kill tore
+        rows = record["rows"]
+        if all(row["outputs"] for row in rows):
+            # a rename keeps a file's time: a name settled at the end (two projects alike) does not hide a redo
+            done[rows[0]["input"]] = [Path(name).stat().st_mtime_ns for row in rows for name in row["outputs"]]
+    return done
+
+
+def _wait(out: Path, lines: int, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        journal = out / JOURNAL
+        if journal.exists() and journal.read_text(encoding="utf-8").count("\n") >= lines:
+            return
+        assert proc.poll() is None, "the batch ended before it could be interrupted"
+        time.sleep(0.05)
+    pytest.fail("the batch made no progress")
+
+
+def test_separate_scheduler_and_workers_survive_a_dead_worker_and_a_killed_client(
+    forms: tuple[Path, dict[str, bytes]], cluster: tuple[str, subprocess.Popen], tmp_path: Path
+) -> None:
+    src, pool = forms
+    address, worker = cluster
+    out = tmp_path / "out"
+    args = [str(src), "-o", str(out), "--format", "md,pdf", "--scheduler", address]
+    client = subprocess.Popen([*CLI, *args], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        _wait(out, 4, client)
+        spawned = [p for p in psutil.Process(worker.pid).children(recursive=True)
+                   if "resource_tracker" not in " ".join(p.cmdline())]
+        assert len(spawned) == 2, [p.cmdline() for p in spawned]
+        spawned[0].kill()  # a worker dies mid-task: its task goes to the other one
+        _wait(out, 14, client)
+    finally:
+        _end(client)  # kill -9 of the client mid-run
+    finished = _journaled(out)
+    assert 0 < len(finished) < N
+
+    resumed = _run([*args, "--resume"])
+    assert resumed.returncode == 1, resumed.stdout
+    assert f"跳过 {len(finished)} 个" in resumed.stdout, resumed.stdout
+    # what was finished before the kill was not made again
+    after = _journaled(out)
+    assert {name: after[name] for name in finished} == finished
+    _assert_same_as_pool(out, pool, resumed.stdout, resumed=True)
