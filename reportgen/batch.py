@@ -24,6 +24,7 @@ from typing import Any
 
 from . import __version__
 from . import formatting as fmt
+from .batch_index import KIND
 from .engine import Engine, Options, Outcome
 from .errors import ReportgenError, UsageError
 from .fsutil import atomic_write
@@ -113,6 +114,7 @@ class Row:
     date: str = ""  # the report's date as printed (2021年6月30日), for the overview's 落款
     name: str = ""  # the report's own name (before any suffix that keeps file names unique)
     stem: str = ""  # where its files are, relative to the output folder, without the suffix
+    kind: str = ""  # 项目支出 / 部门整体 (the 类型 column)
 
 
 # --- inputs --------------------------------------------------------------------------------------
@@ -219,11 +221,11 @@ def _render_file(path: Path, task: Task, options: BatchOptions) -> list[Rendered
             if options.write_on_workers:
                 rendered = _write_incoming(rendered, options.outdir, task.key)
         except ReportgenError as exc:
-            rendered = Rendered(Row(input=task.path, index=index, status="failed", project=form.project,
-                                    unit=form.unit or "", message=str(exc), where=exc.where or ""))
+            rendered = Rendered(Row(input=task.path, index=index, status="failed", project=form.subject or "",
+                                    kind=KIND[form.kind], unit=form.unit or "", message=str(exc), where=exc.where or ""))
         except Exception as exc:  # noqa: BLE001
-            rendered = Rendered(Row(input=task.path, index=index, status="failed", project=form.project,
-                                    unit=form.unit or "", message=f"{type(exc).__name__}: {exc}"))
+            rendered = Rendered(Row(input=task.path, index=index, status="failed", project=form.subject or "",
+                                    kind=KIND[form.kind], unit=form.unit or "", message=f"{type(exc).__name__}: {exc}"))
         rendered.row.key = task.key
         results.append(rendered)
     return results
@@ -271,7 +273,8 @@ def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -
         index=index,
         status="ok" if outcome.ok else "check-failed",
         unit=form.unit or "",
-        project=form.project,
+        project=form.subject or "",
+        kind=KIND[form.kind],
         year=str(form.year or ""),
         budget=fmt.money(b.base, b.unit) if b and b.base is not None else "",
         executed=fmt.money(b.executed, b.unit) if b and b.executed is not None else "",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 COLUMNS = (
     ("单位", "unit", 26),
     ("项目", "project", 30),
+    ("类型", "kind", 10),
     ("年度", "year", 8),
     ("预算数", "budget", 16),
     ("执行数", "executed", 16),
@@ -32,6 +33,9 @@ COLUMNS = (
     ("说明", "message", 50),
 )
 STATUS = {"ok": "完成", "check-failed": "检查未通过", "failed": "失败", "skipped": "跳过"}
+#: the 类型 column: what kind of form a row was read from
+PROJECT, DEPARTMENT = "项目支出", "部门整体"
+KIND = {"project": PROJECT, "department": DEPARTMENT}
 
 
 def problems(codes: list[str]) -> str:
@@ -158,6 +162,11 @@ def overview_markdown(result: BatchResult) -> str:
         + (f"（另有{result.skipped}个输入文件的报告已是最新，未重新生成）" if result.skipped else "")
         + "。"
     )
+    kinds = Counter(r.kind for r in rows if r.kind)
+    if kinds.get(DEPARTMENT):
+        lines[-1] += f"按表式分，项目支出自评表{kinds.get(PROJECT, 0)}份，部门整体支出自评表{kinds[DEPARTMENT]}份。"
+    # a department's whole budget contains its projects' money: the totals add up project forms only
+    money = [r for r in done if r.kind != DEPARTMENT] if kinds.get(PROJECT) else done
     if grades:
         order = ["优", "良", "中", "差"]
         parts = [f"“{g}”{grades[g]}个" for g in order if grades.get(g)] + [
@@ -181,8 +190,8 @@ def overview_markdown(result: BatchResult) -> str:
                       "未计入上述得分统计，也未评定等级。"]
     if len(units) == 1:
         unit = units.pop()
-        budget = sum(r.budget_value or 0 for r in done)
-        executed = sum(r.executed_value or 0 for r in done)
+        budget = sum(r.budget_value or 0 for r in money)
+        executed = sum(r.executed_value or 0 for r in money)
         rate = f"，总体预算执行率{fmt.plain_number(executed / budget * 100)}%" if budget else ""
         lines += ["", "## 三、预算执行", "", f"全年预算数合计{budget:,.2f}{unit}，执行数合计{executed:,.2f}{unit}{rate}。"]
     elif units:

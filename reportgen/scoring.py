@@ -147,7 +147,9 @@ class IndicatorResult:
 
     @property
     def lower_better(self) -> bool:
-        """Judged as a cap (≤ printed, or a department management indicator's name says so)."""
+        """Judged as a cap (≤ printed, or the name says so: lexicon/direction.yaml)."""
+        if self.verdict is not None:
+            return self.verdict.direction == "lower"
         return self.target.direction == "reverse"
 
     @property

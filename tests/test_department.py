@@ -133,12 +133,6 @@ def test_lower_is_better_cap_missed(tmp_path: Path) -> None:
     assert any("预算调整率" in m for m in _codes(ev, "core-shortfall"))
 
 
-def test_the_lexicon_does_not_reverse_a_project_form(tmp_path: Path) -> None:
-    # on a project form the bare target keeps its printed reading (the name only raises findings there)
-    text = "project: 甲\nindicators:\n  - {name: 结转结余率, target: 3%, actual: 1%, weight: 100, score: 100}\n"
-    assert not _result(_evaluate(tmp_path, text), "结转结余率").lower_better
-
-
 def test_core_shortfall_and_coefficients(tmp_path: Path) -> None:
     ev = _evaluate(tmp_path, FLAT)
     assert [r.name for r in ev.core_short] == ["预算调整率", "政府采购执行率"]
@@ -258,3 +252,207 @@ def test_validate_says_what_it_checked(tmp_path: Path, runner: CliRunner) -> Non
     data = json.loads(runner.invoke(main, ["validate", "--json", str(path)]).stdout)
     assert data["kind"] == "department" and data["subject"] == "某某区文化和旅游局"
     assert data["core_short"] == ["预算调整率", "政府采购执行率"]
+
+
+# --- the report ------------------------------------------------------------------------------------
+
+
+def _report(tmp_path: Path, text: str, outline: str = "default", name: str = "dept.yaml"):  # noqa: ANN202 - Report
+    from reportgen.narrative import compose
+
+    return compose(_evaluate(tmp_path, text, name), outline=outline)
+
+
+def _section(markdown: str, heading: str) -> str:
+    return markdown.split(heading, 1)[1].split("\n## ", 1)[0]
+
+
+def test_department_forms_get_the_department_outline_by_default(tmp_path: Path) -> None:
+    md = _report(tmp_path, FLAT).markdown
+    assert md.startswith("# 2023年度某某区文化和旅游局部门整体支出绩效自评报告\n")
+    headings = [line for line in md.splitlines() if line.startswith("## ")]
+    assert headings[:8] == [
+        "## 一、部门（单位）基本情况",
+        "## 二、部门整体支出情况",
+        "## 三、年度工作任务完成情况",
+        "## 四、部门整体绩效指标完成情况",
+        "## 五、综合评价结论",
+        "## 六、存在的问题及原因",
+        "## 七、改进措施",
+        "## 八、结果应用及公开",
+    ]
+    assert md == _report(tmp_path, FLAT, outline="department").markdown
+    # a project form keeps the project outline
+    project = _report(tmp_path, "project: 甲项目\nindicators:\n  - {name: 甲, target: 1次, actual: 1次}\n").markdown
+    assert "## 一、基本情况" in project and "部门整体" not in project
+
+
+def test_basic_situation_budget_and_over_spend(tmp_path: Path) -> None:
+    md = _report(tmp_path, FLAT).markdown
+    basic = _section(md, "## 一、部门（单位）基本情况")
+    assert "负责全区文化和旅游事业发展" in basic and "内设机构5个，编制28人" in basic
+    assert "一是完成全年公共文化场馆免费开放" in basic
+    budget = _section(md, "## 二、部门整体支出情况")
+    assert "全年预算数1,350.00万元（年初预算数1,200.00万元，年度中调增150.00万元）" in budget
+    assert "其中基本支出预算数850.00万元、执行数860.00万元" in budget
+    assert "全年执行数超过全年预算数70.00万元" in budget and "【待补充：执行数超过预算数的原因】" in budget
+
+
+def test_tasks_planned_against_reported(tmp_path: Path) -> None:
+    tasks = _section(_report(tmp_path, FLAT).markdown, "## 三、年度工作任务完成情况")
+    assert "对照年初确定的3项工作任务，自评表填报了其中2项的完成情况" in tasks
+    assert "2.举办文化惠民演出60场。完成情况：举办文化惠民演出62场。" in tasks
+    assert "3.完成文物安全巡查全覆盖。自评表未填报该项任务的完成情况。【待补充：“完成文物安全巡查全覆盖”任务的完成情况】" in tasks
+
+
+def test_management_indicators_read_with_their_direction(tmp_path: Path) -> None:
+    md = _report(tmp_path, FLAT).markdown
+    management = _section(md, "### （一）管理指标完成情况")
+    assert "“结转结余率”指标值3%，全年完成值1.2%；“三公经费控制率”指标值100%，全年完成值95%，均控制在指标值以内" in management
+    assert "“预算调整率（核心指标）”指标值5%，全年完成值12.5%，超过指标值上限，得分系数40%" in management
+    # a cap kept is no problem: neither named among the problems nor given a gap
+    problems = _section(md, "## 六、存在的问题及原因")
+    assert "结转结余率" not in problems and "三公经费控制率" not in problems
+    assert not any("结转结余率" in p or "控制率" in p for p in _report(tmp_path, FLAT).placeholders)
+
+
+def test_core_shortfalls_come_first_and_are_named(tmp_path: Path) -> None:
+    md = _report(tmp_path, FLAT).markdown
+    problems = _section(md, "## 六、存在的问题及原因")
+    items = [p for p in problems.split("\n\n") if p[:2] in ("1.", "2.", "3.", "4.", "5.")]
+    assert items[0].startswith("1.“预算调整率（核心指标）”未达到指标值") and "原因：年中追加文物修缮资金" in items[0]
+    assert items[1].startswith("2.“政府采购执行率（核心指标）”未达到指标值")
+    assert "【待补充：“政府采购执行率”指标的偏差原因】" in items[1]
+    conclusion = _section(md, "## 五、综合评价结论")
+    assert "“预算调整率（核心指标）”和“政府采购执行率（核心指标）”未达到指标值" in conclusion
+
+
+def test_hierarchical_department_report(tmp_path: Path) -> None:
+    md = _report(tmp_path, HIERARCHICAL).markdown
+    assert "### （一）管理指标完成情况" in md and "### （二）产出指标完成情况" in md
+    assert "“结转结余率”指标值≤5%，全年完成值8%，超过指标值上限" in md
+    assert "| 一级指标 | 二级指标 | 指标名称 |" in md  # the table keeps the printed levels
+    assert "1.档案数字化。完成情况：完成5.2万卷。" in md
+
+
+def test_department_report_passes_its_check_but_for_gaps(tmp_path: Path, runner: CliRunner) -> None:
+    path = tmp_path / "dept.yaml"
+    path.write_text(FLAT, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["render", str(path), "-o", str(out)])
+    assert result.exit_code == 1, result.output  # the form leaves gaps: placeholders, nothing else
+    check = json.loads(next(out.glob("*.check.json")).read_text(encoding="utf-8"))
+    errors = [p for p in check["problems"] if p["severity"] == "error"]
+    assert errors and all(p["kind"] == "placeholder" for p in errors), errors
+    assert check["counts"]["required_found"] == check["counts"]["required_total"]
+
+
+def test_flat_text_form_renders_without_false_shortfall(tmp_path: Path) -> None:
+    from reportgen.narrative import compose
+
+    path = tmp_path / "form.txt"
+    path.write_text(TEXT_FORM + "\n", encoding="utf-8")
+    report = compose(evaluate(load(path)))
+    assert "“财政供养人员控制率”指标值100%，全年完成值92%；“预算调整率”指标值3%，全年完成值0%，均控制在指标值以内" in report.markdown
+    assert "未达到指标值" not in report.markdown and "超过指标值上限" not in report.markdown
+
+
+# --- forms without indicator rows ------------------------------------------------------------------
+
+PARTIAL = """\
+year: 2022
+unit: 某某县农业农村局
+project: 高标准农田建设项目
+budget: {adjusted: 800, executed: 720, weight: 10, score: 9}
+total_score: 88
+grade: 良
+deviation_analysis:
+  - 部分工程因雨季施工延期，资金未能在年内全部拨付。
+improvement_measures:
+  - 加快工程结算进度，督促施工单位按期完工。
+"""
+
+
+def test_the_summary_of_a_form_without_indicator_rows(tmp_path: Path, runner: CliRunner) -> None:
+    report = _report(tmp_path, PARTIAL, outline="summary")
+    md = report.markdown
+    assert "高标准农田建设项目2022年度绩效自评得分88分，等级为“良”" in md
+    assert "全年预算数800.00万元，执行数720.00万元，预算执行率90%" in md
+    assert "尚有80.00万元未执行，预算执行扣1分" in md
+    assert "自评表未列出绩效指标，产出、效益和满意度指标完成情况【待补充：绩效指标完成情况】" in md
+    assert "部分工程因雨季施工延期" in md and "加快工程结算进度" in md
+    path = tmp_path / "partial.yaml"
+    path.write_text(PARTIAL, encoding="utf-8")
+    result = runner.invoke(main, ["render", str(path), "--outline", "summary", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output  # not 2: the form is read; the gap fails the check
+
+
+def test_the_default_outline_on_a_form_without_indicator_rows(tmp_path: Path) -> None:
+    md = _report(tmp_path, PARTIAL).markdown
+    assert "【待补充：绩效指标完成情况】" in md
+    assert "均得满分" not in md and "0项" not in md  # nothing is said about indicators the form does not have
+    assert "自评表未列出绩效指标，只对预算执行率赋分10分" in md
+    ev = _evaluate(tmp_path, PARTIAL)
+    assert [f.code for f in ev.findings if f.code in ("no-indicators", "weight-sum", "total-mismatch")] == ["no-indicators"]
+
+
+def test_a_department_form_without_indicator_rows(tmp_path: Path) -> None:
+    text = "type: department\nunit: 某某街道办事处\nyear: 2023\nbudget: {adjusted: 100, executed: 95, weight: 10, score: 9.5}\n"
+    text += "total_score: 95\n"
+    md = _report(tmp_path, text).markdown
+    assert "自评表未列出绩效指标" in md and "【待补充：绩效指标完成情况】" in md
+
+
+# --- batch -----------------------------------------------------------------------------------------
+
+
+def test_a_batch_mixing_project_and_department_forms(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from reportgen.batch import BatchOptions, run_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "dept.yaml").write_text(FLAT, encoding="utf-8")
+    (src / "project.yaml").write_text(
+        "project: 甲项目\nunit: 甲单位\nyear: 2023\nbudget: {adjusted: 100, executed: 100, weight: 10, score: 10}\n"
+        "indicators:\n  - {name: 培训场次, target: ≥10次, actual: 10次, weight: 90, score: 90}\ntotal_score: 100\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run_batch([src], BatchOptions(outdir=out, formats=("md",), jobs=1))
+    assert sorted(r.kind for r in result.rows) == ["部门整体", "项目支出"]
+    ws = load_workbook(out / "summary.xlsx")["汇总"]
+    header = [c.value for c in ws[1]]
+    rows = {r[header.index("项目")].value: r[header.index("类型")].value for r in ws.iter_rows(min_row=2)}
+    assert rows == {"某某区文化和旅游局": "部门整体", "甲项目": "项目支出"}
+    overview = (out / "overview.md").read_text(encoding="utf-8")
+    assert "按表式分，项目支出自评表1份，部门整体支出自评表1份。" in overview
+    assert "全年预算数合计100.00万元" in overview  # the department's own budget is not added to its projects'
+    assert any(p.name.endswith("部门整体支出绩效自评报告.md") for p in out.rglob("*.md"))
+
+
+def test_a_word_department_form(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("2022年度单位整体支出绩效自评表")
+    rows = [
+        ["单位名称", "某某县档案馆", "", "", ""],
+        ["预算执行情况", "全年预算数", "全年执行数", "分值", "得分"],
+        ["年度资金总额", "300", "270", "10", "9"],
+        ["指标名称", "年初指标值", "全年完成值", "指标权重", "指标得分"],
+        ["结转结余率", "5%", "3%", "40", "40"],
+        ["查档群众满意度", "≥90%", "96%", "50", "50"],
+        ["自评总分", "", "", "", "99"],
+    ]
+    table = document.add_table(rows=len(rows), cols=5)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    path = tmp_path / "form.docx"
+    document.save(str(path))
+    ev = evaluate(load(path))
+    assert ev.form.kind == "department" and ev.form.unit == "某某县档案馆"
+    assert [r.status for r in ev.indicators] == ["met", "met"]
+    assert ev.total == 99

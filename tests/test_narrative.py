@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import EXAMPLES, ROOT, SEED_EXAMPLE, example_paths
@@ -83,8 +84,17 @@ def test_no_category_is_assumed_without_a_cause_in_the_form() -> None:
     assert "针对" not in measures or "【待补充" in measures or not ev.deducted
 
 
-@pytest.mark.parametrize("outline", OUTLINES)
-@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
+def _golden_cases() -> list[Any]:
+    """Project examples under every outline; department-wide ones under theirs (default = department) and summary."""
+    cases = []
+    for path in example_paths():
+        department = load(path).is_department
+        for outline in ("default", "summary") if department else OUTLINES:
+            cases.append(pytest.param(path, outline, id=f"{path.stem}-{outline}"))
+    return cases
+
+
+@pytest.mark.parametrize(("path", "outline"), _golden_cases())
 def test_golden(path: Path, outline: str, request: pytest.FixtureRequest) -> None:
     """Whole reports against reviewed goldens; regenerate deliberately with --regen-goldens."""
     markdown = _report(path, outline).markdown

@@ -55,6 +55,9 @@ class Composer:
         self.user_dir = str(Path(templates).resolve()) if templates else None
         self.env = build_environment(self.user_dir)
         self.outline: Outline = load_outline(outline, Path(self.user_dir) if self.user_dir else None)
+        # "default" means the default for the kind of form: a department-wide form gets the department outline
+        self._by_kind: dict[str, tuple[Outline, jinja2.Template]] = {}
+        self._default = outline == "default"
         self.wording = _wording(self.user_dir)
         self.lexicon = str(Path(lexicon).resolve()) if lexicon else None
         self.classifier = classifier(self.lexicon)
@@ -84,6 +87,19 @@ class Composer:
         except Exception as exc:  # noqa: BLE001 - any failure inside a template is the template's
             template_error(exc, template.filename or name)
 
+    def outline_for(self, ev: Evaluation) -> tuple[Outline, jinja2.Template]:
+        """The outline a form is written with, and its title template (department forms: ``department``)."""
+        if not (self._default and ev.form.is_department):
+            return self.outline, self._title
+        if "department" not in self._by_kind:
+            outline = load_outline("department", Path(self.user_dir) if self.user_dir else None)
+            try:
+                title = self.env.from_string(outline.title or "{{ f.title }}")
+            except jinja2.TemplateError as exc:
+                template_error(exc, outline.path)
+            self._by_kind["department"] = (outline, title)
+        return self._by_kind["department"]
+
     def facts(self, ev: Evaluation, force: int | None = None) -> Facts:
         return build_facts(ev, self.wording, self.classifier, force=force)
 
@@ -91,21 +107,22 @@ class Composer:
         """Write the report for one evaluation; an unfilled form (targets only) is refused, not narrated."""
         refuse_unfilled(ev)
         f = self.facts(ev, force)
+        outline, title_template = self.outline_for(ev)
         self.last_trace = f.vary.trace  # the phrasing choices made, for tests of variation
         counters = [0, 0]
         parts: list[str] = []
         ledger = Ledger()
         try:
             with ledger.active("title"):
-                title = self._title.render(f=f).strip()
+                title = title_template.render(f=f).strip()
                 # the default title states the year through the prepared f.title: mark it where it stands
                 if isinstance(f.year, Figure) and not ledger.entries:
                     title = ledger.mark(f.year, f.year.format(), title)
         except jinja2.TemplateError as exc:
-            template_error(exc, self.outline.path)
+            template_error(exc, outline.path)
         parts.append(f"# {title}\n")
         sections: list[Section] = []
-        for node in self.outline.sections:
+        for node in outline.sections:
             for item in self._expand(node, f):
                 key = item[1].kind if item[1] is not None and item[0].key == "category" else item[0].key
                 with ledger.active(key):
@@ -114,7 +131,7 @@ class Composer:
                     continue  # a section left out states nothing (its figures never reach the text)
                 parts.append(rendered.markdown)
                 sections.append(Section(rendered.key, unmark(rendered.heading or ""), unmark(rendered.markdown)))
-        if f.notes.any and not self.outline.has("other"):
+        if f.notes.any and not outline.has("other"):
             # the outline has no 其他需要说明的问题: what the form contradicts or lacks closes the report as 附注
             with ledger.active("notes"):
                 body = self._render("sections/notes.md.j2", f=f).strip()
@@ -122,14 +139,14 @@ class Composer:
                 markdown_notes = f"## 附注\n\n{body}\n"
                 parts.append(markdown_notes)
                 sections.append(Section("notes", "附注", unmark(markdown_notes)))
-        if self.outline.signature:
+        if outline.signature:
             with ledger.active("signature"):
                 parts.append(self._render("signature.md.j2", f=f))
         markdown, entries = ledger.resolve(_normalise("\n".join(parts)))
         title = unmark(title)
         form = ev.form
         date = f.date.format() if isinstance(f.date, Figure) else None
-        signature = tuple(s for s in (form.unit or "", date or "") if s and self.outline.signature)
+        signature = tuple(s for s in (form.unit or "", date or "") if s and outline.signature)
         plain_title = text.unescape(title)
         gaps = tuple(g for g in f.gaps if g.mark in markdown)
         return Report(
@@ -149,6 +166,9 @@ class Composer:
     def _expand(self, node: OutlineNode, f: Facts) -> list[tuple[OutlineNode, CategoryFacts | None]]:
         if node.for_each == "category":
             return [(node, c) for c in f.categories]
+        if node.for_each == "dept_group":
+            # the department outline's indicator groups: 管理指标, 产出/效益/满意度 (narrative.department)
+            return [(node, g) for g in (f.dept.groups if f.dept is not None else [])]
         return [(node, None)]
 
     def _node(
@@ -165,6 +185,7 @@ class Composer:
             heading = heading.replace("{name}", category.name)
         key = category.kind if category is not None and node.key == "category" else node.key
         lines: list[str] = []
+        before = list(counters)
         if heading:
             if node.numbered:
                 counters[depth] += 1
@@ -185,6 +206,7 @@ class Composer:
                 if rendered is not None:
                     lines.append(rendered.markdown)
         if len(lines) == (1 if heading else 0):
+            counters[:] = before  # a section left out takes no number: （一） stays （一）
             return None  # nothing to say and nothing below: leave the heading out rather than print it empty
         return _Rendered(key, heading, "\n".join(lines))
 

@@ -195,6 +195,7 @@ class Facts:
     goal_gap: str  # 【待补充：年度总体目标】 when the printed goal is only the project name, a number or a title
     deviation_count: Figure
     total_gap: str  # 【待补充：自评总分和等级】 when the form prints no total, else ""
+    indicators_gap: str  # 【待补充：绩效指标完成情况】 for a form without indicator rows (a 综述-only form), else ""
     deviations: list[DeviationItem]
     general_analysis: list[str]
     measures: list[MeasureItem]
@@ -208,6 +209,7 @@ class Facts:
     rules: SimpleNamespace  # thresholds of the scoring rules as figures: low_execution_rate, total_weight…
     placeholders: list[str] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
+    dept: Any = None  # narrative.department.DepartmentFacts for a department-wide form (issue 14)
 
     def placeholder(self, what: str, path: str = "") -> str:
         """A visible gap for the author: 【待补充：…】 (the checker fails while one remains)."""
@@ -215,6 +217,10 @@ class Facts:
         self.gaps.append(gap)
         self.placeholders.append(gap.mark)
         return gap.mark
+
+
+#: how a report's title ends, by the kind of form
+_TITLE_TAIL = {"project": "绩效自评报告", "department": "部门整体支出绩效自评报告"}
 
 
 def _note(note: str | None) -> str | None:
@@ -304,6 +310,8 @@ class _Builder:
         descriptive = r.ratio is None and not (r.target.is_quantitative and r.actual.is_quantitative)
         # a range actual (25~30人) has no single completion rate worth printing
         show_ratio = r.ratio is not None and r.actual.kind != "range"
+        # a department form's cap (预算调整率 3%) has no completion rate worth printing: 0 under 3% is simply met
+        show_ratio = show_ratio and not (r.lower_better and self.form.is_department)
         path = f"indicators[{r.index}]"
         status = status_facts(r, self.placeholder) if r.verdict is not None else None
         if status is not None:
@@ -603,8 +611,8 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     indicator_weight = sum((r.weight or ZERO for r in ev.indicators), ZERO)
     indicator_score = sum((r.score or ZERO for r in ev.indicators), ZERO)
     facts = Facts(
-        title=text.md(f"{title_year}{text.clause(form.project)}绩效自评报告"),
-        project=text.md(text.clause(form.project)),
+        title=text.md(f"{title_year}{text.clause(form.subject)}{_TITLE_TAIL[form.kind]}"),
+        project=text.md(text.clause(form.subject)),
         unit=unit,
         year=year,
         date=date,
@@ -638,6 +646,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         deviation_count=computed(Decimal(len(deviations)), "count", "需要分析说明的偏差事项数",
                                  path="deviation_count", unit="项", label="偏差事项数"),
         total_gap=b.placeholder("自评总分和等级", "total_score") if fig["total_score"].missing else "",
+        indicators_gap=b.placeholder("绩效指标完成情况", "indicators") if not ev.indicators else "",
         deviations=deviations,
         general_analysis=general_analysis,
         measures=measures,
@@ -655,5 +664,10 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         rules=SimpleNamespace(**{k.removeprefix("rules."): v for k, v in fig.items() if k.startswith("rules.")}),
     )
     facts.gaps.extend(b.gaps)
+    # every form gets them, so the department outline also reads a project form (f.dept.is_department tells)
+    from .department import department_facts
+
+    facts.dept = department_facts(ev, facts, indicator_facts)
+    facts.gaps.extend(facts.dept.gaps)
     facts.placeholders.extend(g.mark for g in b.gaps)
     return facts

@@ -1,0 +1,354 @@
+"""The facts of a 部门整体支出绩效自评报告: ``department_facts(...) -> DepartmentFacts`` (templates get ``f.dept``).
+
+What a department-wide report says beyond a project report: the unit's functions and staff, the money by
+收入 and 支出 (基本支出 / 项目支出) with adjustment and over-spend, the annual tasks planned against reported
+(a task nothing reports on is named and gets a 【待补充】), and the indicators grouped as the unit's
+管理指标 (read with their direction: a cap met is met) and its 产出/效益/满意度 indicators, core indicators
+first. Every number is a figure with its origin (``reportgen.figures``); nothing computed is passed off as
+printed — a computed adjustment or over-spend amount is said to be computed by the templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from ..errors import LexiconError
+from ..figures import Figure, Gap, computed, printed
+from ..model import source_of
+from ..resources import lexicon_dir
+from ..scoring import Evaluation, IndicatorResult
+from . import text
+from .facts import DeviationItem, Facts, IndicatorFacts
+
+ZERO = Decimal(0)
+FILE_NAME = "management.yaml"
+
+# the groups of section 四, in the order the report takes them
+_GROUPS = (
+    ("management", "管理指标"),
+    ("outputs", "产出指标"),
+    ("benefits", "效益指标"),
+    ("satisfaction", "满意度指标"),
+    ("other", "其他指标"),
+)
+# on a flat list (no 一级指标) the unit's own indicators are its outputs and benefits, said as one group
+_FLAT_OWN = "产出和效益指标"
+
+
+@dataclass(frozen=True)
+class ManagementLexicon:
+    words: tuple[str, ...]
+    level1: tuple[str, ...]
+
+    def is_management(self, r: IndicatorResult) -> bool:
+        if r.indicator.level1:
+            if any(w in r.indicator.level1 for w in self.level1):
+                return True
+            return False  # a printed 产出/效益/满意度 level decides
+        return any(w in r.name for w in self.words)
+
+
+@cache
+def _load(path: str) -> ManagementLexicon:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise LexiconError(f"无法读取管理指标词库（{exc}）", where=path) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("words"), list):
+        raise LexiconError("管理指标词库应有 words 列表", where=path, hint="每行写一个词，如“  - 调整率”")
+    return ManagementLexicon(
+        tuple(str(w) for w in data["words"] if str(w).strip()),
+        tuple(str(w) for w in data.get("level1") or [] if str(w).strip()),
+    )
+
+
+def management_lexicon(lexicon: str | Path | None = None) -> ManagementLexicon:
+    """The management-indicator words of a ``--lexicon`` folder (when it has management.yaml) or built in."""
+    if lexicon is not None and (Path(lexicon) / FILE_NAME).is_file():
+        return _load(str((Path(lexicon) / FILE_NAME).resolve()))
+    return _load(str(lexicon_dir() / FILE_NAME))
+
+
+@dataclass
+class TaskFacts:
+    name: str
+    planned: str  # the task's own content (主要内容), when the form gives one
+    result: str | None  # what the form reports done; None: nothing
+    placeholder: str | None  # 【待补充：…】 when nothing is reported
+
+
+@dataclass
+class MoneyRow:
+    name: str
+    adjusted: Figure
+    executed: Figure
+    rate: Figure  # computed: executed ÷ adjusted (the form prints no rate for these rows)
+
+
+@dataclass
+class DeptIndicator:
+    """One indicator as section 四 says it: the facts of every report plus direction, core and 得分系数."""
+
+    i: IndicatorFacts
+    core: bool
+    lower: bool  # judged as a cap (越低越好)
+    coef: Figure | None
+    short: bool  # fell short of its target or lost points
+    unit_text: str  # the printed 计量单位, when the target does not already carry it
+
+    @property
+    def name(self) -> str:
+        return self.i.name
+
+
+@dataclass
+class DeptGroup:
+    kind: str  # management / outputs / benefits / satisfaction / other (the section key)
+    name: str
+    items: list[DeptIndicator]
+    weight: Figure
+    score: Figure
+    count: Figure
+
+    @property
+    def short(self) -> list[DeptIndicator]:
+        """Shortfalls, core indicators first."""
+        return sorted((d for d in self.items if d.short), key=lambda d: (not d.core, d.i.index))
+
+    @property
+    def capped(self) -> list[DeptIndicator]:
+        """Lower-is-better indicators that kept under their cap."""
+        return [d for d in self.items if d.lower and not d.short and d.i.status != "unknown"]
+
+    @property
+    def routine(self) -> list[DeptIndicator]:
+        """Met their target, nothing to remark (said together)."""
+        return [d for d in self.items if not d.short and not d.lower and d.i.status in ("met", "exceeded")]
+
+    @property
+    def unjudged(self) -> list[DeptIndicator]:
+        """No target or no actual to compare (the form scored them all the same)."""
+        return [d for d in self.items if not d.short and d.i.status == "unknown"]
+
+
+@dataclass
+class Problem:
+    """One item of 存在的问题及原因: a deviation of the project facts, marked when it is a core indicator's."""
+
+    d: DeviationItem
+    core: bool
+
+
+@dataclass
+class DepartmentFacts:
+    is_department: bool  # a department-wide form (False: a project form read with the department outline)
+    subject: str
+    functions: str
+    organisation: str
+    tasks: list[TaskFacts]
+    tasks_unreported: list[TaskFacts]
+    task_count: Figure
+    reported_count: Figure  # tasks the form reports a result for
+    income: list[MoneyRow]
+    spending: list[MoneyRow]
+    adjustment: Figure  # computed: |全年预算数 − 年初预算数| (missing when either is blank or they are equal)
+    adjust_word: str  # 调增 / 调减
+    over: Figure  # computed: 执行数 − 预算数 when the unit spent more than budgeted
+    over_cause: str | None  # the form's analysis item explaining the over-spend or the adjustment
+    over_placeholder: str | None  # 【待补充】 when the form does not explain an over-spend
+    groups: list[DeptGroup]
+    items: list[DeptIndicator]  # every indicator, in the form's order
+    problems: list[Problem]  # the deviations, core indicators' first
+    core: list[DeptIndicator]
+    core_short: list[DeptIndicator]
+    core_count: Figure
+    lower_count: Figure
+    flat: bool  # the form prints no 一级指标
+    gaps: list[Gap] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(self, ev: Evaluation, indicators: dict[int, IndicatorFacts]) -> None:
+        self.ev = ev
+        self.form = ev.form
+        self.fig = ev.figures
+        self.source = source_of(ev.form)
+        self.indicators = indicators
+        self.gaps: list[Gap] = []
+        self.lexicon = management_lexicon(ev.rules.lexicon)
+
+    def placeholder(self, what: str, path: str) -> str:
+        gap = Gap(what, path)
+        self.gaps.append(gap)
+        return gap.mark
+
+    def count(self, n: int, rule: str, path: str, label: str) -> Figure:
+        return computed(Decimal(n), "count", rule, path=path, unit="项", label=label)
+
+    # -- money ------------------------------------------------------------------------------
+    def money_rows(self, group: str) -> list[MoneyRow]:
+        b = self.form.budget
+        if b is None:
+            return []
+        unit = b.unit
+        rows = []
+        for n, s in enumerate(getattr(b, group)):
+            path = f"budget.{group}[{n}]"
+            adjusted = printed(s.adjusted if s.adjusted is not None else s.initial, "money",
+                               self.source.locate(f"{path}.adjusted" if s.adjusted is not None else f"{path}.initial"),
+                               f"{path}.adjusted", unit=unit, label=f"{s.name}预算数")
+            executed = printed(s.executed, "money", self.source.locate(f"{path}.executed"), f"{path}.executed",
+                               unit=unit, label=f"{s.name}执行数")
+            value = None
+            if adjusted.known and executed.known and adjusted.number > 0:
+                value = executed.number / adjusted.number
+            rate = computed(value, "rate", "执行数÷预算数", (executed, adjusted), path=f"{path}.rate",
+                            label=f"{s.name}执行率")
+            rows.append(MoneyRow(text.md(s.name), adjusted, executed, rate))
+        return rows
+
+    def adjustment(self) -> Figure:
+        b = self.ev.budget
+        value = None
+        if b is not None and b.initial is not None and b.adjusted is not None and b.adjusted != b.initial:
+            value = abs(b.adjusted - b.initial)
+        return computed(value, "money", "全年预算数−年初预算数", (self.fig["budget.adjusted"], self.fig["budget.initial"])
+                        if b is not None else (), path="budget.adjustment", unit=b.unit if b else "",
+                        label="预算调整金额")
+
+    def over(self) -> Figure:
+        b = self.ev.budget
+        value = None
+        if b is not None and b.base is not None and b.executed is not None and b.executed > b.base:
+            value = b.executed - b.base
+        inputs = (self.fig["budget.executed"], self.fig["budget.base"]) if b is not None else ()
+        return computed(value, "money", "执行数−预算数", inputs, path="budget.over", unit=b.unit if b else "",
+                        label="超预算支出")
+
+    # -- tasks --------------------------------------------------------------------------------
+    def tasks(self) -> list[TaskFacts]:
+        out = []
+        for t in self.ev.tasks:
+            name = text.md(text.clause(t.name))
+            placeholder = None
+            if not t.reported:
+                placeholder = self.placeholder(f"“{text.clause(t.name)[:30]}”任务的完成情况",
+                                               f"{t.path}.result" if t.path.startswith("tasks") else "goals.achieved")
+            out.append(TaskFacts(
+                name=name,
+                planned=text.md(text.clause(t.planned)) if t.planned else "",
+                result=text.md(text.clause(t.result)) if t.result else None,
+                placeholder=placeholder,
+            ))
+        return out
+
+    # -- indicators -----------------------------------------------------------------------------
+    def indicator(self, r: IndicatorResult) -> DeptIndicator:
+        ind = r.indicator
+        coef = None
+        if ind.coef is not None:
+            path = f"indicators[{r.index}].coef"
+            coef = printed(ind.coef, "rate", self.source.locate(path), path, label=f"指标“{r.name}”得分系数")
+        unit_text = ""
+        if ind.unit and ind.target and not ind.target.endswith(ind.unit) and ind.unit != "%":
+            unit_text = text.md(ind.unit)
+        return DeptIndicator(self.indicators[r.index], r.core, r.lower_better, coef, r.short, unit_text)
+
+    def group_key(self, r: IndicatorResult) -> str:
+        if self.lexicon.is_management(r):
+            return "management"
+        if "满意" in (r.indicator.level1 or "") or "满意" in r.name:
+            return "satisfaction"
+        level1 = r.indicator.level1 or ""
+        if "效益" in level1:
+            return "benefits"
+        if "产出" in level1 or not level1:
+            return "outputs"
+        return "other"
+
+    def groups(self, flat: bool) -> list[DeptGroup]:
+        members: dict[str, list[IndicatorResult]] = {}
+        for r in self.ev.indicators:
+            members.setdefault(self.group_key(r), []).append(r)
+        out = []
+        for key, name in _GROUPS:
+            rs = members.get(key)
+            if not rs:
+                continue
+            if key == "outputs" and flat:
+                name = _FLAT_OWN
+            weights = [self.fig[f"indicators[{r.index}].weight"] for r in rs]
+            scores = [self.fig[f"indicators[{r.index}].score"] for r in rs]
+            weight = computed(sum((w.number for w in weights if w.known), ZERO), "score", "所含指标分值合计",
+                              tuple(weights), path=f"dept.groups[{name}].weight", unit="分", label=f"{name}分值")
+            score = computed(sum((s.number for s in scores if s.known), ZERO), "score", "所含指标得分合计",
+                             tuple(scores), path=f"dept.groups[{name}].score", unit="分", label=f"{name}得分")
+            out.append(DeptGroup(key, name, [self.indicator(r) for r in rs], weight, score,
+                                 self.count(len(rs), "所含指标项数", f"dept.groups[{name}].count", f"{name}指标数")))
+        return out
+
+
+# words of an analysis item that explain spending above the budget, then a mid-year adjustment
+_OVER_WORDS = (("超支", "超预算", "超过预算", "超出预算"), ("追加", "调增", "调整", "增加"))
+
+
+def _over_cause(ev: Evaluation) -> str | None:
+    for words in _OVER_WORDS:
+        for item in ev.form.deviation_analysis:
+            if any(w in item for w in words) and ("预算" in item or "资金" in item or "支出" in item):
+                return text.md(text.clause(item))
+    return None
+
+
+def department_facts(ev: Evaluation, f: Facts, indicators: dict[int, IndicatorFacts]) -> DepartmentFacts:
+    """The department-wide facts of an evaluation, beside the facts ``f`` every report has."""
+    form = ev.form
+    b = _Builder(ev, indicators)
+    flat = not any(r.indicator.level1 for r in ev.indicators)
+    groups = b.groups(flat)
+    every = [d for g in groups for d in g.items]
+    core = [d for d in every if d.core]
+    # core shortfalls first, in the order the form lists them
+    core_short = sorted((d for d in every if d.core and d.short), key=lambda d: d.i.index)
+    tasks = b.tasks()
+    by_index = {d.i.index: d for d in every}
+    problems = [Problem(d, bool(d.indicator is not None and by_index[d.indicator.index].core)) for d in f.deviations]
+    problems.sort(key=lambda p: (p.d.kind != "budget", not p.core))  # budget first, then core indicators
+    over = b.over()
+    over_cause = _over_cause(ev) if over.known or b.adjustment().known else None
+    budget = ev.budget
+    facts = DepartmentFacts(
+        is_department=form.is_department,
+        subject=text.md(text.clause(form.subject)) if form.subject else b.placeholder("部门（单位）名称", "unit"),
+        functions=text.md(text.sentence(form.functions)) if form.functions else "",
+        organisation=text.md(text.sentence(form.organisation)) if form.organisation else "",
+        tasks=tasks,
+        tasks_unreported=[t for t in tasks if t.result is None],
+        task_count=b.count(len(tasks), "年度工作任务项数", "dept.task_count", "年度工作任务数"),
+        reported_count=b.count(sum(1 for t in tasks if t.result is not None), "填报了完成情况的年度工作任务项数",
+                               "dept.reported_count", "已填报完成情况的任务数"),
+        income=b.money_rows("income"),
+        spending=b.money_rows("spending"),
+        adjustment=b.adjustment(),
+        adjust_word="调增" if budget and budget.adjusted and budget.initial and budget.adjusted > budget.initial
+        else "调减",
+        over=over,
+        over_cause=over_cause,
+        over_placeholder=None if over_cause or not over.known else b.placeholder("执行数超过预算数的原因", "budget.executed"),
+        groups=groups,
+        items=sorted(every, key=lambda d: d.i.index),
+        problems=problems,
+        core=core,
+        core_short=core_short,
+        core_count=b.count(len(core), "核心指标项数", "dept.core_count", "核心指标数"),
+        lower_count=b.count(sum(1 for d in every if d.lower), "越低越好的指标项数", "dept.lower_count",
+                            "越低越好的指标数"),
+        flat=flat,
+    )
+    facts.gaps = b.gaps
+    return facts
