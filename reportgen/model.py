@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Annotated, Any, Literal
 
+import yaml
 from pydantic import (
     AfterValidator,
     AliasChoices,
@@ -494,13 +496,40 @@ def detect_kind(data: dict[str, Any]) -> FormKind | None:
         return "department"
     if any(k in data for k in _PROJECT_KEYS):
         return "project"  # an empty 项目名称 is reported as such by the field's own validator
+    if management_rows(data) >= _MANAGEMENT_ROWS:
+        # no 项目名称, no marker, but the unit reports on 预算执行率, 三公经费, 结转结余率…: a whole-unit form
+        # (the Chongqing layout prints no title in the table itself); validate and import say why it was read so
+        return "department"
     return None
+
+
+#: how many management indicators (lexicon/management.yaml) make a form without 项目名称 department-wide;
+#: one alone could be a project's own 预算执行率 row, two or more are the generic 部门整体 set
+_MANAGEMENT_ROWS = 2
+
+
+@cache
+def _management_words() -> tuple[str, ...]:
+    from .resources import lexicon_dir
+
+    data = yaml.safe_load((lexicon_dir() / "management.yaml").read_text(encoding="utf-8")) or {}
+    return tuple(str(w) for w in data.get("words") or [] if str(w).strip())
+
+
+def management_rows(data: dict[str, Any]) -> int:
+    """Count the indicator rows of plain form data whose names are generic 部门整体 management indicators."""
+    rows = next((data[k] for k in ("indicators", "绩效指标", "指标") if isinstance(data.get(k), list)), [])
+    words = _management_words()
+    names = (str(row.get("name") or row.get("三级指标") or row.get("指标名称") or "") for row in rows if isinstance(row, dict))
+    return sum(1 for name in names if any(w in name for w in words))
 
 
 class EvaluationForm(_Model):
     """A project's 绩效自评表 (or a department's 部门整体支出绩效自评表), as printed; scoring never changes it."""
 
     kind: FormKind = Field(default="project", validation_alias=AliasChoices(*_KIND_KEYS))
+    # True when nothing printed names the kind and the indicators decided it (said by validate and import)
+    kind_inferred: bool = Field(default=False, exclude=True)
     title: Name = _alias(*_TITLE_KEYS)
     year: int | None = _alias("year", "评价年度", "年度")
     unit: Name = _alias("unit", "单位名称", "填报单位", "部门名称", "部门（单位）名称", "单位（部门）名称")
@@ -550,6 +579,9 @@ class EvaluationForm(_Model):
         kind = detect_kind(data)
         if kind is None:
             raise ValueError(MISSING_SUBJECT)
+        named = any(kind_word(data.get(k)) is not None for k in (*_KIND_KEYS, *_TYPE_KEYS))
+        titled = any(m in str(data.get(k) or "") for k in _TITLE_KEYS for m in DEPARTMENT_MARKERS)
+        data["kind_inferred"] = kind == "department" and not named and not titled
         for key in (*_KIND_KEYS, *_TYPE_KEYS):
             # `type: department` names the form kind; 常年性项目 and the like stay the 项目类型
             if kind_word(data.get(key)) is not None:
@@ -575,7 +607,11 @@ class EvaluationForm(_Model):
         """Why the form was read as its kind, for ``validate`` and ``import`` to say."""
         marker = next((m for m in DEPARTMENT_MARKERS if m in (self.title or "")), None)
         if self.is_department:
-            return f"表名含“{marker}”" if marker else "注明了 type: department"
+            if marker:
+                return f"表名含“{marker}”"
+            if self.kind_inferred:
+                return "未填项目名称，指标为预算执行率、三公经费等部门整体管理类指标；如系项目支出自评表请填写项目名称"
+            return "注明了 type: department"
         return "填有项目名称"
 
     @property

@@ -105,9 +105,21 @@ def test_project_type_words_stay_the_project_type(tmp_path: Path) -> None:
     assert ev.form.kind == "project" and ev.form.type == "常年性项目"
 
 
-def test_neither_project_nor_department_marker_says_which_to_give(tmp_path: Path) -> None:
+def test_management_indicators_without_a_project_name_make_a_department_form(tmp_path: Path) -> None:
+    # the Chongqing layout prints no 部门整体 in the table and no 项目名称: its 预算调整率, 三公经费… say what it is
     path = tmp_path / "x.yaml"
     path.write_text(FLAT.replace("type: department\n", ""), encoding="utf-8")
+    form = load(path)
+    assert form.kind == "department" and form.project is None
+    assert "部门整体管理类指标" in form.kind_basis and "请填写项目名称" in form.kind_basis
+
+
+def test_neither_project_nor_department_marker_says_which_to_give(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    # one management-like row alone (a project's own 预算执行率) does not make a department form
+    own = "\n".join(line for line in FLAT.splitlines()
+                    if not any(w in line for w in ("结转结余率", "三公经费", "政府采购")))
+    path.write_text(own.replace("type: department\n", ""), encoding="utf-8")
     with pytest.raises(InputError) as exc:
         load(path)
     message = str(exc.value)

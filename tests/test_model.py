@@ -110,6 +110,8 @@ def _alias_cases() -> list[Any]:
     cases = []
     for model in (EvaluationForm, Budget, FundSource, Goals, Indicator, Contacts):
         for field, info in model.model_fields.items():
+            if info.exclude:  # set by the reader itself (kind_inferred), not a label a form prints
+                continue
             alias = info.validation_alias
             keys = alias.choices if isinstance(alias, AliasChoices) else [field]
             for key in keys:

@@ -20,10 +20,13 @@ from ..scoring import Evaluation, evaluate
 from ..segment import normalize, segmenter
 from .document import SUFFIXES, Draft, Line, from_markdown, read_draft
 from .facts import FactChecker, mentioned
-from .lexicon import DOCUMENT, Lexicon, RequiredGroup, load_lexicon
+from .lexicon import DOCUMENT, Lexicon, RequiredGroup, SectionKind, load_lexicon
 from .result import KIND_LABEL, CheckResult, Present, Problem, SectionFound
 from .sections import Heading, assign
 from .terms import Scan, TermMatcher
+
+# category kinds of sections.yaml that a form fills with indicators of that 一级指标
+_INDICATOR_KINDS = frozenset({"outputs", "benefits", "satisfaction"})
 
 ReportInput = str | Path | Report
 DataInput = Evaluation | EvaluationForm | str | Path | None
@@ -209,9 +212,19 @@ class _Run:
         if group.section in self.present_kinds:
             return self.in_kind.get(group.section, set())
         kind = self.lexicon.kind(group.section)
+        if kind is not None and kind.if_absent == "document" and self.ev is not None and not self._form_has(kind):
+            # the form itself has no such indicators (a flat 部门整体 list, a 综述-only form): nothing to report on
+            return None
         if kind is not None and (kind.if_absent == "document" or (self.flat and kind.if_absent == "missing")):
             return self.body
         return None
+
+    def _form_has(self, kind: SectionKind) -> bool:
+        """Whether the form has indicators of a category kind (产出, 效益…), by their printed 一级指标."""
+        assert self.ev is not None
+        if kind.kind not in _INDICATOR_KINDS:
+            return True
+        return any(any(w in (r.indicator.level1 or "") for w in kind.words) for r in self.ev.indicators)
 
     def group(self, group: RequiredGroup) -> None:
         """Look for one required group in its section; record it as present or missing."""
@@ -368,10 +381,9 @@ class _Run:
                 why = "不在报告记录的位置"
             elif e.section in spans and not any(a <= e.start < b for a, b in spans[e.section]):
                 why = f"不在“{e.section}”部分"
-            elif e.figure.path in fresh and fresh[e.figure.path].value != e.figure.value:
-                why = f"自评表的数字为{fresh[e.figure.path].format()}"
             elif e.figure.path in fresh and fresh[e.figure.path].format() != e.figure.format():
-                why = f"应写作{fresh[e.figure.path].format()}"
+                # compared as printed: a ratio kept to more places than it is shown is the same figure to a reader
+                why = f"自评表的数字为{fresh[e.figure.path].format()}"
             if why is None:
                 continue
             line = report.markdown.count("\n", 0, max(e.start, 0)) + 1

@@ -39,6 +39,8 @@ _TOTAL = re.compile(
 _TOTAL_AMBIGUOUS = {"自评得分", "评价得分", "得分为"}
 # a total the form does not print may be stated only as computed
 _SAID_COMPUTED = re.compile(r"合计|计算|未填|加总|之和")
+# a figure said as the rows' sum ("按各项得分合计为…", "各项得分之和为…"), as opposed to the total itself
+_SAID_AS_SUM = re.compile(r"按各项|各项得分(?:合计|之和|加总)|得分之和|加总")
 _PART = re.compile(r"指标|预算|分项|单项|产出|效益|满意度|本部分")
 _GRADE = re.compile(
     rf"(?:评价等级|自评等级|绩效等级|等级|等次|评定为|评为|评价结果|自评结果)(?P<gap>[^。;,\n\d]{{0,6}}?)"
@@ -157,6 +159,12 @@ class FactChecker:
                 continue
             # "总分100分" usually means the full marks, not the score
             if m["key"] == "总分" and stated.value == self.ev.total_weight:
+                continue
+            said_as_sum = bool(_SAID_AS_SUM.search(text[_clause_start(text, m.start()) : m.end()]))
+            if said_as_sum and self.ev.total_computed is not None:
+                # "按各项得分合计为77.6分" beside a printed 97.6 states the rows' sum, not the total: check it as such
+                if not agrees(stated, self.ev.total_computed):
+                    yield self._problem(line, m[0], f"{fmt.score(self.ev.total_computed)}分", "各项得分合计")
                 continue
             if not agrees(stated, total):
                 yield self._problem(line, m[0], f"{fmt.score(total)}分", "总分")

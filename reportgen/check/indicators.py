@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 _N = r"(\d+(?:\.\d+)?)"
 _STOP = "。;!?"
 _ACTUAL = re.compile(r"实际完成(?:值|情况)?(?:为|是)?[:“\"]?(?P<v>[^,。;()“”\"]+)")
-_TARGET = re.compile(r"(?:年度目标值?|目标值|年初设定目标|目标设定为|年初目标)(?:为|是)?[:“\"]?(?P<v>[^,。;()“”\"]+)")
+# "为目标值的101.55%" is a ratio to the target, not the target: the key must not run on into 值/的/之
+_TARGET = re.compile(r"(?:年度目标值?|目标值|年初设定目标|目标设定为|年初目标)(?![值的之])(?:为|是)?[:“\"]?(?P<v>[^,。;()“”\"]+)")
 _RATIO = re.compile(rf"完成率(?:为)?{_N}%")
 _SCORE = re.compile(rf"(?<![满分值])(?:自评)?得(?:分)?(?:为)?{_N}分")
 _LOST = re.compile(rf"扣(?:除)?{_N}分")
