@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import UsageError
 from .loaders import Loaded, load_all, load_parts
 from .model import EvaluationForm
-from .scoring import Evaluation, evaluate
+from .scoring import DEFAULT_RULES, Evaluation, ScoringRules, evaluate
 
 if TYPE_CHECKING:
     from .check import Checker, CheckResult
@@ -125,8 +125,14 @@ class Engine:
         """Read the forms of one file that can be read, and the error of each part (sheet) that cannot."""
         return load_parts(path)
 
+    @cached_property
+    def rules(self) -> ScoringRules:
+        """The scoring rules: the defaults, with the user's --lexicon (its direction.yaml) when given."""
+        lexicon = self.options.lexicon
+        return replace(DEFAULT_RULES, lexicon=str(lexicon)) if lexicon is not None else DEFAULT_RULES
+
     def evaluate(self, form: EvaluationForm) -> Evaluation:
-        return evaluate(form)
+        return evaluate(form, self.rules)
 
     def compose(self, ev: Evaluation) -> Report:
         return self.composer.compose(ev)

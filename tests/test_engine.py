@@ -79,3 +79,21 @@ def test_a_file_with_several_forms_goes_through_run_file(monkeypatch: pytest.Mon
     assert form_name.endswith("绩效自评报告")
     with pytest.raises(UsageError, match="含有 2 张自评表"):
         engine.run("book.xlsx")
+
+
+def test_a_user_lexicon_reaches_scoring(tmp_path: Path) -> None:
+    # a name the built-in direction lexicon does not know is read as higher-is-better; the user's says lower
+    import yaml
+
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    data["indicators"][0] |= {"name": "社区用房闲置面积", "target": "50平方米", "actual": "30平方米"}
+    form_path = tmp_path / "form.yaml"
+    form_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    lexicon = tmp_path / "lexicon"
+    lexicon.mkdir()
+    (lexicon / "direction.yaml").write_text("lower:\n  - 闲置面积\nhigher:\n  - 完成率\n", encoding="utf-8")
+
+    built_in = Engine(check=False).run(form_path).evaluation.indicators[0]
+    users = Engine(check=False, lexicon=lexicon).run(form_path).evaluation.indicators[0]
+    assert not built_in.lower_better and users.lower_better
+    assert users.status != built_in.status
