@@ -29,8 +29,9 @@ def _pages(pdf: bytes) -> dict[str, int]:
 
     reader = PdfReader(io.BytesIO(pdf))
     texts = [page.extract_text() or "" for page in reader.pages]
-    attach = [i for i, t in enumerate(texts) if "实际完成值" in t] or [len(texts) - 1]
-    return {"cover": 1, "body": 2, "attach-first": attach[0] + 1, "attach-last": attach[-1] + 1}
+    # an attachment page opens with its "附件" label; the body's prose also names 实际完成值, so that word cannot tell
+    first = next((i for i, t in enumerate(texts) if t.lstrip().startswith("附件")), len(texts) - 1)
+    return {"cover": 1, "body": 2, "attach-first": first + 1, "attach-last": len(texts)}
 
 
 def _png(pdf: bytes, page: int, target: Path, dpi: int) -> None:
