@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from .model import FundSource, Indicator, Task
-from .xlsx_template import DEFAULT_BUDGET_WEIGHT, _numbered, _Writer
+from .xlsx_template import _numbered, _Writer
 
 COLUMNS = "ABCDEFGHIJKLM"
 WIDTHS = {"A": 14, "B": 14, "C": 26, "D": 10, "E": 10, "F": 14, "G": 12, "H": 14, "I": 10, "J": 9, "K": 9, "L": 9,
@@ -94,51 +94,22 @@ class DepartmentWriter(_Writer):
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
 
-    def write_budget(self, top: int) -> int:
+    budget_label = "部门预算执行情况"
+
+    def budget_rows(self) -> list[tuple[str, Any, Any, Any]]:
+        """Source rows, then 收入/支出 by nature (blank defaults when the workbook is a template)."""
         budget = self.form.budget if self.form else None
-        unit = budget.unit if budget else "万元"
 
         def rows(items: list[FundSource], defaults: tuple[str, ...]) -> list[tuple[str, Any, Any, Any]]:
             if budget:
                 return [(s.name, s.initial, s.adjusted, s.executed) for s in items]
             return [(name, None, None, None) for name in defaults]
 
-        breakdown = [
+        return [
             *rows(budget.sources if budget else [], ()),
             *rows(budget.income if budget else [], DEFAULT_INCOME),
             *rows(budget.spending if budget else [], DEFAULT_SPENDING),
         ]
-        last = top + 1 + len(breakdown)
-        self.layout.budget_header, self.layout.budget_total, self.layout.budget_last = top, top + 1, last
-        self.merge(f"A{top}:A{last}")
-        self.put(f"A{top}", f"部门预算执行情况\n（{unit}）", label=True)
-        self.merge(f"B{top}:C{top}")
-        self.put(f"B{top}", None, label=True)
-        for col, text in zip("DEFGHI", ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), strict=True):
-            self.put(f"{col}{top}", text, label=True)
-        t = top + 1
-        self.merge(f"B{t}:C{t}")
-        self.put(f"B{t}", "年度资金总额", label=True)
-        if budget:
-            self.put(f"D{t}", budget.initial, fmt="#,##0.00")
-            self.put(f"E{t}", budget.adjusted, fmt="#,##0.00")
-            self.put(f"F{t}", budget.executed, fmt="#,##0.00")
-            self.put(f"G{t}", budget.weight)
-            self.put(f"I{t}", budget.score)
-        else:
-            self.put(f"G{t}", None if self.form else DEFAULT_BUDGET_WEIGHT)
-        if budget and budget.rate is not None:
-            self.put(f"H{t}", budget.rate, fmt="0.00%")
-        else:
-            self.formula(f"H{t}", f'=IF(N(E{t})>0,F{t}/E{t},"")', fmt="0.00%")
-        for i, (name, initial, adjusted, executed) in enumerate(breakdown, start=t + 1):
-            self.merge(f"B{i}:C{i}")
-            self.put(f"B{i}", ("其中：" if i == t + 1 else "") + name, label=True)
-            self.put(f"D{i}", initial, fmt="#,##0.00")
-            self.put(f"E{i}", adjusted, fmt="#,##0.00")
-            self.put(f"F{i}", executed, fmt="#,##0.00")
-        self.box(top, last)
-        return last + 1
 
     def write_goals(self, top: int) -> int:
         goals = self.form.goals if self.form else None

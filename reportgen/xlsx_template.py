@@ -212,18 +212,24 @@ class _Writer:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
 
+    #: the money block's label in column A (the department workbook says 部门预算执行情况)
+    budget_label = "项目资金"
+
+    def budget_rows(self) -> list[tuple[str, Any, Any, Any]]:
+        """The rows under 年度资金总额: (name, 年初, 全年, 执行), the form's or blank defaults."""
+        budget = self.form.budget if self.form else None
+        if budget:
+            return [(s.name, s.initial, s.adjusted, s.executed) for s in budget.sources]
+        return [(name, None, None, None) for name in DEFAULT_SOURCES]
+
     def write_budget(self, top: int) -> int:
         budget = self.form.budget if self.form else None
         unit = budget.unit if budget else "万元"
-        sources: list[tuple[str, Any, Any, Any]] = (
-            [(s.name, s.initial, s.adjusted, s.executed) for s in budget.sources]
-            if budget
-            else [(name, None, None, None) for name in DEFAULT_SOURCES]
-        )
+        sources = self.budget_rows()
         last = top + 1 + len(sources)
         self.layout.budget_header, self.layout.budget_total, self.layout.budget_last = top, top + 1, last
         self.merge(f"A{top}:A{last}")
-        self.put(f"A{top}", f"项目资金\n（{unit}）", label=True)
+        self.put(f"A{top}", f"{self.budget_label}\n（{unit}）", label=True)
         self.merge(f"B{top}:C{top}")
         self.put(f"B{top}", None, label=True)
         for col, text in zip("DEFGHI", ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), strict=True):
