@@ -146,13 +146,15 @@ def run_task(task: Task, options: BatchOptions) -> Done:
     takes effect at the next Python instruction: the layout of a pathological form (pure Python)
     stops within milliseconds, and the worker goes on with the next project.
     """
-    if not options.timeout:
-        return render_task(task, options)
     try:
+        if not options.timeout:
+            return render_task(task, options)
         with _interrupt_after(options.timeout):
             return render_task(task, options)
     except TimedOut:
         return failed_task(task, timeout_message(options.timeout))
+    except Exception as exc:  # noqa: BLE001 - an error (and its traceback) that Dask cannot send would stall the run
+        return failed_task(task, f"在 Dask worker 上处理失败：{type(exc).__name__}: {exc}")
 
 
 @contextmanager
