@@ -41,7 +41,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", help="form files or folders (transcribed.yaml is skipped)")
     parser.add_argument("--outline", default="default")
-    parser.add_argument("--synthetic", type=int, default=0, help="also measure N synthetic projects (seeds 0…N-1)")
+    parser.add_argument("--synthetic", type=int, default=0, help="also measure N synthetic projects (seeds 0…N-1, shaped=True)")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per report")
     args = parser.parse_args()
     metrics: list[ReportMetrics] = []
@@ -52,7 +52,7 @@ def main() -> int:
         except ReportgenError as exc:
             print(f"{path}: skipped ({exc})")
     for seed in range(args.synthetic):
-        evaluations.append((f"synthetic-{seed}", evaluate(validate_data(synthetic_form(seed), SourceMap(f"s{seed}")))))
+        evaluations.append((f"synthetic-{seed}", evaluate(validate_data(synthetic_form(seed, shaped=True), SourceMap(f"s{seed}")))))
     for name, ev in evaluations:
         try:
             report = compose(ev, outline=args.outline)
