@@ -87,14 +87,14 @@ class ReportMetrics:
     def failures(self) -> list[str]:
         out = []
         if self.repeat_share > THRESHOLDS["repeat_share"]:
-            out.append(f"{len(self.repeats)} repeated openings, e.g. {self.repeats[0][1]!r}")
+            out.append(f"repeat_share: {len(self.repeats)} repeated openings, e.g. {self.repeats[0][1]!r}")
         if self.frame_share > THRESHOLDS["frame_share"]:
             used, total = self.frame_counts
-            out.append(f"frame {used}/{total} in {self.frame_section}: {self.frame!r}")
+            out.append(f"frame_share: {used}/{total} in {self.frame_section}: {self.frame!r}")
         if self.longest > THRESHOLDS["longest"]:
-            out.append(f"paragraph of {self.longest} chars: {self.longest_text[:40]!r}…")
+            out.append(f"longest: paragraph of {self.longest} chars: {self.longest_text[:40]!r}…")
         if self.placeholder_excess > THRESHOLDS["placeholder_excess"]:
-            out.append(f"{self.cause_placeholders} cause placeholders for {self.groups} groups")
+            out.append(f"placeholder_excess: {self.cause_placeholders} cause placeholders for {self.groups} groups")
         return out
 
 
