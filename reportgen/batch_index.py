@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import formatting as fmt
+from .defaults import LOW_EXECUTION_RATE
 from .findings import CODES, SEVERITY_LABEL
 from .fsutil import atomic_write
 from .narrative.text import cell, md
@@ -222,7 +223,7 @@ def overview_markdown(result: BatchResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-LOW_EXECUTION = 0.9  # below this execution rate a project is listed under 需要关注
+LOW_EXECUTION = float(LOW_EXECUTION_RATE)  # below this execution rate a project is listed under 需要关注
 
 
 def _reasons(r: Row) -> list[str]:

@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from . import vocabulary
+from .defaults import MAX_NAME_CHARS, MAX_NUMBER_CHARS, MAX_TEXT_CHARS
 
 # What validation changed on purpose (a cell in 元 converted to the form's 万元), as (path, message): validators
 # cannot return findings, so ``validate_data`` collects these notes around ``model_validate`` and turns them
@@ -71,7 +72,7 @@ def to_decimal(value: Any) -> Any:
             return None
         text = _THOUSANDS.sub("", text)
         text = _UNIT_SUFFIX.sub("", text)
-        if len(text) > _MAX_NUMBER_CHARS and text[:1].isdigit():
+        if len(text) > MAX_NUMBER_CHARS and text[:1].isdigit():
             # thousands of digits are no figure a form prints: say so, instead of parsing (and printing) them
             raise ValueError(f"数字位数过多（{len(text)} 位），不是自评表上的数值")
         try:
@@ -86,7 +87,6 @@ def to_decimal(value: Any) -> Any:
 # not match between a digit and a Chinese character, so the lookahead only refuses a fourth digit
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _UNIT_SUFFIX = re.compile(r"\s*(分|万元|元)$")
-_MAX_NUMBER_CHARS = 60
 # an amount's own unit, for converting it to the form's: how many 元 one of it is
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _AMOUNT_WITH_UNIT = re.compile(r"^(?P<number>.*?\d.*?)\s*(?P<unit>亿元|万元|元)$")
@@ -215,10 +215,6 @@ def to_date(value: Any) -> Any:
     return value
 
 
-# A name (project, unit, indicator…) is one line of a form and becomes a title, a file name and Word's
-# document title (255 characters at most); free text is a paragraph. Longer is pasted by mistake.
-MAX_NAME_CHARS = 200
-MAX_TEXT_CHARS = 20_000
 
 
 def _bounded(limit: int, what: str) -> Any:

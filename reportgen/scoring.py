@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
+from . import defaults
 from . import formatting as fmt
 from .cleaning import CleanName, clean_form, display_name, hollow_goal
 from .direction import direction_of
@@ -43,18 +44,13 @@ def budget_score_capped(weight: Decimal, rate: Decimal) -> Decimal:
 class ScoringRules:
     """The replaceable parts of scoring; the defaults follow 财预〔2020〕10号."""
 
-    grade_bands: tuple[tuple[Decimal, str], ...] = (
-        (Decimal(90), "优"),
-        (Decimal(80), "良"),
-        (Decimal(60), "中"),
-        (Decimal(0), "差"),
-    )
+    grade_bands: tuple[tuple[Decimal, str], ...] = defaults.GRADE_BANDS
     budget_score: Callable[[Decimal, Decimal], Decimal] = budget_score_capped
     #: completion above this ratio counts as "exceeded by far" (10号 asks for an analysis)
-    exceed_far_ratio: Decimal = Decimal("1.5")
+    exceed_far_ratio: Decimal = defaults.EXCEED_FAR_RATIO
     #: execution below this rate gets its own paragraph in the deviation analysis
-    low_execution_rate: Decimal = Decimal("0.9")
-    total_weight: Decimal = Decimal(100)
+    low_execution_rate: Decimal = defaults.LOW_EXECUTION_RATE
+    total_weight: Decimal = defaults.TOTAL_WEIGHT
     #: a --lexicon folder whose direction.yaml replaces the built-in name lexicon (None: built-in)
     lexicon: str | None = None
 
@@ -563,7 +559,7 @@ class _Evaluator:
         for j, item in enumerate(self.form.deviation_analysis):
             # an analysis item explains this indicator when it repeats the actual cell (the seed's 便民服务 row)
             # or names the indicator verbatim; a few shared words are not enough
-            if (ind.actual and text_overlap(ind.actual, item) >= Decimal("0.6")) or (
+            if (ind.actual and text_overlap(ind.actual, item) >= defaults.SAME_TEXT_OVERLAP) or (
                 len(ind.name) >= 4 and ind.name in item
             ):
                 self.linked.add(j)

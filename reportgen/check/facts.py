@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from .. import formatting as fmt
 from .. import vocabulary
+from ..defaults import SAME_TEXT_OVERLAP
 from ..scoring import Evaluation
 from ..segment import normalize
 from .document import Draft, Line
@@ -286,6 +287,6 @@ def mentioned(name: str, lines: list[Line]) -> bool:
         text = line.text.replace(" ", "")
         if key in text or any(p in text for p in parts):
             return True
-        if pairs and len(pairs & _bigrams(text)) >= 0.6 * len(pairs):
+        if pairs and len(pairs & _bigrams(text)) >= SAME_TEXT_OVERLAP * len(pairs):
             return True
     return False

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from ..defaults import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_SHEETS
 from ..errors import InputError
 from .grid import Cell, Grid
-from .limits import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_SHEETS, check_package, too_big
+from .limits import check_package, too_big
 from .reader import has_department_form, has_indicator_header, has_project
 
 # the first bytes of an OLE compound file: password-protected .xlsx/.docx, or old .xls/.doc
