@@ -14,7 +14,7 @@ from typing import Literal
 
 from .defaults import TASK_PAIRING_OVERLAP
 from .model import EvaluationForm, split_numbered
-from .scoring import text_overlap
+from .similarity import text_overlap
 
 #: a reported item shares at least this much wording with a planned task to count as its result
 

@@ -23,6 +23,7 @@ from .direction import direction_of
 from .findings import Finding, found
 from .model import EvaluationForm, Indicator, source_of
 from .reconcile import Reconciliation, reconcile
+from .similarity import text_overlap
 from .status import Status, copies_target, decide
 from .values import Value, completion_ratio, meets, parse_value
 
@@ -236,19 +237,6 @@ _CATEGORY_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"及时率|时限|按时|完成时间|办结时间|周期"), "时效指标"),
     (re.compile(r"满意度|满意率"), "满意度指标"),
 )
-
-
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"[\s,，。、；;：:！!？?“”\"'（）()]", "", text)
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
-def text_overlap(a: str, b: str) -> Decimal:
-    """Share of the shorter text's character bigrams found in the other (0–1)."""
-    ga, gb = _bigrams(a), _bigrams(b)
-    if not ga or not gb:
-        return ZERO
-    return Decimal(len(ga & gb)) / Decimal(min(len(ga), len(gb)))
 
 
 def _tolerance(printed: Decimal) -> Decimal:
@@ -659,7 +647,7 @@ class _Evaluator:
         return True
     def tasks(self) -> list[TaskResult]:
         """A department-wide form's annual tasks; a planned task with no reported result is a finding."""
-        from .department import task_results  # department builds on this module's text_overlap
+        from .department import task_results  # department-wide forms only
 
         results = task_results(self.form)
         for t in results:

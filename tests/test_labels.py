@@ -124,7 +124,7 @@ def test_every_comparator_is_read_the_same_by_values_scoring_and_the_reader(word
 
 
 def test_grade_spellings_are_one_for_the_model_and_the_checker() -> None:
-    from reportgen.check import facts
+    from reportgen.checking import facts
 
     for spelling, grade in vocabulary.grade_spellings().items():
         form = EvaluationForm.model_validate({"项目名称": "示例", "指标": [{"指标": "x"}], "自评等级": spelling})

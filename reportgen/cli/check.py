@@ -12,7 +12,7 @@ from . import main
 from .output import console
 
 if TYPE_CHECKING:
-    from ..check import Checker, CheckResult
+    from ..checking import Checker, CheckResult
 
 _KIND_STYLE = {"error": "red", "warning": "yellow"}
 
@@ -22,7 +22,7 @@ def _print(result: CheckResult, checker: Checker, report: Path, data: Path | Non
     from rich.markup import escape
     from rich.table import Table
 
-    from ..check.result import KIND_LABEL
+    from ..checking.result import KIND_LABEL
 
     out = console()
     lexicon = checker.lexicon
@@ -87,7 +87,7 @@ def check(report: Path, data: Path | None, lexicon: Path | None, as_json: bool) 
     missing, a placeholder remains or a fact contradicts the form, 2 when a
     file cannot be read.
     """
-    from ..check import checker as get_checker
+    from ..checking import checker as get_checker
 
     checker = get_checker(lexicon)
     result = checker.check(report, data=data)
