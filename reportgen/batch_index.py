@@ -33,7 +33,7 @@ COLUMNS = (
     ("状态", "status", 10),
     ("说明", "message", 50),
 )
-STATUS = {"ok": "完成", "check-failed": "检查未通过", "failed": "失败", "skipped": "跳过"}
+STATUS = {"ok": "完成", "check-failed": "检查未通过", "failed": "失败", "kept": "未覆盖", "skipped": "跳过"}
 #: the 类型 column: what kind of form a row was read from
 PROJECT, DEPARTMENT = "项目支出", "部门整体"
 KIND = {"project": PROJECT, "department": DEPARTMENT}
@@ -169,8 +169,9 @@ def overview_markdown(result: BatchResult, templates: str | None = None) -> str:
 def overview_facts(result: BatchResult) -> dict[str, Any]:
     """Gather what the overview says: counts, grades, scores, money, causes, the projects to watch."""
     rows = result.rows
-    done = [r for r in rows if r.status != "failed"]
+    done = [r for r in rows if r.status not in ("failed", "kept")]
     failed = [r for r in rows if r.status == "failed"]
+    kept = [r for r in rows if r.status == "kept"]  # the user edited its report: kept, not replaced
     scores = [r.total_value for r in done if r.total_value is not None]
     grades = Counter(r.grade for r in done if r.grade)
     units = {r.budget_unit for r in done if r.budget_unit}
@@ -211,6 +212,7 @@ def overview_facts(result: BatchResult) -> dict[str, Any]:
                  or (r.rate_value is not None and r.rate_value < LOW_EXECUTION)]
     facts["attention"] = [_row_facts(r) for r in attention]
     facts["failures"] = [{"input": r.input, "message": r.message} for r in failed]
+    facts["kept"] = [{"name": r.project or r.input, "message": r.message} for r in kept]
     facts["rows"] = [_row_facts(r) for r in rows]
     return facts
 
@@ -226,6 +228,7 @@ def _row_facts(r: Row) -> dict[str, Any]:
         "grade": r.grade,
         "rate": r.rate,
         "failed": r.status == "failed",
+        "kept": r.status == "kept",
         "message": r.message,
         "low_grade": r.grade if r.grade in ("中", "差") else None,
         "low_rate": r.rate if low_rate else None,

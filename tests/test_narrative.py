@@ -63,7 +63,7 @@ def test_seed_has_one_placeholder_only_where_the_form_lacks_a_cause(seed_md: str
 
 def test_seed_states_shortfall_without_deduction_with_the_forms_own_note(seed_md: str) -> None:
     para = next(p for p in seed_md.split("\n\n") if p.startswith(("1.", "2.", "3.")) and "青少年活动参与人数" in p)
-    assert "未完全达到目标值" in para and "疫情控人" in para
+    assert "未达到年度目标" in para and "按满分" in para and "疫情控人" in para
 
 
 def test_derived_measure_names_the_cause_it_answers(seed_md: str) -> None:
