@@ -196,14 +196,14 @@ def make(code: str, message: str, path: str = "", where: str = "") -> Finding:
     return Finding(code=code, message=message, path=path, where=where, severity=severity)
 
 
-def message(code: str, variant: str = "", **params: Any) -> str:
+def message(code: str, variant: str = "", /, **params: Any) -> str:
     """Say finding ``code`` in its ``variant`` with ``params`` (None prints as （空）)."""
     template = CODES[code].message
     text = template[variant] if isinstance(template, Mapping) else template
     return text.format_map({key: "（空）" if value is None else value for key, value in params.items()})
 
 
-def found(code: str, path: str = "", where: str = "", variant: str = "", **params: Any) -> Finding:
+def found(code: str, path: str = "", where: str = "", variant: str = "", /, **params: Any) -> Finding:
     """Build a finding of ``code`` from its parameters: the sentence is the code's, in ``CODES``."""
     return make(code, message(code, variant, **params), path, where)
 

@@ -521,7 +521,7 @@ def _management_words() -> tuple[str, ...]:
 
 def management_rows(data: dict[str, Any]) -> int:
     """Count the indicator rows of plain form data whose names are generic 部门整体 management indicators."""
-    rows = next((data[k] for k in _INDICATOR_KEYS if isinstance(data.get(k), list)), [])
+    rows: list[Any] = next((data[k] for k in _INDICATOR_KEYS if isinstance(data.get(k), list)), [])
     words = _management_words()
     name_keys = vocabulary.yaml_keys("indicator", "name")
     names = (str(next((row[k] for k in name_keys if row.get(k)), "")) for row in rows if isinstance(row, dict))

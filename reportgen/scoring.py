@@ -282,7 +282,7 @@ class _Evaluator:
         self.linked: set[int] = set()
         self.reconciliation: Reconciliation | None = None
 
-    def add(self, code: str, path: str = "", variant: str = "", **params: object) -> None:
+    def add(self, code: str, path: str = "", variant: str = "", /, **params: object) -> None:
         """Record finding ``code`` at ``path``; its sentence is the code's (findings.CODES), given ``params``."""
         self.findings.append(found(code, path, self.source.locate(path), variant, **params))
 

@@ -206,14 +206,14 @@ def _lazy_tokenizer_class(jieba: Any) -> Any:
     if _LAZY_CLASS is not None:
         return _LAZY_CLASS
 
-    class LazyTokenizer(jieba.Tokenizer):  # type: ignore[misc, name-defined]
+    class LazyTokenizer(jieba.Tokenizer):
         """jieba's tokenizer over a PreparedDictionary: a block is loaded before a word starting with
         one of its characters can be looked up (get_DAG) or changed (add_word)."""
 
         def __init__(self, prepared: PreparedDictionary) -> None:
             super().__init__()
             self.prepared = prepared
-            self.FREQ = {}
+            self.FREQ: dict[str, int] = {}
             self.total = prepared.total
             self.initialized = True
             self._seen: set[str] = set()
@@ -234,7 +234,8 @@ def _lazy_tokenizer_class(jieba: Any) -> Any:
 
         def get_DAG(self, sentence: str) -> dict[int, list[int]]:
             self._ensure(sentence)
-            return super().get_DAG(sentence)  # type: ignore[no-any-return]
+            dag: dict[int, list[int]] = super().get_DAG(sentence)
+            return dag
 
         def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
             self._ensure(word)

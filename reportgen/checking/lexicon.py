@@ -110,7 +110,7 @@ class Lexicon:
 # --- YAML with line numbers -------------------------------------------------------------------
 
 
-class _Map(dict):  # type: ignore[type-arg]
+class _Map(dict[Any, Any]):
     """A YAML mapping that remembers the line it started on."""
 
     line = 0

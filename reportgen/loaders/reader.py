@@ -581,9 +581,9 @@ class _Reader:
             delta = label.last_col + 1 - first_col if label is not None and label.col >= first_col else 0
             values: dict[str, Cell] = {}
             for role, head in roles.items():
-                cell = self.grid.at(r, head.col + delta)
-                if cell is not None and cell.row == r and cell is not label:
-                    values[role] = cell
+                at = self.grid.at(r, head.col + delta)
+                if at is not None and at.row == r and at is not label:
+                    values[role] = at
             # an empty fund row (a template's 其他资金) is part of the block; any other empty row ends it
             fund_row = label is not None and len(label.text) <= 20 and _FUND_ROW.search(label.text)
             if not values and not fund_row:
@@ -640,8 +640,8 @@ class _Reader:
                 continue
             if self.ends_block(r) or r in self.indicator_headers or r in self.header_rows:
                 break
-            cells = {role: self.grid.at(r, head.col) for role, head in roles.items()}
-            cells = {role: c for role, c in cells.items() if c is not None and c.row == r and c.text.strip()}
+            at_row = {role: self.grid.at(r, head.col) for role, head in roles.items()}
+            cells = {role: c for role, c in at_row.items() if c is not None and c.row == r and c.text.strip()}
             # the block title merged down the left edge is no task
             for cell in self.grid.row(r):
                 if self.key(cell) in _TASK_TITLES:
@@ -779,9 +779,9 @@ class _Reader:
                 self.set_levels([cell], block, levels, categories)
         # a title merged down the left edge (绩效指标) belongs to the block too
         for col in range(block.cols["name"]):
-            cell = self.grid.at(r, col)
-            if cell is not None and self.key(cell) in _INDICATOR_TITLES:
-                self.place(cell)
+            title = self.grid.at(r, col)
+            if title is not None and self.key(title) in _INDICATOR_TITLES:
+                self.place(title)
 
     def set_levels(self, labels: list[Cell], block: _Block, levels: _Levels, categories: dict[str, str]) -> None:
         """Update the level-1/level-2 labels in force from the labels printed in one row."""
@@ -883,10 +883,13 @@ class _Reader:
         row_ref = (name or next(iter(values.values()))).ref
         self.places[path] = row_ref
         item: dict[str, Any] = {}
-        for level, cell, text in (("level1", levels.level1, levels.level1_text), ("level2", levels.level2, levels.level2_text)):
+        level_cells: tuple[tuple[str, Cell | None, str | None], ...] = (
+            ("level1", levels.level1, levels.level1_text), ("level2", levels.level2, levels.level2_text)
+        )
+        for level, level_cell, text in level_cells:
             if text:
                 item[level] = text
-                self.places[f"{path}.{level}"] = cell.ref if cell else row_ref
+                self.places[f"{path}.{level}"] = level_cell.ref if level_cell else row_ref
         if name is not None:
             self.place(name)
             text, weight = _name_and_weight(name.text, block.bare_weights)

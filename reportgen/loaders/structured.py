@@ -211,6 +211,8 @@ def _parse_json(text: str, file: str) -> tuple[Any, dict[str, str]]:
         node = yaml.compose(text.replace("\t", " "), Loader=_COMPOSER)
     except yaml.YAMLError:
         return data, {}  # valid JSON that YAML 1.1 cannot read: keep it, without line numbers
+    if node is None:
+        return data, {}  # an empty document: nothing to place
     # the values are JSON's own reading (YAML 1.1 would take 1e5 for text); YAML adds lines and refuses duplicate keys
     _, places = _build(node, file)
     return data, places

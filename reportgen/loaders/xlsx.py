@@ -128,7 +128,7 @@ def merged_ranges(path: Path) -> dict[str, dict[tuple[int, int], tuple[int, int]
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
             if part not in package.namelist():
                 continue
-            spans = {}
+            spans: dict[tuple[int, int], tuple[int, int]] = {}
             for m in _MERGE.finditer(package.read(part)):
                 if len(spans) >= MAX_MERGES:
                     raise too_big(f"工作表“{sheet.get('name', '')}”的合并区域超过 {MAX_MERGES} 个", str(path))
