@@ -16,13 +16,16 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, Literal
 
+from ..defaults import SAME_TEXT_OVERLAP
 from ..figures import Figure, Gap, computed
 from ..provenance import category_key
 from ..scoring import Evaluation, IndicatorResult, text_overlap
 from ..status import overall_completion
 from . import text
 from .causes import CauseCategory, CauseClassifier, Taxonomy
+from .grouping import DeviationGroup, group_deviations
 from .status_facts import BudgetStory, StatusFacts, budget_story, prose, status_facts
+from .themes import ThemeBook, load_themes
 from .wording import Wording
 
 ZERO = Decimal(0)
@@ -194,9 +197,11 @@ class Facts:
     unscored_count: int  # indicators with no score (printed or computed)
     goal_gap: str  # 【待补充：年度总体目标】 when the printed goal is only the project name, a number or a title
     deviation_count: Figure
+    group_count: Figure  # the paragraphs of the deviation section (groups and single items)
     total_gap: str  # 【待补充：自评总分和等级】 when the form prints no total, else ""
     indicators_gap: str  # 【待补充：绩效指标完成情况】 for a form without indicator rows (a 综述-only form), else ""
     deviations: list[DeviationItem]
+    deviation_groups: list[DeviationGroup]  # the deviations as the report analyses them (narrative.grouping)
     general_analysis: list[str]
     measures: list[MeasureItem]
     general_measures: list[MeasureItem]
@@ -284,9 +289,11 @@ def _kind(level1: str) -> str:
 
 class _Builder:
     def __init__(
-        self, ev: Evaluation, wording: Wording, classifier: CauseClassifier, variation: Variation
+        self, ev: Evaluation, wording: Wording, classifier: CauseClassifier, variation: Variation,
+        themes: ThemeBook,
     ) -> None:
         self.ev = ev
+        self.themes = themes
         self.form = ev.form
         self.wording = wording
         self.classifier = classifier
@@ -339,7 +346,7 @@ class _Builder:
             has_weight=r.weight is not None,
             has_score=r.score is not None,
             descriptive=descriptive,
-            actual_is_cause=bool(r.cause and ind.actual and text_overlap(r.cause, ind.actual) >= Decimal("0.6")),
+            actual_is_cause=bool(r.cause and ind.actual and text_overlap(r.cause, ind.actual) >= SAME_TEXT_OVERLAP),
             s=status,
         )
 
@@ -444,8 +451,9 @@ class _Builder:
     # deviations and measures ----------------------------------------------------------------
     def deviations(
         self, facts: dict[int, IndicatorFacts], budget: BudgetFacts | None
-    ) -> tuple[list[DeviationItem], list[str], list[tuple[str, str]]]:
-        """Paragraphs for the deviation section, the overall analysis left to state, and (cause, about) pairs."""
+    ) -> tuple[list[DeviationItem], dict[int, str], list[tuple[str, str]]]:
+        """Paragraphs for the deviation section, the overall analysis left to state (by index), and
+        (cause, about) pairs."""
         form = self.form
         analysis = list(form.deviation_analysis)
         used: set[int] = set(self.ev.linked_analysis)
@@ -455,7 +463,7 @@ class _Builder:
         # an overall analysis item that repeats an indicator's own cause is said with that indicator
         for j, item in enumerate(analysis):
             for r in self.ev.indicators:
-                if r.indicator.cause and text_overlap(r.indicator.cause, item) >= Decimal("0.6"):
+                if r.indicator.cause and text_overlap(r.indicator.cause, item) >= SAME_TEXT_OVERLAP:
                     used.add(j)
 
         if budget is not None and (budget.under or (self.ev.budget and self.ev.budget.lost > 0)):
@@ -515,10 +523,16 @@ class _Builder:
                     self_led=_self_led(raw_cause),
                 )
             )
-        general = [text.md(text.sentence(item)) for j, item in enumerate(analysis) if j not in used]
+        general = {j: item for j, item in enumerate(analysis) if j not in used}
         # every analysis item may name a cause category; categories already met above are not repeated
         causes.extend((text.clause(item), "") for item in analysis)
         return items, general, causes
+
+    def groups(self, items: list[DeviationItem], analysis: dict[int, str]) -> tuple[list[DeviationGroup], set[int]]:
+        """The deviations grouped by theme (narrative.grouping), and the analysis items that became causes."""
+        names = {r.index: r.display_name for r in self.ev.indicators}
+        levels = {r.index: (r.level1, r.level2 or "") for r in self.ev.indicators}
+        return group_deviations(items, names, levels, self.themes, analysis, self.placeholder)
 
     @staticmethod
     def _gap(kind: str) -> str:
@@ -592,15 +606,18 @@ class _Builder:
         return rows, total
 
 
-def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *, force: int | None = None) -> Facts:
+def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *, force: int | None = None,
+                themes: ThemeBook | None = None) -> Facts:
     """Turn an evaluation into the facts object every template receives as ``f``."""
     form = ev.form
     seed = f"{form.unit or ''}|{form.year or ''}|{form.project}"
-    b = _Builder(ev, wording, classifier, Variation(seed, force))
+    b = _Builder(ev, wording, classifier, Variation(seed, force), themes or load_themes())
     indicator_facts = {r.index: b.indicator(r) for r in ev.indicators}
     budget = b.budget()
     categories = b.categories(indicator_facts)
-    deviations, general_analysis, causes = b.deviations(indicator_facts, budget)
+    deviations, unused_analysis, causes = b.deviations(indicator_facts, budget)
+    deviation_groups, group_causes = b.groups(deviations, unused_analysis)
+    general_analysis = [text.md(text.sentence(item)) for j, item in unused_analysis.items() if j not in group_causes]
     measures, general_measures = b.measures(causes)
     rows, total_row = b.appendix(indicator_facts)
     fig = ev.figures
@@ -648,6 +665,9 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         total_gap=b.placeholder("自评总分和等级", "total_score") if fig["total_score"].missing else "",
         indicators_gap=b.placeholder("绩效指标完成情况", "indicators") if not ev.indicators else "",
         deviations=deviations,
+        deviation_groups=deviation_groups,
+        group_count=computed(Decimal(len(deviation_groups)), "count", "偏差归类后的方面数", path="group_count",
+                             unit="个", label="偏差方面数"),
         general_analysis=general_analysis,
         measures=measures,
         general_measures=general_measures,
