@@ -46,6 +46,13 @@ class PrepareEngine(WorkerPlugin):
         _prepare(self.options)
 
 
+#: settings the workers of ``local:N`` start with (a running cluster has its own; docs/batch.md says which to use):
+#: no statistical profiler, which samples each worker's stack every 10 ms — in tasks that are pure Python for a
+#: third of a second (PDF layout) it cost some 15 % of the throughput. (Forking the workers from the prepared
+#: client, as the pool does, would save their start-up, but a forked worker's PDF layout hung: not done.)
+LOCAL_WORKERS = {"distributed.worker.profile.enabled": False}
+
+
 def parse_scheduler(spec: str) -> tuple[str, int | None]:
     """``local`` / ``local:N`` → ("local", N); anything else is a scheduler address."""
     if spec == "local" or spec.startswith("local:"):
@@ -64,7 +71,7 @@ def run_dask(tasks: list[Task], options: BatchOptions, handle: Handle, stop: Sto
     cluster = None
     # a project whose worker died is given to another one ``retries`` times (a LocalCluster's
     # scheduler lives in this process; a running scheduler has its own setting, see docs/batch.md)
-    with dask.config.set({"distributed.scheduler.allowed-failures": options.retries}):
+    with dask.config.set({"distributed.scheduler.allowed-failures": options.retries, **LOCAL_WORKERS}):
         try:
             if address == "local":
                 cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
