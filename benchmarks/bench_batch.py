@@ -121,6 +121,8 @@ def _compare_cluster(base: Path, forms: Path, scheduler: str, repeat: int) -> No
     Two figures for each: the rate over the whole wall time (start-up included: what a user waits), and the
     rate once running — the wall time less that of a batch of one project in the same configuration (process
     or cluster start-up, engine preparation, index and overview), which is what a large batch approaches.
+    The configurations take turns within each repetition, so a change in the machine's load (other
+    programs) falls on all of them alike rather than on whichever ran last.
     """
     n = len(list(forms.glob("*.yaml")))
     workers = int(scheduler.partition(":")[2] or 2) if scheduler.startswith("local") else 2
@@ -128,30 +130,31 @@ def _compare_cluster(base: Path, forms: Path, scheduler: str, repeat: int) -> No
     single.mkdir(exist_ok=True)
     first = sorted(forms.glob("*.yaml"))[0]
     shutil.copy(first, single / first.name)
-
-    def wall(src: Path, extra: list[str]) -> float:
-        walls = []
-        for i in range(repeat):
-            out = base / f"cmp-{src.name}-{i}"
-            walls.append(_run([*CLI, "batch", str(src), "-o", str(out), "--format", "md,pdf", *extra]))
-            shutil.rmtree(out)
-        return statistics.median(walls)
-
-    def measure(label: str, extra: list[str]) -> tuple[float, float]:
-        whole, start = wall(forms, extra), wall(single, extra)
+    configs = {f"local pool --jobs {workers}": ["--jobs", str(workers)], f"Dask --scheduler {scheduler}":
+               ["--scheduler", scheduler]}
+    if scheduler.startswith("local"):
+        configs |= {"Dask --scheduler local:1": ["--scheduler", "local:1"], "local pool --jobs 1": ["--jobs", "1"]}
+    walls: dict[tuple[str, str], list[float]] = {}
+    for i in range(repeat):
+        for label, extra in configs.items():
+            for src in (forms, single):
+                out = base / f"cmp-{src.name}-{i}"
+                walls.setdefault((label, src.name), []).append(
+                    _run([*CLI, "batch", str(src), "-o", str(out), "--format", "md,pdf", *extra]))
+                shutil.rmtree(out)
+    print(f"Markdown+PDF, {n} projects, median of {repeat} (start-up included, then excluded):")
+    rates = {}
+    for label in configs:
+        whole, start = (statistics.median(walls[(label, s.name)]) for s in (forms, single))
         running = (n - 1) / (whole - start) if whole > start else float("nan")
+        rates[label] = (n / whole, running)
         print(f"  {label}: {n / whole:.2f} reports/s over {whole:.1f} s wall; start-up (1 project) {start:.1f} s; "
               f"once running {running:.2f} reports/s")
-        return n / whole, running
-
-    print(f"Markdown+PDF, {n} projects, median of {repeat} (start-up included, then excluded):")
-    pool = measure(f"local pool --jobs {workers}", ["--jobs", str(workers)])
-    cluster = measure(f"Dask --scheduler {scheduler}", ["--scheduler", scheduler])
+    pool, cluster = rates[f"local pool --jobs {workers}"], rates[f"Dask --scheduler {scheduler}"]
     print(f"  Dask / pool: {cluster[0] / pool[0]:.0%} with start-up, {cluster[1] / pool[1]:.0%} once running "
           "(target ≥ 90%)")
     if scheduler.startswith("local"):
-        one = measure("Dask --scheduler local:1", ["--scheduler", "local:1"])
-        pool_one = measure("local pool --jobs 1", ["--jobs", "1"])
+        one, pool_one = rates["Dask --scheduler local:1"], rates["local pool --jobs 1"]
         print(f"  Dask local:1 / pool --jobs 1: {one[0] / pool_one[0]:.0%} with start-up, "
               f"{one[1] / pool_one[1]:.0%} once running")
         print(f"  scaling 1 → {workers} workers: Dask {cluster[0] / one[0]:.2f}x ({cluster[1] / one[1]:.2f}x once "
