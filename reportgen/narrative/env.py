@@ -185,7 +185,26 @@ class _BoundedTemplate(jinja2.Template):
 _SIZED_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
 
 
-class BoundedSandbox(SandboxedEnvironment):
+class _FlatGlobals:
+    """Template globals as one plain dict instead of Jinja's ``ChainMap(template, environment)``.
+
+    Jinja walks a template's globals on every include, import and macro call (``new_context``, ``Context``,
+    ``_get_default_module``), and a ChainMap is iterated and searched in Python: that cost a tenth of the
+    render time. Our environments' globals are complete before the first template is loaded and never change
+    afterwards (Jinja's own docs say not to modify them then), so a snapshot is the same mapping.
+    """
+
+    globals: dict[str, Any]
+
+    def make_globals(self, d: Any) -> Any:  # noqa: ANN401 - Jinja's signature
+        return {**self.globals, **(d or {})}
+
+
+class Environment(_FlatGlobals, jinja2.Environment):
+    """The environment of the built-in templates (trusted code shipped with the package)."""
+
+
+class BoundedSandbox(_FlatGlobals, SandboxedEnvironment):
     """Jinja2's sandbox plus bounds on what a template may build: sizes, widths, exponents, loops, output."""
 
     intercepted_binops = frozenset({"*", "**", "%", "+"})
@@ -296,7 +315,7 @@ def build_environment(user_dir: str | None = None) -> jinja2.Environment:
     or include, any other). The built-in templates alone are trusted code shipped with the
     package, and the sandbox's per-attribute checks would cost a quarter of the render time.
     """
-    cls = BoundedSandbox if user_dir else jinja2.Environment
+    cls = BoundedSandbox if user_dir else Environment
     env = cls(
         loader=_loader(Path(user_dir) if user_dir else None),
         undefined=jinja2.StrictUndefined,
