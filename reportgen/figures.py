@@ -152,7 +152,12 @@ class Figure:
 
     # Templates compare figures with numbers (``c.count > 1``), with each other (``c.full_count == c.count``)
     # and, in templates written for the former string facts, with their text (``c.lost != "0"``).
-    def _other(self, other: object) -> Decimal | str | None:
+    def _other(self, other: object) -> Decimal | int | str | None:
+        # an int is compared as it is (Decimal compares exactly with int): templates compare figures with
+        # literals (``c.count > 1``) hundreds of times a report, and Decimal(1) each time was a measurable cost
+        cls = type(other)
+        if cls is int or cls is Decimal:
+            return other  # type: ignore[return-value]
         if isinstance(other, Figure):
             return other.value
         if isinstance(other, bool):
@@ -178,9 +183,9 @@ class Figure:
 
     __hash__ = object.__hash__
 
-    def _cmp(self, other: object) -> tuple[Decimal, Decimal]:
+    def _cmp(self, other: object) -> tuple[Decimal, Decimal | int]:
         theirs = self._other(other)
-        if not isinstance(self.value, Decimal) or not isinstance(theirs, Decimal):
+        if not isinstance(self.value, Decimal) or not isinstance(theirs, (Decimal, int)):
             raise TypeError(f"无法比较数字“{self.label or self.path}”与 {other!r}")
         return self.value, theirs
 
@@ -240,8 +245,7 @@ class Figure:
         entries.append((ledger.section, ledger.part, self))
         return f"{_OPEN}{len(entries) - 1}{_MID}{text}{_CLOSE}"
 
-    def __str__(self) -> str:
-        return self.stated()
+    __str__ = stated  # ``{{ figure }}`` in a template: stated, recorded (no extra call per figure)
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "label": self.label, "kind": self.kind, "unit": self.unit,
@@ -299,7 +303,7 @@ _MARKED = re.compile(f"{_OPEN}(\\d+){_MID}([^{_CLOSE}]*){_CLOSE}")
 
 def unmark(text: str) -> str:
     """Text without the ledger's marks (for strings taken out of a report while it is composed)."""
-    return _MARKED.sub(lambda m: m[2], text) if _OPEN in text else text
+    return _MARKED.sub(r"\2", text) if _OPEN in text else text
 
 
 @dataclass
@@ -334,11 +338,13 @@ class Ledger:
         found: list[Entry] = []
         entries = self.entries
         length = len(pieces[0])
+        new = tuple.__new__  # Entry(...) without the namedtuple's Python-level __new__: this runs per figure
         for k in range(1, len(pieces), 3):
             text = pieces[k + 1]
+            end = length + len(text)
             section, part, figure = entries[int(pieces[k])]
-            found.append(Entry(section, part, text, figure, length, length + len(text)))
-            length += len(text) + len(pieces[k + 2])
+            found.append(new(Entry, (section, part, text, figure, length, end)))
+            length = end + len(pieces[k + 2])
         del pieces[1::3]  # the entry numbers: what is left is the text with each figure's own text in place
         return "".join(pieces), found
 
