@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from itertools import accumulate, repeat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
@@ -303,7 +304,11 @@ _MARKED = re.compile(f"{_OPEN}(\\d+){_MID}([^{_CLOSE}]*){_CLOSE}")
 
 def unmark(text: str) -> str:
     """Text without the ledger's marks (for strings taken out of a report while it is composed)."""
-    return _MARKED.sub(r"\2", text) if _OPEN in text else text
+    if _OPEN not in text:
+        return text
+    pieces = _MARKED.split(text)  # text, number, figure text, …: drop the numbers (no Python call per mark)
+    del pieces[1::3]
+    return "".join(pieces)
 
 
 @dataclass
@@ -335,17 +340,14 @@ class Ledger:
         so it is not in the result.
         """
         pieces = _MARKED.split(marked)  # text, number, figure text, text, number, figure text, …, text
-        found: list[Entry] = []
-        entries = self.entries
-        length = len(pieces[0])
-        new = tuple.__new__  # Entry(...) without the namedtuple's Python-level __new__: this runs per figure
-        for k in range(1, len(pieces), 3):
-            text = pieces[k + 1]
-            end = length + len(text)
-            section, part, figure = entries[int(pieces[k])]
-            found.append(new(Entry, (section, part, text, figure, length, end)))
-            length = end + len(pieces[k + 2])
+        numbers, texts = pieces[1::3], pieces[2::3]
         del pieces[1::3]  # the entry numbers: what is left is the text with each figure's own text in place
+        if not numbers:
+            return "".join(pieces), []
+        # offsets and entries built by C-level iteration (map, zip, accumulate): this runs once per figure
+        ends = list(accumulate(map(len, pieces)))  # pieces[2k + 1] is the k-th figure's text
+        sections, parts, figures = zip(*map(self.entries.__getitem__, map(int, numbers)))
+        found = list(map(tuple.__new__, repeat(Entry), zip(sections, parts, texts, figures, ends[0::2], ends[1::2])))
         return "".join(pieces), found
 
     @contextmanager
