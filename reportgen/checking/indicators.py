@@ -72,7 +72,12 @@ class IndicatorReader:
             self.categories.setdefault(key, c)
         # longest names first, so 社会效益指标 is not read as 效益指标
         self.names = sorted([*self.indicators, *self.categories], key=len, reverse=True)
-        self.form_text = normalize("\n".join(ntext.tidy(r.indicator.actual or "") for r in ev.indicators))
+        # the unit's own words (actual values, 实际完成情况, tasks' results) may say 全面完成 of a part of the work
+        goals = ev.form.goals
+        own = [r.indicator.actual or "" for r in ev.indicators]
+        own += [goals.achieved or ""] if goals is not None else []
+        own += [t.result or "" for t in getattr(ev.form, "tasks", None) or []]
+        self.form_text = normalize("\n".join(ntext.tidy(x) for x in own))
 
     def _mentions(self, text: str) -> list[tuple[int, int, str]]:
         taken: list[tuple[int, int, str]] = []
