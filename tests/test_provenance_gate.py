@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import SEED_EXAMPLE
 
 import reportgen
-from reportgen.check import check
+from reportgen.checking import check
 from reportgen.cli import main
 from reportgen.errors import InputError
 

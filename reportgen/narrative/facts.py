@@ -16,6 +16,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, Literal
 
+from ..defaults import SAME_TEXT_OVERLAP
 from ..figures import Figure, Gap, computed
 from ..provenance import category_key
 from ..scoring import Evaluation, IndicatorResult, text_overlap
@@ -427,7 +428,7 @@ class _Builder:
             has_weight=r.weight is not None,
             has_score=r.score is not None,
             descriptive=descriptive,
-            actual_is_cause=bool(r.cause and ind.actual and text_overlap(r.cause, ind.actual) >= Decimal("0.6")),
+            actual_is_cause=bool(r.cause and ind.actual and text_overlap(r.cause, ind.actual) >= SAME_TEXT_OVERLAP),
             s=status,
         )
 
@@ -544,7 +545,7 @@ class _Builder:
         # an overall analysis item that repeats an indicator's own cause is said with that indicator
         for j, item in enumerate(analysis):
             for r in self.ev.indicators:
-                if r.indicator.cause and text_overlap(r.indicator.cause, item) >= Decimal("0.6"):
+                if r.indicator.cause and text_overlap(r.indicator.cause, item) >= SAME_TEXT_OVERLAP:
                     used.add(j)
 
         if budget is not None and (budget.under or (self.ev.budget and self.ev.budget.lost > 0)):
