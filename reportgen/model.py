@@ -558,6 +558,8 @@ class EvaluationForm(_Model):
         validation_alias=AliasChoices("improvement_measures", "改进措施及结果应用方案", "改进措施"),
     )
     other_notes: Text = _alias("other_notes", "其他需要说明的问题", "其他需要说明事项")
+    # how the unit organised its self-evaluation (组织方式、步骤、方法): the report states it only when given
+    self_evaluation: Text = _alias("self_evaluation", "自评工作开展情况", "自评工作组织情况", "自评组织情况", "组织情况")
     contacts: Contacts | None = _alias("contacts", "联系人")
     # department-wide forms: the unit's functions, organisation and staff, and its annual tasks
     functions: Text = _alias("functions", "部门职能", "主要职能", "职能职责", "部门职责")

@@ -167,8 +167,9 @@ class IndicatorReader:
                 continue  # quoting the form's own words
             sentence_start = max((text.rfind(c, 0, m.start()) for c in _STOP), default=-1) + 1
             about = [(b, name) for a, b, name in mentions if sentence_start <= a < m.start() and name in self.categories]
-            if about and re.search(r"\d+项", text[about[-1][0] : m.start()]):
-                continue  # “8项中7项全面完成”: those items, not the category
+            clause_start = max(text.rfind(",", 0, m.start()), text.rfind("，", 0, m.start()), about[-1][0] if about else -1)
+            if about and re.search(r"\d+项", text[clause_start : m.start()]):
+                continue  # “8项中7项全面完成”: those items, not the category (“16项合计36分，扣1分，全面完成” is)
             if about:
                 name = about[-1][1]
                 c = self.categories[name]

@@ -50,6 +50,7 @@ FIELD_LABELS: dict[str, str] = _labels(
         "deviation_analysis": "偏差大或目标未完成原因分析 偏差原因分析 存在问题 存在的问题 主要问题",
         "improvement_measures": "改进措施及结果应用方案 改进措施 整改措施",
         "other_notes": "其他需要说明的问题 其他需要说明事项 其他需要说明的事项 其他说明",
+        "self_evaluation": "自评工作开展情况 自评工作组织情况 自评组织情况",
         "total_score": "总分 自评总分 自评得分 综合得分",
         "grade": "评价等级 自评等级 等级",
         "contacts.project_lead": "项目负责人",
@@ -61,7 +62,10 @@ FIELD_LABELS: dict[str, str] = _labels(
     }
 )
 #: fields whose value may sit under the label instead of beside it (long free text)
-_TEXT_BELOW = {"overview", "deviation_analysis", "improvement_measures", "other_notes", "functions", "organisation"}
+_TEXT_BELOW = {
+    "overview", "deviation_analysis", "improvement_measures", "other_notes", "self_evaluation", "functions",
+    "organisation",
+}
 _LIST_FIELDS = {"deviation_analysis", "improvement_measures"}
 _CHOICE_FIELDS = {"category", "attribute", "type"}
 #: labels that end an indicator block when they open a row; 合计 only counts there
