@@ -53,6 +53,7 @@ class BatchOptions:
     retries: int = 1  # a project whose worker died is tried this many more times, then named as failed
     scheduler: str | None = None  # None: the local pool; "local[:N]" or "tcp://host:8786": Dask
     write_on_workers: bool = False  # Dask workers share OUT's file system: they write, the client renames
+    force: bool = False  # replace reports the user changed since reportgen wrote them (--force)
 
     def engine_options(self) -> Options:
         """The report options of the one pipeline (reportgen.engine) that every worker runs."""
@@ -86,7 +87,7 @@ class Row:
 
     input: str
     index: int = 0
-    status: str = "ok"  # ok / check-failed / failed / skipped
+    status: str = "ok"  # ok / check-failed / failed / kept (the user changed its report: not replaced) / skipped
     unit: str = ""
     project: str = ""
     year: str = ""
@@ -175,6 +176,7 @@ class Rendered:
     row: Row
     files: dict[str, bytes] = field(default_factory=dict)  # suffix ("md", "pdf", "check.json") → content
     written: dict[str, str] = field(default_factory=dict)  # suffix → file a worker wrote (--write-on-workers)
+    digests: dict[str, str] = field(default_factory=dict)  # suffix → sha256 of a written file (for the record)
 
 
 INCOMING = ".incoming"  # where workers that share the file system put files before the client names them
@@ -233,13 +235,15 @@ def _render_file(path: Path, task: Task, options: BatchOptions) -> list[Rendered
 
 def _write_incoming(rendered: Rendered, outdir: Path, key: str) -> Rendered:
     """On a worker that shares OUT: write the files under a provisional name; the client renames them."""
+    from .overwrite import digest
+
     folder = outdir / INCOMING
-    written = {}
+    written, digests = {}, {}
     for suffix, data in rendered.files.items():
         path = folder / f"{key}-{rendered.row.index}.{suffix}"
         atomic_write(path, data)
-        written[suffix] = str(path)
-    return Rendered(rendered.row, files={}, written=written)
+        written[suffix], digests[suffix] = str(path), digest(data)
+    return Rendered(rendered.row, files={}, written=written, digests=digests)
 
 
 def _failed(task: Task, message: str, where: str = "") -> Rendered:
@@ -313,10 +317,15 @@ class BatchResult:
         return [r for r in self.rows if r.status == "failed"]
 
     @property
+    def kept(self) -> list[Row]:
+        """Projects whose report the user changed since it was written: kept, not replaced (no --force)."""
+        return [r for r in self.rows if r.status == "kept"]
+
+    @property
     def exit_code(self) -> int:
         if self.interrupted:
             return 130
-        return 1 if any(r.status in ("failed", "check-failed") for r in self.rows) else 0
+        return 1 if any(r.status in ("failed", "check-failed", "kept") for r in self.rows) else 0
 
 
 Progress = Callable[[int, int, "Row | None"], None]
@@ -360,7 +369,7 @@ def run_batch(
     stop = stop or Stop()
     restore = stop.install()
     try:
-        with OutputFolder(options.outdir) as out:
+        with OutputFolder(options.outdir, force=options.force) as out:
             files = collect_inputs(inputs, options.outdir)
             fingerprint = options.fingerprint()
             tasks = [Task(str(path), _input_key(path, fingerprint)) for path in files]

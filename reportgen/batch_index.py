@@ -32,7 +32,7 @@ COLUMNS = (
     ("状态", "status", 10),
     ("说明", "message", 50),
 )
-STATUS = {"ok": "完成", "check-failed": "检查未通过", "failed": "失败", "skipped": "跳过"}
+STATUS = {"ok": "完成", "check-failed": "检查未通过", "failed": "失败", "kept": "未覆盖", "skipped": "跳过"}
 #: the 类型 column: what kind of form a row was read from
 PROJECT, DEPARTMENT = "项目支出", "部门整体"
 KIND = {"project": PROJECT, "department": DEPARTMENT}
@@ -150,8 +150,9 @@ def summary_markdown(rows: list[Row]) -> str:
 
 def overview_markdown(result: BatchResult) -> str:
     rows = result.rows
-    done = [r for r in rows if r.status != "failed"]
+    done = [r for r in rows if r.status not in ("failed", "kept")]
     failed = [r for r in rows if r.status == "failed"]
+    kept = [r for r in rows if r.status == "kept"]  # the user edited its report: kept, not replaced
     scores = [r.total_value for r in done if r.total_value is not None]
     grades = Counter(r.grade for r in done if r.grade)
     units = {r.budget_unit for r in done if r.budget_unit}
@@ -159,6 +160,7 @@ def overview_markdown(result: BatchResult) -> str:
     lines.append(
         f"本批次共处理项目{len(rows)}个，其中生成报告{len(done)}个"
         + (f"，失败{len(failed)}个" if failed else "")
+        + (f"，{len(kept)}个项目的报告在上次生成后被修改过，保留了修改后的文件、未重新生成" if kept else "")
         + (f"（另有{result.skipped}个输入文件的报告已是最新，未重新生成）" if result.skipped else "")
         + "。"
     )
@@ -204,17 +206,19 @@ def overview_markdown(result: BatchResult) -> str:
     attention = [r for r in done if r.grade in ("中", "差") or r.errors or r.placeholders or r.status == "check-failed"
                  or (r.rate_value is not None and r.rate_value < low)]
     lines += ["", "## 五、需要关注的项目", ""]
-    if attention or failed:
+    if attention or failed or kept:
         for r in attention:
             lines.append(f"- {md(r.project)}（{md(r.unit)}）：{'，'.join(_reasons(r)) or '检查未通过'}")
         for r in failed:
             lines.append(f"- {md(r.input)}：处理失败，{md(r.message)}")
+        for r in kept:
+            lines.append(f"- {md(r.project or r.input)}：未覆盖，{md(r.message)}")
     else:
         lines.append("无。")
     lines += ["", "## 附表：项目自评情况一览表", "",
               "| 序号 | 项目名称 | 总分 | 等级 | 执行率 | 问题 |", "| ---: | --- | ---: | --- | ---: | --- |"]
     for i, r in enumerate(rows, start=1):
-        problems = "；".join(_reasons(r)) if r.status != "failed" else f"处理失败：{r.message}"
+        problems = {"failed": f"处理失败：{r.message}", "kept": f"未覆盖：{r.message}"}.get(r.status) or "；".join(_reasons(r))
         lines.append(f"| {i} | {cell(r.project or r.input)} | {cell(r.total)} | {cell(r.grade)} | {cell(r.rate)} "
                      f"| {cell(problems)} |")
     # the 落款 ends the Markdown, as in every report; the PDF prints it before the attached table

@@ -191,3 +191,32 @@ def test_separate_scheduler_and_workers_survive_a_dead_worker_and_a_killed_clien
     after = _journaled(out)
     assert {name: after[name] for name in finished} == finished
     _assert_same_as_pool(out, pool, resumed.stdout, resumed=True)
+
+
+def test_on_the_cluster_an_edited_report_is_kept_until_force(tmp_path: Path) -> None:
+    """The overwrite record holds on the Dask path too (the client writes through reportgen.overwrite)."""
+    src, out = tmp_path / "forms", tmp_path / "out"
+    src.mkdir()
+    for i in range(6):
+        data = synthetic_form(7100 + i)
+        data["unit"] = "同一单位"
+        (src / f"q{i}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    args = [str(src), "-o", str(out), "--format", "md,pdf", "--no-check", "--scheduler", "local:2"]
+    assert _run(args).returncode == 0
+    made = _outputs(out)
+    md = next(name for name in sorted(made) if name.endswith(".md") and not name.startswith("overview"))
+    pdf = next(name for name in sorted(made, reverse=True) if name.endswith(".pdf") and not name.startswith("overview"))
+    edited = {md: made[md] + "\n补充说明。\n".encode(), pdf: made[pdf] + b"\n"}
+    for name, data in edited.items():
+        (out / name).write_bytes(data)
+    kept = _run(args)
+    assert kept.returncode == 1, kept.stdout
+    text = " ".join(kept.stdout.split())
+    assert "未覆盖 2 个" in text and "--force" in text, kept.stdout
+    assert all(f"{Path(name).name} 在上次生成后被修改过" in text for name in edited), kept.stdout
+    now = _outputs(out)
+    assert {k: v for k, v in now.items() if not k.startswith("overview")} == {
+        **{k: v for k, v in made.items() if not k.startswith("overview")}, **edited}
+    forced = _run([*args, "--force"])
+    assert forced.returncode == 0, forced.stdout
+    assert _outputs(out) == made

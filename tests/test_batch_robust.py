@@ -15,7 +15,7 @@ import yaml
 from conftest import ROOT
 from openpyxl import load_workbook
 
-from reportgen import batch, batch_output, fsutil
+from reportgen import batch, batch_output, fsutil, overwrite
 from reportgen.batch import BatchOptions, run_batch
 from reportgen.cli import main
 from reportgen.errors import UsageError
@@ -173,14 +173,14 @@ def test_the_lock_is_held_for_the_whole_run(tmp_path: Path) -> None:
 def test_disk_full_or_read_only_names_the_report_and_goes_on(tmp_path: Path, monkeypatch, code: int, words: str) -> None:  # noqa: ANN001
     _write_forms(tmp_path / "forms", 4)
     victim = synthetic_form(2)["project"]
-    real = batch_output.atomic_write
+    real = overwrite.atomic_write
 
     def failing(path: Path, data: bytes | str) -> None:
         if victim in path.name and path.suffix == ".docx":
             raise OSError(code, os.strerror(code), str(path.with_name(".tmp123.part")))
         real(path, data)
 
-    monkeypatch.setattr(batch_output, "atomic_write", failing)
+    monkeypatch.setattr(overwrite, "atomic_write", failing)
     out = tmp_path / "out"
     result = run_batch([tmp_path / "forms"], BatchOptions(outdir=out, formats=("md", "docx"), jobs=1, timeout=0))
     failed = [r for r in result.rows if r.status == "failed"]

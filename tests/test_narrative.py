@@ -65,7 +65,7 @@ def test_seed_has_one_placeholder_only_where_the_form_lacks_a_cause(seed_md: str
 
 def test_seed_states_shortfall_without_deduction_with_the_forms_own_note(seed_md: str) -> None:
     para = next(p for p in seed_md.split("\n\n") if p.startswith(("1.", "2.", "3.")) and "青少年活动参与人数" in p)
-    assert "未完全达到目标值" in para and "疫情控人" in para
+    assert "未达到年度目标" in para and "按满分" in para and "疫情控人" in para
 
 
 def test_derived_measure_names_the_cause_it_answers(seed_md: str) -> None:
@@ -273,13 +273,19 @@ def test_unknown_outline_lists_the_available_ones() -> None:
 
 
 def test_all_examples_render_in_every_outline_with_only_forced_placeholders() -> None:
+    from prose_metrics import deviation_groups
+
     for path in EXAMPLES.glob("*.yaml"):
         ev = evaluate(load(path))
         expected = {f.path for f in ev.findings if f.code in ("deduction-no-cause",)}
+        _, unexplained = deviation_groups(ev)
         for outline in OUTLINES:
             report = compose(ev, outline=outline)
             assert report.markdown.startswith("# ")
-            assert len(report.placeholders) >= len(expected)
+            # deductions without a cause leave a gap for the author; grouped by theme, never more than one each
+            causes = [p for p in report.placeholders if any(w in p for w in ("原因", "理由")) and "措施" not in p]
+            assert bool(causes) == bool(expected) or unexplained > len(expected), (path.stem, outline)
+            assert len(causes) <= unexplained, (path.stem, outline, causes)
 
 
 def _clean_form() -> dict:

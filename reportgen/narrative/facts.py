@@ -23,9 +23,11 @@ from ..scoring import Evaluation, IndicatorResult, text_overlap
 from ..status import overall_completion
 from . import text
 from .causes import CauseCategory, CauseClassifier, Taxonomy
+from .grouping import DeviationGroup, group_deviations
 from .names import Naming, short_name
 from .results import result_text, substantive
 from .status_facts import BudgetStory, StatusFacts, budget_story, prose, status_facts
+from .themes import ThemeBook, load_themes
 from .wording import Wording
 
 ZERO = Decimal(0)
@@ -210,9 +212,11 @@ class Facts:
     unscored_count: int  # indicators with no score (printed or computed)
     goal_gap: str  # 【待补充：年度总体目标】 when the printed goal is only the project name, a number or a title
     deviation_count: Figure
+    group_count: Figure  # the paragraphs of the deviation section (groups and single items)
     total_gap: str  # 【待补充：自评总分和等级】 when the form prints no total, else ""
     indicators_gap: str  # 【待补充：绩效指标完成情况】 for a form without indicator rows (a 综述-only form), else ""
     deviations: list[DeviationItem]
+    deviation_groups: list[DeviationGroup]  # the deviations as the report analyses them (narrative.grouping)
     general_analysis: list[str]
     measures: list[MeasureItem]
     general_measures: list[MeasureItem]
@@ -317,6 +321,12 @@ def _main_outputs(ev: Evaluation, facts: dict[int, IndicatorFacts], limit: int =
     return [facts[r.index] for r in counted[:limit]]
 
 
+def _tells(achieved: str | None) -> bool:
+    """Whether a 实际完成情况 tells something: a figure, or more than a name ("国家基本公共卫生服务" does not)."""
+    said = text.clause(achieved)
+    return any(ch.isdigit() for ch in said) or len(said) > 15 or "，" in said
+
+
 def _same_body(a: str | None, b: str | None) -> bool:
     return bool(a and b) and text.clause(a).replace(" ", "") == text.clause(b).replace(" ", "")
 
@@ -333,9 +343,11 @@ def _kind(level1: str) -> str:
 
 class _Builder:
     def __init__(
-        self, ev: Evaluation, wording: Wording, classifier: CauseClassifier, variation: Variation
+        self, ev: Evaluation, wording: Wording, classifier: CauseClassifier, variation: Variation,
+        themes: ThemeBook,
     ) -> None:
         self.ev = ev
+        self.themes = themes
         self.form = ev.form
         self.wording = wording
         self.classifier = classifier
@@ -515,8 +527,9 @@ class _Builder:
     # deviations and measures ----------------------------------------------------------------
     def deviations(
         self, facts: dict[int, IndicatorFacts], budget: BudgetFacts | None
-    ) -> tuple[list[DeviationItem], list[str], list[tuple[str, str]]]:
-        """Paragraphs for the deviation section, the overall analysis left to state, and (cause, about) pairs."""
+    ) -> tuple[list[DeviationItem], dict[int, str], list[tuple[str, str]]]:
+        """Paragraphs for the deviation section, the overall analysis left to state (by index), and
+        (cause, about) pairs."""
         form = self.form
         analysis = list(form.deviation_analysis)
         used: set[int] = set(self.ev.linked_analysis)
@@ -586,10 +599,16 @@ class _Builder:
                     self_led=_self_led(raw_cause),
                 )
             )
-        general = [text.md(text.sentence(item)) for j, item in enumerate(analysis) if j not in used]
+        general = {j: item for j, item in enumerate(analysis) if j not in used}
         # every analysis item may name a cause category; categories already met above are not repeated
         causes.extend((text.clause(item), "") for item in analysis)
         return items, general, causes
+
+    def groups(self, items: list[DeviationItem], analysis: dict[int, str]) -> tuple[list[DeviationGroup], set[int]]:
+        """The deviations grouped by theme (narrative.grouping), and the analysis items that became causes."""
+        names = {r.index: r.display_name for r in self.ev.indicators}
+        levels = {r.index: (r.level1, r.level2 or "") for r in self.ev.indicators}
+        return group_deviations(items, names, levels, self.themes, analysis, self.placeholder)
 
     @staticmethod
     def _gap(kind: str) -> str:
@@ -663,15 +682,18 @@ class _Builder:
         return rows, total
 
 
-def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *, force: int | None = None) -> Facts:
+def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *, force: int | None = None,
+                themes: ThemeBook | None = None) -> Facts:
     """Turn an evaluation into the facts object every template receives as ``f``."""
     form = ev.form
     seed = f"{form.unit or ''}|{form.year or ''}|{form.project}"
-    b = _Builder(ev, wording, classifier, Variation(seed, force))
+    b = _Builder(ev, wording, classifier, Variation(seed, force), themes or load_themes())
     indicator_facts = {r.index: b.indicator(r) for r in ev.indicators}
     budget = b.budget()
     categories = b.categories(indicator_facts)
-    deviations, general_analysis, causes = b.deviations(indicator_facts, budget)
+    deviations, unused_analysis, causes = b.deviations(indicator_facts, budget)
+    deviation_groups, group_causes = b.groups(deviations, unused_analysis)
+    general_analysis = [text.md(text.sentence(item)) for j, item in unused_analysis.items() if j not in group_causes]
     measures, general_measures = b.measures(causes)
     rows, total_row = b.appendix(indicator_facts)
     fig = ev.figures
@@ -719,6 +741,9 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         total_gap=b.placeholder("自评总分和等级", "total_score") if fig["total_score"].missing else "",
         indicators_gap=b.placeholder("绩效指标完成情况", "indicators") if not ev.indicators else "",
         deviations=deviations,
+        deviation_groups=deviation_groups,
+        group_count=computed(Decimal(len(deviation_groups)), "count", "偏差归类后的方面数", path="group_count",
+                             unit="个", label="偏差方面数"),
         general_analysis=general_analysis,
         measures=measures,
         general_measures=general_measures,
@@ -743,7 +768,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     planned = form.goals.planned if form.goals else None
     achieved = form.goals.achieved if form.goals else None
     facts.achieved_new = (bool(achieved) and not _same_body(achieved, planned)
-                          and not hollow_goal(achieved, form.project))
+                          and not hollow_goal(achieved, form.project) and _tells(achieved))
     facts.achieved_paragraphs = text.chunks(facts.goals_achieved) if facts.achieved_new else []
     facts.gaps.extend(b.gaps)
     # every form gets them, so the department outline also reads a project form (f.dept.is_department tells)

@@ -28,10 +28,13 @@ def short_name(name: str) -> str:
         return ""
     short = _CODE.sub("", _YEAR.sub("", full))
     short = _PARENS.sub("", short).strip()
-    for tail in _TAILS:
-        if short.endswith(tail) and len(short) - len(tail) >= MIN_SHORT:
-            short = short[: -len(tail)]
-            break
+    trimmed = True
+    while trimmed:  # 基本公共卫生服务项目补助资金 → …项目 → 基本公共卫生服务
+        trimmed = False
+        for tail in _TAILS:
+            if short.endswith(tail) and len(short) - len(tail) >= MIN_SHORT:
+                short, trimmed = short[: -len(tail)], True
+                break
     short = short.strip(" 、，,-—")
     if len(short) < MIN_SHORT or short == full or len(full) - len(short) < 2:
         return ""
