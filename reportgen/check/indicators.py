@@ -72,7 +72,11 @@ class IndicatorReader:
             self.categories.setdefault(key, c)
         # longest names first, so 社会效益指标 is not read as 效益指标
         self.names = sorted([*self.indicators, *self.categories], key=len, reverse=True)
-        self.form_text = normalize("\n".join(ntext.tidy(r.indicator.actual or "") for r in ev.indicators))
+        goals = ev.form.goals
+        # the form's own words may say 全面完成 (an actual, or the goal's 实际完成情况 quoted in the body)
+        own = [r.indicator.actual or "" for r in ev.indicators]
+        own += [goals.achieved or "", goals.planned or ""] if goals is not None else []
+        self.form_text = normalize("\n".join(ntext.tidy(t) for t in own))
 
     def _mentions(self, text: str) -> list[tuple[int, int, str]]:
         taken: list[tuple[int, int, str]] = []
