@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .findings import Finding, make
+from .findings import Finding, found
 from .model import EvaluationForm, source_of
 
 __all__ = [
@@ -296,14 +296,7 @@ def clean_form(form: EvaluationForm) -> tuple[EvaluationForm, list[Finding]]:
     def note(path: str, label: str, printed: str) -> None:
         shown = printed.strip().replace("\n", " ")
         shown = shown if len(shown) <= 40 else shown[:40] + "…"
-        findings.append(
-            make(
-                "instruction-text",
-                f"{label}中残留填表说明“{shown}”，已不作为内容使用；请填写实际内容",
-                path,
-                source.locate(path),
-            )
-        )
+        findings.append(found("instruction-text", path, source.locate(path), "field", label=label, text=shown))
 
     def one(value: str | None, path: str, label: str) -> str | None:
         cleaned, instruction = clean_text(value)

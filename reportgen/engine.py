@@ -25,7 +25,7 @@ from .model import EvaluationForm
 from .scoring import DEFAULT_RULES, Evaluation, ScoringRules, evaluate
 
 if TYPE_CHECKING:
-    from .check import Checker, CheckResult
+    from .checking import Checker, CheckResult
     from .narrative import Composer
     from .report import Report
 
@@ -102,7 +102,7 @@ class Engine:
 
     @cached_property
     def checker(self) -> Checker:
-        from .check import checker
+        from .checking import checker
 
         return checker(self.options.lexicon)
 

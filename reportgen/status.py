@@ -310,6 +310,7 @@ def decide(
     kind, direction, contradiction, extra = _kind(name, target, actual, lexicon, exceed_far)
     scored = score is not None
     deducted = scored and weight is not None and score is not None and score < weight
+    key: str
     if kind in ("missing", "copied", "target_missing", "not_comparable"):
         key = kind
     elif not scored:

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, SEED_EXAMPLE, example_paths
 
 from reportgen import evaluate, load
-from reportgen.check import check
+from reportgen.checking import check
 from reportgen.model import EvaluationForm
 from reportgen.narrative import Composer, compose
 from reportgen.narrative.names import short_name

@@ -70,8 +70,9 @@ def test_each_status_has_its_own_wording(row: dict[str, Any], expected: str) -> 
     md = report(row, FILL)
     assert expected in body(md)
     assert "定性或描述性指标，自评表按满分计分" not in md
-    # the body speaks as the unit: no remark on what the form fills in or how it scores
-    assert not re.search(r"自评表(?:填报|未填写|未打分|按满分|以文字)", body(md))
+    # the body (before the deviation analysis) speaks as the unit: no remark on what the form fills in or scores;
+    # the form's own gaps and contradictions are said in 其他需要说明的问题
+    assert not re.search(r"自评表(?:填报|未填写|未打分|按满分|以文字)", body(md).split("## 四、")[0])
 
 
 def test_rate_against_rate_is_in_percentage_points_and_a_cap_has_no_ratio() -> None:

@@ -82,7 +82,7 @@ def form_yaml(form: EvaluationForm, source: str, warnings: list[str]) -> str:
 def written_by_import(text: str) -> bool:
     """Say whether ``text`` is a YAML written by ``reportgen import`` and not changed since."""
     m = _SEAL.search(text)
-    return bool(m) and _seal_of(text[: m.start()] + text[m.end() :]) == m[1]
+    return m is not None and _seal_of(text[: m.start()] + text[m.end() :]) == m[1]
 
 
 def _read(file: Path) -> tuple[list[tuple[EvaluationForm, list[str]]], list[ReportgenError]]:

@@ -92,8 +92,8 @@ def render(
             _fail(exc)
             failures += 1
             continue
-        for exc in loaded.failures:  # the bad sheet is named; the good ones are still rendered
-            _fail(exc)
+        for failure in loaded.failures:  # the bad sheet is named; the good ones are still rendered
+            _fail(failure)
             failures += 1
         forms.extend(loaded.forms)
     if file_stem is not None and len(forms) > 1:

@@ -166,14 +166,14 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
             if len(files) == 1:
                 raise
             loaded = None
-            failures = [exc]
+            failures: list[ReportgenError] = [exc]
         else:
             failures = loaded.failures
-        for exc in failures:  # a bad sheet is named; the good sheets of the workbook are still shown
-            failed_input = exc
-            results.append({"file": str(path), "error": exc.to_dict()})
+        for failure in failures:  # a bad sheet is named; the good sheets of the workbook are still shown
+            failed_input = failure
+            results.append({"file": str(path), "error": failure.to_dict()})
             if not as_json:
-                click.echo(f"{exc.kind}：{exc}", err=True)
+                click.echo(f"{failure.kind}：{failure}", err=True)
         for form in loaded.forms if loaded else []:
             ev = evaluate(form)
             has_errors |= bool(ev.errors)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..defaults import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_SPAN
 from ..errors import InputError
 from .grid import Cell, Grid
-from .limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_SPAN, check_package, too_big
+from .limits import check_package, too_big
 from .reader import split_projects
 from .xlsx import check_container
 

@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from .limits import MAX_COVER_ROWS, too_big
+from ..defaults import MAX_COVER_ROWS
+from .limits import too_big
 
 _HALF = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "［": "[", "］": "]", "【": "[", "】": "]"})
 _SPACE = re.compile(r"\s+")

@@ -9,6 +9,7 @@ from typing import Any, get_args
 import yaml
 from pydantic import AliasChoices, BaseModel, ValidationError
 
+from ..defaults import MAX_FORM_DEPTH, MAX_FORM_NODES, MAX_INT_DIGITS
 from ..errors import InputError
 from ..findings import make
 from ..model import MISSING_SUBJECT, EvaluationForm, SourceMap, attach_source, collect_notes, detect_kind
@@ -24,12 +25,10 @@ class _LineLoader(yaml.SafeLoader):
 _COMPOSER: type = getattr(yaml, "CSafeLoader", _LineLoader)
 
 
-# a form has a few hundred nodes; far more means alias expansion ("billion laughs") or not a form at all
-_MAX_NODES = 200_000
-# a form nests four levels (indicators[3].cause); hundreds mean a generated file, and would exhaust the stack
-MAX_DEPTH = 64
-# integers with more digits are no figure of a form; Python refuses to convert beyond 4,300 anyway
-_MAX_INT_DIGITS = 50
+# bounds on a form's node tree (reportgen/defaults.py); module names so a test can lower one
+_MAX_NODES = MAX_FORM_NODES
+MAX_DEPTH = MAX_FORM_DEPTH
+_MAX_INT_DIGITS = MAX_INT_DIGITS
 
 
 class _TypedInt(int):
@@ -212,6 +211,8 @@ def _parse_json(text: str, file: str) -> tuple[Any, dict[str, str]]:
         node = yaml.compose(text.replace("\t", " "), Loader=_COMPOSER)
     except yaml.YAMLError:
         return data, {}  # valid JSON that YAML 1.1 cannot read: keep it, without line numbers
+    if node is None:
+        return data, {}  # an empty document: nothing to place
     # the values are JSON's own reading (YAML 1.1 would take 1e5 for text); YAML adds lines and refuses duplicate keys
     _, places = _build(node, file)
     return data, places

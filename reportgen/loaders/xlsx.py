@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from ..defaults import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_SHEETS
 from ..errors import InputError
 from .grid import Cell, Grid
-from .limits import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_SHEETS, check_package, too_big
+from .limits import check_package, too_big
 from .reader import has_department_form, has_indicator_header, has_project
 
 # the first bytes of an OLE compound file: password-protected .xlsx/.docx, or old .xls/.doc
@@ -127,7 +128,7 @@ def merged_ranges(path: Path) -> dict[str, dict[tuple[int, int], tuple[int, int]
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
             if part not in package.namelist():
                 continue
-            spans = {}
+            spans: dict[tuple[int, int], tuple[int, int]] = {}
             for m in _MERGE.finditer(package.read(part)):
                 if len(spans) >= MAX_MERGES:
                     raise too_big(f"工作表“{sheet.get('name', '')}”的合并区域超过 {MAX_MERGES} 个", str(path))

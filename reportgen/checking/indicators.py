@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import formatting as fmt
 from ..narrative import text as ntext
@@ -64,7 +64,7 @@ class IndicatorReader:
         self.ev = ev
         counts = Counter(_norm(r.name) for r in ev.indicators)
         self.indicators = {_norm(r.name): r for r in ev.indicators if counts[_norm(r.name)] == 1 and len(_norm(r.name)) >= 4}
-        self.categories = {}
+        self.categories: dict[str, Any] = {}
         for c in [*ev.level1, *ev.level2]:
             key = _norm(c.name)
             if c.level2 is not None and c.level2 == c.level1:
