@@ -57,6 +57,12 @@ class RenderError(ReportgenError):
     kind = "输出错误"
 
 
+class DependencyError(ReportgenError):
+    """A package reportgen needs is not installed, or is installed but cannot be imported."""
+
+    kind = "环境错误"
+
+
 class UsageError(ReportgenError):
     """The command was called wrongly (bad option value, unknown format…)."""
 

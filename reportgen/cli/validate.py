@@ -12,7 +12,7 @@ from ..errors import ReportgenError
 from ..findings import SEVERITY_LABEL
 from ..loaders import load_parts
 from ..scoring import Evaluation, evaluate
-from . import main
+from .base import Command
 from .output import console
 
 
@@ -145,7 +145,7 @@ def _print_department(ev: Evaluation) -> None:
         out.print(f"  工作任务：{escape(t.name[:40])}  {mark}")
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / machine-readable JSON output.")
 def validate(files: tuple[Path, ...], as_json: bool) -> None:

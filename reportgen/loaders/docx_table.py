@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..defaults import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_SPAN
+from ..dependencies import require
 from ..errors import InputError
 from .grid import Cell, Grid
 from .limits import check_package, too_big
@@ -103,7 +104,7 @@ def read_document(path: Path) -> list[Grid]:
     """Return one grid per project in the Word document at ``path``."""
     check_container(path, "Word")
     check_package(path, "Word", main_parts=("word/document.xml",))
-    import docx
+    docx = require("docx", "读取 Word 文档", where=str(path))
 
     try:
         doc = docx.Document(str(path))

@@ -25,6 +25,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from ..defaults import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_SHEETS
+from ..dependencies import require
 from ..errors import InputError
 from .grid import Cell, Grid
 from .limits import check_package, too_big
@@ -174,7 +175,7 @@ def read_workbook(path: Path) -> list[Grid]:
     """Return one grid per project in the workbook at ``path``."""
     check_container(path, "Excel")
     check_package(path, "Excel")
-    import openpyxl
+    openpyxl = require("openpyxl", "读取 Excel 工作簿", where=str(path))
 
     budget = [MAX_CELLS]
     try:
