@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,15 +27,13 @@ def _broken(monkeypatch: pytest.MonkeyPatch, package: str, part: str) -> None:
     monkeypatch.setitem(sys.modules, f"{package}.{part}", None)
 
 
-@pytest.fixture
-def workbook(tmp_path: Path) -> Path:
+def _workbook(tmp_path: Path) -> Path:
     path = tmp_path / "自评表.xlsx"
     write_template(path)
     return path
 
 
-@pytest.fixture
-def document(tmp_path: Path) -> Path:
+def _document(tmp_path: Path) -> Path:
     import docx
 
     path = tmp_path / "自评表.docx"
@@ -42,21 +41,33 @@ def document(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_missing_openpyxl_is_named_not_an_unsupported_file(
-    runner: CliRunner, workbook: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("command", "make", "missing", "said"),
+    [
+        ("validate", _workbook, "openpyxl", "读取 Excel 工作簿需要 Python 包 openpyxl，但它未安装"),
+        ("import", _workbook, "openpyxl", "读取 Excel 工作簿需要 Python 包 openpyxl，但它未安装"),
+        ("validate", _document, "docx", "读取 Word 文档需要 Python 包 python-docx，但它未安装"),
+        ("check", _document, "docx", "检查 Word 文档需要 Python 包 python-docx，但它未安装"),
+    ],
+)
+def test_a_missing_package_is_named_not_an_unsupported_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    command: str, make: Callable[[Path], Path], missing: str, said: str,
 ) -> None:
-    _missing(monkeypatch, "openpyxl")
-    result = runner.invoke(main, ["validate", str(workbook)])
+    path = make(tmp_path)
+    _missing(monkeypatch, missing)
+    result = runner.invoke(main, [command, str(path)])
     assert result.exit_code == 2
-    assert "不支持的文件类型" not in result.output
-    assert f"环境错误：{workbook}：读取 Excel 工作簿需要 Python 包 openpyxl，但它未安装" in result.output
-    assert "-m pip install openpyxl，或重新运行 scripts/setup.sh。" in result.output
-    assert "Traceback" not in result.output
+    assert f"环境错误：{path}：{said}" in result.output
+    package = "python-docx" if missing == "docx" else missing
+    assert f"-m pip install {package}，或重新运行 scripts/setup.sh。" in result.output
+    assert "不支持的文件类型" not in result.output and "Traceback" not in result.output
 
 
 def test_a_broken_python_docx_is_named_with_its_pip_name(
-    runner: CliRunner, document: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    document = _document(tmp_path)
     _broken(monkeypatch, "docx", "api")
     result = runner.invoke(main, ["import", str(document)])
     assert result.exit_code == 2
@@ -74,15 +85,6 @@ def test_render_to_word_without_python_docx_says_so(
     assert result.exit_code == 2
     assert "生成 Word 文档需要 Python 包 python-docx，但它未安装" in result.output
     assert not (tmp_path / "报告.docx").exists()
-
-
-def test_checking_a_word_report_without_python_docx_says_so(
-    runner: CliRunner, document: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _missing(monkeypatch, "docx")
-    result = runner.invoke(main, ["check", str(document)])
-    assert result.exit_code == 2
-    assert f"{document}：检查 Word 文档需要 Python 包 python-docx，但它未安装" in result.output
 
 
 def test_every_tabular_suffix_is_in_the_loader_table() -> None:
