@@ -30,6 +30,7 @@ from pydantic import (
 
 from . import vocabulary
 from .defaults import MAX_NAME_CHARS, MAX_NUMBER_CHARS, MAX_TEXT_CHARS
+from .errors import Place
 
 # What validation changed on purpose (a cell in 元 converted to the form's 万元), as (path, message): validators
 # cannot return findings, so ``validate_data`` collects these notes around ``model_validate`` and turns them
@@ -652,6 +653,10 @@ class SourceMap:
             # a top-level key ("total_score") has no ".x"/"[i]" tail: its parent is the document itself
             probe = parent if parent != probe else ""
         return self.file + (f"!{self.sheet}" if self.sheet else "")
+
+    def place(self, path: str = "", field: str | None = None) -> Place:
+        """``locate`` as a structured place, with ``field`` (``path`` unless given) as its field path."""
+        return Place.within(self.file, self.locate(path)[len(self.file):], field=field or path or None)
 
 
 def attach_source(form: EvaluationForm, source: SourceMap) -> EvaluationForm:
