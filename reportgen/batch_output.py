@@ -17,7 +17,7 @@ import shutil
 import socket
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -62,6 +62,7 @@ class OutputFolder:
         self._lock_fd: int | None = None
         self._journal: IO[str] | None = None
         self._claimed: dict[str, str] = {}  # provisional stem → owner ("input#index")
+        self._counts: dict[tuple[str, str], int] = {}  # (key, input) → projects in it
         self.journal_problem = ""
 
     # -- the lock ------------------------------------------------------------------------------
@@ -101,8 +102,8 @@ class OutputFolder:
 
     # -- the journal ---------------------------------------------------------------------------
 
-    def start(self, *, resume: bool) -> dict[tuple[str, str], list[Row]]:
-        """Open the journal; with ``resume``, return the inputs already done ((key, input) → rows)."""
+    def start(self, *, resume: bool) -> dict[tuple[str, str], Earlier]:
+        """Open the journal; with ``resume``, return what earlier runs finished ((key, input) → its projects)."""
         previous = _read_journal(self.outdir / JOURNAL) if resume else {}
         if not resume:
             (self.outdir / JOURNAL).unlink(missing_ok=True)
@@ -114,16 +115,22 @@ class OutputFolder:
         self._journal = (self.outdir / JOURNAL).open("a", encoding="utf-8")
         return previous
 
-    def keep(self, rows: list[Row]) -> None:
-        """Rows of an earlier run taken as they are: their names stay taken."""
-        for row in rows:
+    def keep(self, key: str, earlier: Earlier) -> None:
+        """Projects of an earlier run taken as they are: their names stay taken."""
+        for row in earlier.rows.values():
+            self._counts[(key, row.input)] = earlier.count
             if row.stem:
                 self._claimed[row.stem] = _owner(row)
 
-    def record(self, key: str, rendered: list[Rendered]) -> list[Row]:
-        """Write one input's files (atomically), then journal it; return its rows."""
+    def record(self, key: str, count: int, rendered: list[Rendered]) -> list[Row]:
+        """Write a finished task's files (atomically), then journal its projects; return their rows.
+
+        ``count``: how many projects (and unreadable parts) the input holds; it is done when all are.
+        """
         rows = [self._write(r) for r in rendered]
-        line = json.dumps({"key": key, "rows": [asdict(r) for r in rows]}, ensure_ascii=False) + "\n"
+        for row in rows:
+            self._counts[(key, row.input)] = count
+        line = _line(key, count, rows)
         try:
             assert self._journal is not None
             self._journal.write(line)
@@ -178,11 +185,8 @@ class OutputFolder:
         """Settle every name (input order), move files there, rewrite the journal, tidy up."""
         try:
             _settle(self.outdir, rows, force=self.force)
-            atomic_write(
-                self.outdir / JOURNAL,
-                "".join(json.dumps({"key": k, "rows": [asdict(r) for r in rs]}, ensure_ascii=False) + "\n"
-                        for k, rs in _by_key(rows)),
-            )
+            atomic_write(self.outdir / JOURNAL, "".join(
+                _line(k, self._counts.get((k, rs[0].input), len(rs)), rs) for k, rs in _by_key(rows)))
         except OSError as exc:
             raise RenderError(f"无法完成输出文件夹的整理：{write_problem(exc)}", where=str(self.outdir),
                               hint="已写出的报告均完整；腾出空间后用 --resume 继续") from exc
@@ -191,6 +195,22 @@ class OutputFolder:
                 self._journal.close()
                 self._journal = None
         shutil.rmtree(self.outdir / INCOMING, ignore_errors=True)
+
+
+def _line(key: str, count: int, rows: list[Row]) -> str:
+    return json.dumps({"key": key, "count": count, "rows": [asdict(r) for r in rows]}, ensure_ascii=False) + "\n"
+
+
+@dataclass
+class Earlier:
+    """What earlier runs finished of one input: its projects done (index → row), and how many it holds."""
+
+    rows: dict[int, Row] = field(default_factory=dict)
+    count: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return len(self.rows) >= self.count
 
 
 def _owner(row: Row) -> str:
@@ -320,12 +340,12 @@ def _broken_journal(journal: Path, line: int) -> InputError:
     )
 
 
-def _read_journal(journal: Path) -> dict[tuple[str, str], list[Row]]:
-    """Completed inputs from earlier runs: (key, input) → rows. A torn line (a kill mid-write) is redone;
+def _read_journal(journal: Path) -> dict[tuple[str, str], Earlier]:
+    """Projects finished by earlier runs: (key, input) → Earlier. A torn line (a kill mid-write) is redone;
     a line that is JSON but not ours means the journal was edited: refuse rather than guess."""
     from .batch import Row
 
-    done: dict[tuple[str, str], list[Row]] = {}
+    done: dict[tuple[str, str], Earlier] = {}
     if not journal.exists():
         return done
     try:
@@ -340,14 +360,20 @@ def _read_journal(journal: Path) -> dict[tuple[str, str], list[Row]]:
         try:
             rows = [Row(**r) for r in record["rows"]]
             key = str(record["key"])
+            count = int(record.get("count", len(rows)))  # (journals of earlier versions: one line per input)
             for r in rows:
                 if not isinstance(r.outputs, list) or not all(isinstance(p, str) for p in r.outputs):
                     raise TypeError("outputs")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _broken_journal(journal, number) from exc
-        if rows and all(r.status != "failed" and r.outputs and all(Path(p).exists() for p in r.outputs) for r in rows):
-            done[(key, rows[0].input)] = rows
-    return done
+        for r in rows:
+            earlier = done.setdefault((key, r.input), Earlier())
+            earlier.count = count
+            if r.status not in ("failed", "kept") and r.outputs and all(Path(p).exists() for p in r.outputs):
+                earlier.rows[r.index] = r
+            else:
+                earlier.rows.pop(r.index, None)
+    return {k: e for k, e in done.items() if e.rows}
 
 
 def _holder(fd: int) -> str:

@@ -80,7 +80,7 @@ def test_a_worker_that_dies_costs_only_its_project(tmp_path: Path, runner, monke
     marker = tmp_path / "crashed-once"
     real = batch._render_file
 
-    def crashing(path: Path, task: batch.Task, options: BatchOptions) -> list[batch.Rendered]:
+    def crashing(path: Path, task: batch.Task, options: BatchOptions) -> batch.Done:
         # runs in the forked workers: they inherit this patch
         if "crash-always" in path.name or ("crash-once" in path.name and not marker.exists()):
             marker.touch()
@@ -104,7 +104,7 @@ def test_a_form_that_hangs_times_out_and_the_rest_are_done(tmp_path: Path, monke
     (tmp_path / "forms" / "p0002.yaml").rename(tmp_path / "forms" / "hang.yaml")
     real = batch._render_file
 
-    def hanging(path: Path, task: batch.Task, options: BatchOptions) -> list[batch.Rendered]:
+    def hanging(path: Path, task: batch.Task, options: BatchOptions) -> batch.Done:
         if path.name == "hang.yaml":
             time.sleep(120)
         return real(path, task, options)

@@ -124,7 +124,8 @@ def batch(
     )
     for row in failed:
         place = "" if row.where and row.where in row.message else f"{row.where or row.input}："
-        out.print(f"失败：{place}{row.message}", markup=False)
+        about = f"“{row.project}”：" if row.project else ""  # which project of a workbook
+        out.print(f"失败：{place}{about}{row.message}", markup=False)
     for row in result.kept:
         out.print(f"未覆盖：“{row.project or row.input}”（{row.input}）：{row.message}", markup=False)
     out.print(f"汇总表：{outdir / 'summary.xlsx'}、{outdir / 'summary.md'}；概览：{outdir / 'overview.md'}", markup=False)
