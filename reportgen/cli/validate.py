@@ -11,6 +11,7 @@ from .. import formatting as fmt
 from ..errors import ReportgenError
 from ..findings import SEVERITY_LABEL
 from ..loaders import load_parts
+from ..model import EvaluationForm
 from ..scoring import Evaluation, evaluate
 from .base import Command
 from .output import console
@@ -160,21 +161,21 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     failed_input: ReportgenError | None = None
     has_errors = False
     for path in files:
+        forms: list[EvaluationForm] = []
         try:
             loaded = load_parts(path)
         except ReportgenError as exc:
             if len(files) == 1:
                 raise
-            loaded = None
             failures: list[ReportgenError] = [exc]
         else:
-            failures = loaded.failures
+            forms, failures = loaded.forms, loaded.failures
         for failure in failures:  # a bad sheet is named; the good sheets of the workbook are still shown
             failed_input = failure
             results.append({"file": str(path), "error": failure.to_dict()})
             if not as_json:
                 click.echo(f"{failure.kind}：{failure}", err=True)
-        for form in loaded.forms if loaded else []:
+        for form in forms:
             ev = evaluate(form)
             has_errors |= bool(ev.errors)
             if as_json:
