@@ -13,7 +13,9 @@ import click
 from ..errors import ReportgenError
 from . import zh
 
-zh.install()  # before the decorators below: click's strings are looked up as options are made
+# before any command is built (every command module imports this one first): click looks its strings up as
+# options are made
+zh.install()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
