@@ -178,7 +178,7 @@ def test_an_incomplete_form_is_said_to_be_incomplete(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     other = reportgen.render(path).section("application")
     assert other is not None
-    assert "自评表各项分值合计95分，少于满分100分，可能缺少部分指标" in other.markdown
+    assert "自评表各项分值合计95分，少于满分100分，本报告仅就已填报的指标进行分析" in other.markdown
     assert "自评表列有“满意度指标”（10分），但其下没有填写任何指标" in other.markdown
     assert "无其他需要说明的问题" not in other.markdown
     for ind in data["indicators"]:

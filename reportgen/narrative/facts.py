@@ -162,7 +162,7 @@ class DeviationItem:
 @dataclass
 class MeasureItem:
     text: str  # a sentence, ends with 。
-    source: Literal["form", "indicator", "derived", "general"]
+    source: Literal["form", "indicator", "derived", "group", "general"]
     responds_to: str | None = None
     category: str | None = None
 
@@ -205,6 +205,7 @@ class Facts:
     general_analysis: list[str]
     measures: list[MeasureItem]
     general_measures: list[MeasureItem]
+    measures_gap: str  # 【待补充】 for measures only the author can give (deviations, no measure derivable)
     other_notes: str
     notes: SimpleNamespace  # what the form gets wrong or leaves out, for 其他需要说明的问题 (or a closing 附注)
     appendix: list[dict[str, Any]]
@@ -274,9 +275,90 @@ def _notes(ev: Evaluation) -> SimpleNamespace:
         no_actuals=no_actuals,
         no_scores=no_scores,
     )
+    _more_notes(ev, notes, codes)
     notes.any = bool(notes.total_mismatch or grade_expected or over or notes.weight_short or notes.weights_missing > 0
-                     or empty_blocks or no_actuals or no_scores)
+                     or empty_blocks or no_actuals or no_scores or notes.weight_over or notes.total_computed
+                     or notes.score_mismatch or notes.budget_total_zero or notes.budget_score or notes.rate
+                     or notes.misfiled or notes.duplicates or notes.subtotals or notes.copied or notes.instructions
+                     or notes.converted or notes.computed_scores)
     return notes
+
+
+_SUSPECT = re.compile(r"名称看似(?P<kind>\S+?)，却填在“(?P<filed>[^”]+)”下")
+_DUPLICATE = re.compile(r"指标名称“(?P<name>[^”]+)”出现(?P<n>\d+)次")
+_INSTRUCTION = re.compile(r"^(?P<where>.+?)中残留填表说明")
+
+
+def _more_notes(ev: Evaluation, notes: SimpleNamespace, codes: set[str]) -> None:
+    """The rest of the form's inconsistencies (findings.py codes), for 其他需要说明的问题: names, counts and
+    figures only (never a finding's message, whose numbers the ledger would not know)."""
+    fig = ev.figures
+    by_code: dict[str, list[Any]] = {}
+    for f in ev.findings:
+        by_code.setdefault(f.code, []).append(f)
+
+    def index(path: str) -> int | None:
+        m = re.match(r"indicators\[(\d+)\]", path)
+        return int(m[1]) if m and int(m[1]) < len(ev.indicators) else None
+
+    def names(code: str) -> list[str]:
+        found = [index(f.path) for f in by_code.get(code, [])]
+        return list(dict.fromkeys(text.md(text.clause(ev.indicators[i].display_name)) for i in found if i is not None))
+
+    def count(items: list[Any], what: str) -> Figure:
+        return computed(Decimal(len(items)), "count", what, path=f"notes.{what}", unit="项", label=what)
+
+    weights = fig["total_weight"]
+    notes.weight_over = weights.known and weights > fig["rules.total_weight"] and "weight-sum" in codes
+    notes.total_computed = "total-computed" in codes and fig["total_score"].missing and fig["total_computed"].known
+    notes.score_mismatch = names("score-mismatch")
+    notes.score_mismatch_count = count(notes.score_mismatch, "得分与按完成比例计算不一致的指标数")
+    notes.computed_scores = names("score-computed")
+    notes.computed_scores_count = count(notes.computed_scores, "按评分规则计算得分的指标数")
+    rec = ev.reconciliation
+    notes.budget_total_zero = "budget-total-zero" in codes
+    notes.budget_row = text.md(rec.figures.row) if rec is not None and rec.figures.from_source else ""
+    b = ev.budget
+    notes.budget_score = None
+    if "budget-score-mismatch" in codes and b is not None and b.score_computed is not None:
+        notes.budget_score = computed(b.score_computed, "score", "分值×执行率", (fig["budget.weight"], fig["budget.rate"]),
+                                      path="notes.budget_score", label="按执行率计算的预算执行得分")
+    notes.rate = None
+    if "rate-mismatch" in codes and b is not None and b.rate_computed is not None:
+        notes.rate = computed(b.rate_computed, "rate", "全年执行数÷全年预算数", (fig["budget.executed"], fig["budget.base"]),
+                              path="notes.rate", label="按执行数计算的执行率")
+    notes.misfiled = []
+    for f in by_code.get("category-suspect", []):
+        i, m = index(f.path), _SUSPECT.search(f.message)
+        if i is not None and m:
+            notes.misfiled.append((text.md(text.clause(ev.indicators[i].display_name)), text.md(m["kind"]),
+                                   text.md(m["filed"])))
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for name, kind, filed in notes.misfiled:
+        grouped.setdefault((kind, filed), []).append(name)
+    notes.misfiled_groups = [(names, kind, filed) for (kind, filed), names in grouped.items()]
+    notes.duplicates = []
+    for f in by_code.get("duplicate-name", []):
+        m = _DUPLICATE.search(f.message)
+        if m:
+            notes.duplicates.append((text.md(m["name"]), computed(Decimal(m["n"]), "count", "同名指标出现次数",
+                                                                 path=f"notes.duplicates.{m['name']}", unit="次")))
+    notes.subtotals = []
+    categories = {f"categories.{c.name}": c for c in [*ev.level1, *ev.level2]}
+    for f in by_code.get("subtotal-mismatch", []):
+        c = categories.get(f.path)
+        key = category_key(c) if c is not None else ""
+        if c is not None and f.path in fig and f"{key}.weight" in fig:
+            notes.subtotals.append((text.md(c.name), fig[f.path], fig[f"{key}.weight"]))
+    notes.subtotals_count = count(notes.subtotals, "分值与所含指标不符的分类数")
+    notes.copied = names("actual-copies-target")
+    notes.instructions = []
+    for f in by_code.get("instruction-text", []):
+        m = _INSTRUCTION.search(f.message)
+        if m and not f.path.startswith("indicators"):  # an indicator's cell is said with the indicator
+            notes.instructions.append(text.md(m["where"].removeprefix("指标")))
+    notes.instructions = list(dict.fromkeys(notes.instructions))
+    notes.converted = "unit-converted" in codes
 
 
 def _grade_word(grade: Figure, wording: Wording) -> Figure | str:
@@ -540,7 +622,15 @@ class _Builder:
     def _gap(kind: str) -> str:
         return {"deducted": "未完成年度目标", "short_full": "未达到目标值", "deducted_met": "扣分"}.get(kind, "")
 
-    def measures(self, causes: list[tuple[str, str]]) -> tuple[list[MeasureItem], list[MeasureItem]]:
+    def measures(
+        self, causes: list[tuple[str, str]], groups: list[DeviationGroup]
+    ) -> tuple[list[MeasureItem], list[MeasureItem]]:
+        """The form's measures first, then one per recorded cause category, then one per unexplained group.
+
+        A derived measure always names what it answers (the cause, or the group); its content is chosen by
+        the cause's category (causes.yaml) or the group's theme (themes.yaml), never by rotating wordings.
+        When the form gives no measure at all, a short forward-looking set closes the list (general).
+        """
         form = self.form
         items = [MeasureItem(text.md(text.sentence(m)), "form") for m in form.improvement_measures]
         leads = ("针对“{}”指标存在的偏差，", "就“{}”指标反映的问题，", "对于“{}”指标的扣分情况，")
@@ -552,6 +642,7 @@ class _Builder:
                 k += 1
                 items.append(MeasureItem(text.md(lead + text.sentence(r.indicator.measure)), "indicator"))
         own = " ".join([*form.improvement_measures, *(r.indicator.measure or "" for r in self.ev.indicators)])
+        own_given = bool(own.strip())
         seen: set[str] = set()
         for cause, about in causes:
             for cat in self.classifier.categories(cause):
@@ -562,12 +653,69 @@ class _Builder:
                     continue
                 items.append(self._derived(cat, cause, about, k))
                 k += 1
+        for g in groups:
+            item = self._for_group(g, own, seen, k)
+            if item is not None:
+                items.append(item)
+                k += 1
         general = []
-        if not self.ev.deducted and not items:
+        if not own_given:
+            # nothing of the form's own: the forward-looking set (绩效目标设置、资金管理、结果应用), less
+            # what a derived measure already says (target_setting answers 绩效目标设置)
+            said = {"goal_setting"} if "target_setting" in seen else set()
+            if "budget" in seen or seen & {"funds_late", "fund_management", "payment_terms"}:
+                said.add("fund_management")
             for i, cat in enumerate(self.taxonomy.general):
+                if cat.key in said:
+                    continue
                 choice = self.vary.pick(f"measures.general.{cat.key}", len(cat.measures), i)
                 general.append(MeasureItem(text.md(cat.measures[choice] + "。"), "general", None, cat.name))
         return items, general
+
+    def _for_group(self, g: DeviationGroup, own: str, seen: set[str], position: int) -> MeasureItem | None:
+        """The measure answering one group (or single item) whose cause the form does not give."""
+        d = g.item
+        if g.cause or (g.kind == "single" and (d.cause or (d.indicator is not None and d.indicator.note))):
+            return None  # the form gives the cause: the cause's category answers it (above), or the form does
+        kind = d.kind if g.kind == "single" else g.kind
+        names = [text.clause(self.ev.indicators[x.indicator.index].display_name) for x in g.items
+                 if x.indicator is not None]
+        quoted = "".join(f"“{n}”" for n in names[:3]) + (f"等{len(names)}项" if len(names) > 3 else "")
+        theme: Any
+        if kind == "exceeded":
+            theme, about = self.taxonomy.by_key("target_setting"), f"{quoted}指标超额完成较多"
+            key = "target_setting"
+        elif kind == "budget":
+            b = self.ev.budget
+            if b is None or b.rate is None or b.rate >= 1:
+                return None  # all spent: what is wrong is how the form was filled in (其他需要说明的问题)
+            theme, key = self.themes.of_kind("budget"), "budget"
+            about = "预算执行率偏低" if b.rate < self.ev.rules.low_execution_rate else "预算资金未全部执行"
+        elif kind in ("deducted_met", "short_full"):
+            theme, key = self.themes.of_kind(kind), kind
+            about = f"{quoted}指标{'已达到目标仍有扣分' if kind == 'deducted_met' else '未达到目标值'}"
+        else:
+            theme = g.theme or self.themes.fallback
+            key = f"theme.{theme.key}"
+            if g.kind == "single":
+                about = f"{quoted}指标未完成年度目标"
+            elif g.extra.get("by") == "theme":
+                about = f"{theme.name}类指标未完成年度目标"
+            else:
+                about = f"{quoted}指标未完成年度目标"
+        if theme is None or key in seen:
+            return None
+        seen.add(key)
+        covered = theme.covered if hasattr(theme, "covered") else ()
+        if any(word in own for word in covered):
+            return None
+        # the content is the theme's (its first measure), not a rotation: only the lead-in varies, for neighbours
+        choice = 0 if not key.startswith("target_setting") else self.vary.pick(f"measures.derived.{key}",
+                                                                              len(theme.measures))
+        lead = ("针对", "就", "对于")[self.vary.step("measures.lead", 3, position)]
+        tail = ("的问题，", "的情况，", "所反映的问题，")[self.vary.pick("measures.derived.tail", 3, key)]
+        sentence = f"{lead}{about}{tail}{theme.measures[choice]}。"
+        return MeasureItem(text.md(sentence), "group", text.md(about), theme.name)
 
     def _derived(self, cat: CauseCategory, cause: str, about: str, position: int) -> MeasureItem:
         responds = text.first_clause(cause)
@@ -620,7 +768,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     deviations, unused_analysis, causes = b.deviations(indicator_facts, budget)
     deviation_groups, group_causes = b.groups(deviations, unused_analysis)
     general_analysis = [text.md(text.sentence(item)) for j, item in unused_analysis.items() if j not in group_causes]
-    measures, general_measures = b.measures(causes)
+    measures, general_measures = b.measures(causes, deviation_groups)
     rows, total_row = b.appendix(indicator_facts)
     fig = ev.figures
     year: Figure | str = fig["year"] if form.year else b.placeholder("评价年度", "year")
@@ -673,6 +821,8 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         general_analysis=general_analysis,
         measures=measures,
         general_measures=general_measures,
+        measures_gap=b.placeholder("针对上述偏差原因的具体改进措施", "improvement_measures")
+        if deviations and not measures else "",
         other_notes=text.md(text.sentence(form.other_notes)) if form.other_notes else "",
         notes=_notes(ev),
         appendix=rows,

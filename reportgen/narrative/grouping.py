@@ -6,7 +6,7 @@ chosen in facts.py). The rules, in order:
 - the budget and every indicator whose cause (or remark) the form gives keep a paragraph of their own:
   the form's own words are about that indicator;
 - unexplained shortfalls (扣分且未达目标) are grouped by theme (``lexicon/themes.yaml``); a theme with one
-  member joins the others of its 二级指标 (数量指标…); when three or more single paragraphs would still be
+  member joins the others of its 二级指标 (数量指标…); when two or more single paragraphs would still be
   left, they are pooled into one “其他指标” group;
 - unexplained deductions on met targets, shortfalls scored in full and large over-achievement are each one
   group of their kind (the question to answer is the same for all members: why the points, why full
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 #: more members than this are summarised (first names, 等N项, the range of completion rates, the appendix)
 DETAIL_MAX = 4
 #: a group of this many single paragraphs left over is pooled into one 其他指标 group
-POOL_MIN = 3
+POOL_MIN = 2
 _KIND_RANK = {"budget": 0, "single": 1, "deducted": 1, "deducted_met": 2, "short_full": 3, "exceeded": 4}
 _WHAT = {
     "deducted_met": "上述指标已达到年度目标仍扣分的原因",
