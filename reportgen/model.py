@@ -536,6 +536,8 @@ class EvaluationForm(_Model):
     deviation_analysis: TextList = Field(default_factory=list, validation_alias=_keys("form", "deviation_analysis"))
     improvement_measures: TextList = Field(default_factory=list, validation_alias=_keys("form", "improvement_measures"))
     other_notes: Text = _alias("form", "other_notes")
+    # how the unit organised its self-evaluation (组织方式、步骤、方法): the report states it only when given
+    self_evaluation: Text = _alias("form", "self_evaluation")
     contacts: Contacts | None = _alias("form", "contacts")
     # department-wide forms: the unit's functions, organisation and staff, and its annual tasks
     functions: Text = _alias("form", "functions")

@@ -405,7 +405,7 @@ def test_the_default_outline_on_a_form_without_indicator_rows(tmp_path: Path) ->
     md = _report(tmp_path, PARTIAL).markdown
     assert "【待补充：绩效指标完成情况】" in md
     assert "均得满分" not in md and "0项" not in md  # nothing is said about indicators the form does not have
-    assert "自评表未列出绩效指标，只对预算执行率赋分10分" in md
+    assert "项目未设置三级绩效指标，只对预算执行率赋分10分" in md
     ev = _evaluate(tmp_path, PARTIAL)
     assert [f.code for f in ev.findings if f.code in ("no-indicators", "weight-sum", "total-mismatch")] == ["no-indicators"]
 

@@ -23,6 +23,7 @@ from reportgen.serve.gaps import apply_fills
 SHANXI = ROOT.parent / "shared" / "forms" / "shanxi-jishan-2021-public-health" / "input.yaml"
 _GAP = re.compile(r"【待补充：[^】]*】")
 #: how an auditor speaks of the form; the unit's own report never does, in these sections
+MINE = ("偏差原因", "偏离绩效目标", "改进措施", "有关建议", "其他需要说明", "其他事项", "附注")
 AUDITOR = ("自评表未填写该指标的偏差原因", "自评表未说明扣分理由", "指标已达到目标但被扣分", "自评表填报的完成情况为",
            "自评表未提出改进措施")
 
@@ -198,3 +199,31 @@ def test_other_notes_come_from_the_findings() -> None:
     assert "分值合计20分" in other and "少于满分100分" in other
     assert "“孕产妇产后访视数”指标的填报得分与按完成比例计算的得分不一致" in other
     assert "无其他需要说明的问题" not in other
+
+
+def test_every_forced_alternative_of_these_sections_passes_the_checker() -> None:
+    """force=k picks the k-th phrasing everywhere: each alternative of 四/五/其他 must pass the checker.
+
+    (Problems on lines of other sections are the other sections' tests' business.)"""
+    from conftest import example_paths
+
+    from reportgen.checking import check
+    from reportgen.narrative import Composer
+
+    paths = [*example_paths(), *([SHANXI] if SHANXI.exists() else [])]
+    for outline in ("default", "mof", "transfer"):
+        composer = Composer(outline)
+        for path in paths:
+            ev = evaluate(load(path))
+            if ev.form.is_department:
+                continue
+            for k in range(3):
+                rep = composer.compose(ev, force=k)
+                lines = rep.markdown.splitlines()
+                mine = {n + 1 for n, line in enumerate(lines)
+                        if any(line in "\n".join(section(rep.markdown, t)) for t in MINE) and line.strip()}
+                bad = [p.message for p in check(rep).problems
+                       if p.severity == "error" and not p.forced and (p.line in mine or p.section is None)]
+                assert not bad, (outline, path.stem, k, bad)
+                deviation = "\n".join(section(rep.markdown, "偏差原因") + section(rep.markdown, "偏离绩效目标"))
+                assert not [w for w in AUDITOR if w in deviation], (outline, path.stem, k)

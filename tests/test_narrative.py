@@ -59,6 +59,8 @@ def test_seed_carries_both_analyses_and_both_measures(seed_md: str) -> None:
 
 def test_seed_has_one_placeholder_only_where_the_form_lacks_a_cause(seed_md: str) -> None:
     assert re.findall(r"【待补充：[^】]*】", seed_md) == ["【待补充：“年组织开展群众文体活动”指标的偏差原因】"]
+    # the seed names no method of self-evaluation: none is stated, only what the form itself shows
+    assert "定量与定性评价相结合的比较法" not in seed_md and "对预算执行情况和27项三级绩效指标的完成情况逐项" in seed_md
 
 
 def test_seed_states_shortfall_without_deduction_with_the_forms_own_note(seed_md: str) -> None:
@@ -299,7 +301,8 @@ def _clean_form() -> dict:
         ind.pop("cause", None)
         ind.pop("measure", None)
     data["budget"].update(executed=data["budget"]["adjusted"], score=data["budget"]["weight"])
-    data.update(deviation_analysis=[], improvement_measures=[], total_score=100)
+    data.update(deviation_analysis=[], improvement_measures=[], total_score=100,
+                self_evaluation="成立自评工作小组，采用定量与定性评价相结合的比较法，逐项核对指标完成情况。")
     return data
 
 

@@ -72,7 +72,11 @@ class IndicatorReader:
             self.categories.setdefault(key, c)
         # longest names first, so 社会效益指标 is not read as 效益指标
         self.names = sorted([*self.indicators, *self.categories], key=len, reverse=True)
-        self.form_text = normalize("\n".join(ntext.tidy(r.indicator.actual or "") for r in ev.indicators))
+        goals = ev.form.goals
+        # the form's own words may say 全面完成 (an actual, or the goal's 实际完成情况 quoted in the body)
+        own = [r.indicator.actual or "" for r in ev.indicators]
+        own += [goals.achieved or "", goals.planned or ""] if goals is not None else []
+        self.form_text = normalize("\n".join(ntext.tidy(t) for t in own))
 
     def _mentions(self, text: str) -> list[tuple[int, int, str]]:
         taken: list[tuple[int, int, str]] = []
@@ -167,8 +171,9 @@ class IndicatorReader:
                 continue  # quoting the form's own words
             sentence_start = max((text.rfind(c, 0, m.start()) for c in _STOP), default=-1) + 1
             about = [(b, name) for a, b, name in mentions if sentence_start <= a < m.start() and name in self.categories]
-            if about and re.search(r"\d+项", text[about[-1][0] : m.start()]):
-                continue  # “8项中7项全面完成”: those items, not the category
+            clause_start = max(text.rfind(",", 0, m.start()), text.rfind("，", 0, m.start()), about[-1][0] if about else -1)
+            if about and re.search(r"\d+项", text[clause_start : m.start()]):
+                continue  # “8项中7项全面完成”: those items, not the category (“16项合计36分，扣1分，全面完成” is)
             if about:
                 name = about[-1][1]
                 c = self.categories[name]

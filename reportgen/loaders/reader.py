@@ -46,7 +46,10 @@ def _cores(words: tuple[str, ...]) -> tuple[str, ...]:
 
 FIELD_LABELS: dict[str, str] = _grid_labels("form") | _grid_labels("contacts", "contacts.")
 #: fields whose value may sit under the label instead of beside it (long free text)
-_TEXT_BELOW = {"overview", "deviation_analysis", "improvement_measures", "other_notes", "functions", "organisation"}
+_TEXT_BELOW = {
+    "overview", "deviation_analysis", "improvement_measures", "other_notes", "self_evaluation", "functions",
+    "organisation",
+}
 _LIST_FIELDS = {"deviation_analysis", "improvement_measures"}
 _CHOICE_FIELDS = {"category", "attribute", "type"}
 #: labels that end an indicator block when they open a row; 合计 only counts there

@@ -16,6 +16,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, Literal
 
+from ..cleaning import hollow_goal
 from ..defaults import SAME_TEXT_OVERLAP
 from ..figures import Figure, Gap, computed
 from ..provenance import category_key
@@ -24,6 +25,8 @@ from ..status import overall_completion
 from . import text
 from .causes import CauseCategory, CauseClassifier, Taxonomy
 from .grouping import DeviationGroup, group_deviations
+from .names import Naming, short_name
+from .results import result_text, substantive
 from .status_facts import BudgetStory, StatusFacts, budget_story, prose, status_facts
 from .themes import ThemeBook, load_themes
 from .wording import Wording
@@ -33,6 +36,12 @@ ZERO = Decimal(0)
 UNJUDGED = "未能据自评表判断是否完成"
 # which level-1 names feed which report subsection (the checker uses the same kinds)
 _KINDS = (("产出", "outputs"), ("效益", "benefits"), ("满意", "satisfaction"), ("成本", "cost"))
+#: statuses that reached their target (templates/sections/_group.md.j2 groups them in one sentence)
+_REACHED = ("met", "within_cap", "exceeded", "early", "on_time", "qualitative")
+#: a result of at most this many characters is quoted, not told
+RESULT_MIN = 10
+#: the longest run of results told in one paragraph (characters, before the connecting words)
+RESULTS_PARAGRAPH = 240
 # budget-related cause categories: an overall analysis item of these kinds explains under-execution
 _BUDGET_CAUSES = {"funds_late", "payment_terms", "procurement", "budgeting", "late_application", "cross_year"}
 
@@ -97,6 +106,9 @@ class IndicatorFacts:
     descriptive: bool  # qualitative text too long to run into a sentence: quote it instead
     actual_is_cause: bool  # the actual cell states the problem that is the cause (do not say it twice)
     s: StatusFacts | None = None  # the honest status, worded by templates/status.md.j2
+    result: str = ""  # what was done, in the form's words (a substantive descriptive actual), to tell as a result
+    result_cut: bool = False  # the result is the first part of a longer text (the appendix has it all)
+    money: bool = False  # the target is an amount of money (万元/社区, 元/人): says what the money paid for
 
 
 @dataclass
@@ -115,6 +127,10 @@ class GroupFacts:
     deducted: list[IndicatorFacts]
     short_full: list[IndicatorFacts]  # target missed, full marks all the same
     examples: list[IndicatorFacts]  # up to two quantitative routine items to cite with figures
+    met: list[IndicatorFacts] = field(default_factory=list)  # routine items that reached their target, no story
+    told: list[list[IndicatorFacts]] = field(default_factory=list)  # routine items with a result, per paragraph
+    other: list[IndicatorFacts] = field(default_factory=list)  # routine items neither reached nor told
+    notable: IndicatorFacts | None = None  # the deducted item that lost most (singled out in a long list)
 
 
 @dataclass
@@ -216,6 +232,14 @@ class Facts:
     placeholders: list[str] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     dept: Any = None  # narrative.department.DepartmentFacts for a department-wide form (issue 14)
+    # the project named in full once, with its 简称, then by the 简称: ``f.naming.first()`` / ``f.naming.short``
+    naming: Naming = field(default_factory=lambda: Naming("", ""))
+    main_outputs: list[IndicatorFacts] = field(default_factory=list)  # what the project set out to deliver
+    money_items: list[IndicatorFacts] = field(default_factory=list)  # indicators whose target is money
+    self_evaluation: str = ""  # how the unit organised its self-evaluation, as the form gives it
+    same_units: bool = False  # 主管部门 and 实施单位 are one body: name it once
+    achieved_new: bool = False  # the goal's 实际完成情况 says more than the planned goal repeated
+    achieved_paragraphs: list[str] = field(default_factory=list)  # goals_achieved cut into paragraphs (≤ ~260)
 
     def placeholder(self, what: str, path: str = "") -> str:
         """A visible gap for the author: 【待补充：…】 (the checker fails while one remains)."""
@@ -282,6 +306,37 @@ def _notes(ev: Evaluation) -> SimpleNamespace:
                      or notes.misfiled or notes.duplicates or notes.subtotals or notes.copied or notes.instructions
                      or notes.converted or notes.computed_scores)
     return notes
+
+
+def _result(r: IndicatorResult) -> dict[str, Any]:
+    """The result a descriptive actual tells ("评选出118名优秀代表"); none for numbers and stock words."""
+    ind = r.indicator
+    parts = r.verdict is not None and bool(r.verdict.parts)  # compared part by part: the comparison says more
+    if r.actual.kind in ("quantity", "range", "empty") or parts or not substantive(ind.actual, ind.target):
+        return {}
+    said, cut = result_text(ind.actual)
+    # a few words ("基本达到", "没有停水") read better quoted in the indicator's own sentence than told as a result
+    return {"result": said, "result_cut": cut} if len(said) > RESULT_MIN else {}
+
+
+def _main_outputs(ev: Evaluation, facts: dict[int, IndicatorFacts], limit: int = 3) -> list[IndicatorFacts]:
+    """The output indicators that say what the project delivers: counted quantities, 数量指标 first."""
+    counted = [r for r in ev.indicators
+               if "产出" in r.level1 and r.target.kind == "quantity" and r.target.number is not None
+               and (r.target.unit or "").strip() not in ("", "%") and "元" not in (r.target.unit or "")
+               and (r.verdict is None or r.verdict.key not in ("not_comparable", "copied", "target_missing"))]
+    counted.sort(key=lambda r: 0 if "数量" in r.level2 else 1)
+    return [facts[r.index] for r in counted[:limit]]
+
+
+def _tells(achieved: str | None) -> bool:
+    """Whether a 实际完成情况 tells something: a figure, or more than a name ("国家基本公共卫生服务" does not)."""
+    said = text.clause(achieved)
+    return any(ch.isdigit() for ch in said) or len(said) > 15 or "，" in said
+
+
+def _same_body(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and text.clause(a).replace(" ", "") == text.clause(b).replace(" ", "")
 
 
 _SUSPECT = re.compile(r"名称看似(?P<kind>\S+?)，却填在“(?P<filed>[^”]+)”下")
@@ -432,6 +487,8 @@ class _Builder:
             descriptive=descriptive,
             actual_is_cause=bool(r.cause and ind.actual and text_overlap(r.cause, ind.actual) >= SAME_TEXT_OVERLAP),
             s=status,
+            **_result(r),
+            money="元" in (r.target.unit or ""),
         )
 
     def group(
@@ -452,6 +509,22 @@ class _Builder:
             else:
                 routine.append(f)
         examples = [f for f in routine if f.quantitative][:2]
+        met = [f for f in routine if not f.result and f.s is not None and f.s.key in _REACHED]
+        other = [f for f in routine if not f.result and f not in met]
+        told: list[list[IndicatorFacts]] = []
+        size = RESULTS_PARAGRAPH
+        for f in routine:
+            if not f.result:
+                continue
+            length = len(f.name) + len(f.result) + 8
+            if size + length > RESULTS_PARAGRAPH:
+                told.append([])
+                size = 0
+            told[-1].append(f)
+            size += length
+        by_loss = [f for f in deducted if f.lost.known]
+        notable = max(by_loss, key=lambda f: (f.lost.value, -(f.ratio.value if f.ratio and f.ratio.known else 0)),
+                      default=None)
         return GroupFacts(
             name=text.md(name),
             count=self.fig[f"{key}.count"],
@@ -465,6 +538,10 @@ class _Builder:
             deducted=deducted,
             short_full=short_full,
             examples=examples,
+            met=met,
+            told=told,
+            other=other,
+            notable=notable,
         )
 
     def categories(self, facts: dict[int, IndicatorFacts]) -> list[CategoryFacts]:
@@ -835,6 +912,17 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         vary=b.vary,
         rules=SimpleNamespace(**{k.removeprefix("rules."): v for k, v in fig.items() if k.startswith("rules.")}),
     )
+    short = "" if form.is_department else short_name(text.clause(form.subject))
+    facts.naming = Naming(facts.project, text.md(short) if short else "")
+    facts.main_outputs = _main_outputs(ev, indicator_facts)
+    facts.money_items = [indicator_facts[r.index] for r in ev.indicators if indicator_facts[r.index].money]
+    facts.self_evaluation = text.md(text.sentence(form.self_evaluation)) if form.self_evaluation else ""
+    facts.same_units = _same_body(form.department, ev.implementer)
+    planned = form.goals.planned if form.goals else None
+    achieved = form.goals.achieved if form.goals else None
+    facts.achieved_new = (bool(achieved) and not _same_body(achieved, planned)
+                          and not hollow_goal(achieved, form.project) and _tells(achieved))
+    facts.achieved_paragraphs = text.chunks(facts.goals_achieved) if facts.achieved_new else []
     facts.gaps.extend(b.gaps)
     # every form gets them, so the department outline also reads a project form (f.dept.is_department tells)
     from .department import department_facts
