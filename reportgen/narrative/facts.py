@@ -523,7 +523,7 @@ class _Builder:
             told[-1].append(f)
             size += length
         by_loss = [f for f in deducted if f.lost.known]
-        notable = max(by_loss, key=lambda f: (f.lost.value, -(f.ratio.value if f.ratio and f.ratio.known else 0)),
+        notable = max(by_loss, key=lambda f: (f.lost.value, -(f.ratio.number if f.ratio is not None else 0)),
                       default=None)
         return GroupFacts(
             name=text.md(name),
