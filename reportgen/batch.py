@@ -287,7 +287,7 @@ def _write_incoming(rendered: Rendered, outdir: Path, key: str) -> Rendered:
 def _failed(task: Task, message: str, where: str = "") -> Rendered:
     """A failed row for the task's project (named when the file was read), or for the whole input."""
     form = task.form
-    about = {"project": form.subject or "", "kind": KIND[form.kind], "unit": form.unit or ""} if form else {}
+    about: dict[str, Any] = {"project": form.subject or "", "kind": KIND[form.kind], "unit": form.unit or ""} if form else {}
     return Rendered(Row(input=task.path, index=task.index, status="failed", message=message, where=where,
                         key=task.key, **about))
 
@@ -388,7 +388,11 @@ class Stop:
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
         previous = signal.signal(signal.SIGINT, self)
-        return lambda: signal.signal(signal.SIGINT, previous)
+
+        def restore() -> None:
+            signal.signal(signal.SIGINT, previous)
+
+        return restore
 
 
 def run_batch(

@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .dependencies import require
 from .errors import UsageError
 from .loaders import Loaded, load_all, load_parts
 from .model import EvaluationForm
@@ -157,6 +158,7 @@ class Engine:
 
             return render_pdf(report, cover=o.cover, font=o.font, final=o.final, attachments=extra)
         if fmt == "docx":
+            require("docx", "生成 Word 文档")  # the renderer imports python-docx at its top
             from .renderers.docx import render_docx
 
             return render_docx(report, cover=o.cover, toc=o.toc, final=o.final, attachments=extra)

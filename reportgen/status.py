@@ -360,8 +360,12 @@ def display_actual(target: Value, actual: Value) -> str:
 
 
 class _Bands(Protocol):
-    all_met: str
-    bands: tuple[tuple[Decimal, str], ...]
+    # read-only members: the lexicon's Wording is frozen
+    @property
+    def all_met(self) -> str: ...
+
+    @property
+    def bands(self) -> tuple[tuple[Decimal, str], ...]: ...
 
 
 def overall_completion(

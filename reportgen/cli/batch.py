@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from . import main
+from .base import Command
 from .output import console, report_options
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="输出文件夹 / output folder.")

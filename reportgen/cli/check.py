@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import main
+from .base import Command
 from .output import console
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def _print(result: CheckResult, checker: Checker, report: Path, data: Path | Non
     out.print(f"[bold {'green' if result.ok else 'red'}]{result.summary_line()}[/]")
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--data",

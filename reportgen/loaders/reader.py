@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .. import vocabulary
-from ..errors import InputError
+from ..errors import InputError, Place
 from ..model import EvaluationForm, SourceMap, split_numbered, to_decimal
 from .grid import Cell, Grid, is_number, label_key, norm
 from .structured import validate_data
@@ -345,7 +345,7 @@ class _Reader:
 
     def __init__(self, grid: Grid, file: str) -> None:
         self.grid = grid
-        self.where = f"{file}{grid.ref}"
+        self.where = Place.within(file, grid.ref)
         self.data: dict[str, Any] = {}
         self.places: dict[str, str] = {}
         self.warnings: list[tuple[int, int, ReadWarning]] = []
@@ -385,7 +385,7 @@ class _Reader:
 
     def read(self) -> tuple[dict[str, Any], dict[str, str], list[ReadWarning]]:
         if not self.grid:
-            raise InputError("没有可读取的表格内容", where=self.where or None, hint="请选择填好的自评表")
+            raise InputError("没有可读取的表格内容", where=self.where, hint="请选择填好的自评表")
         self.read_budget()
         self.read_indicators()
         self.read_tasks()
@@ -724,7 +724,7 @@ class _Reader:
         if not headers:
             raise InputError(
                 "找不到绩效指标表头",
-                where=self.where or None,
+                where=self.where,
                 hint="指标表的表头应有“三级指标”（或“指标名称”）以及“年度指标值”“实际完成值”“得分”等列",
             )
         indicators: list[dict[str, Any]] = []

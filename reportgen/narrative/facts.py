@@ -188,8 +188,8 @@ class Facts:
     title: str
     project: str
     unit: str
-    year: str
-    date: str
+    year: Figure | str  # a printed figure, or the placeholder asking for it
+    date: Figure | str
     department: str
     implementer: str
     category: str
@@ -263,7 +263,9 @@ def _note(note: str | None) -> str | None:
 
 def _self_led(cause: str | None) -> bool:
     """Whether a cause introduces itself ("…主要原因是…", "资金拨付滞后：…"), so no lead-in is added."""
-    return bool(cause) and ("原因" in cause or "：" in cause[:12] or ":" in cause[:12])
+    if not cause:
+        return False
+    return "原因" in cause or "：" in cause[:12] or ":" in cause[:12]
 
 
 def _notes(ev: Evaluation) -> SimpleNamespace:
@@ -521,7 +523,7 @@ class _Builder:
             told[-1].append(f)
             size += length
         by_loss = [f for f in deducted if f.lost.known]
-        notable = max(by_loss, key=lambda f: (f.lost.value, -(f.ratio.value if f.ratio and f.ratio.known else 0)),
+        notable = max(by_loss, key=lambda f: (f.lost.value, -(f.ratio.number if f.ratio is not None else 0)),
                       default=None)
         return GroupFacts(
             name=text.md(name),
@@ -805,7 +807,7 @@ class _Builder:
 
     # appendix -------------------------------------------------------------------------------
     def appendix(self, facts: dict[int, IndicatorFacts]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        rows = []
+        rows: list[dict[str, Any]] = []
         last1 = last2 = None
         for r in self.ev.indicators:
             f = facts[r.index]

@@ -121,12 +121,12 @@ def group_deviations(
         i = d.indicator.index
         if d.kind == "deducted":
             theme = themes.of_name(names[i])
-            key = ("deducted", f"theme:{theme.key}") if theme else ("deducted", "")
+            bucket = ("deducted", f"theme:{theme.key}") if theme else ("deducted", "")
             if theme:
-                theme_of[key[1]] = theme
+                theme_of[bucket[1]] = theme
         else:
-            key = (d.kind, "")
-        buckets.setdefault(key, []).append(d)
+            bucket = (d.kind, "")
+        buckets.setdefault(bucket, []).append(d)
 
     groups: list[tuple[str, str, Theme | None, list[DeviationItem]]] = []
     for (kind, _), members in same_cause.items():
@@ -201,8 +201,8 @@ def group_deviations(
             if what:
                 # the gap is every member's cause field: typed once, it is each member's cause, and the
                 # members, now sharing one cause, stay one group
-                members = ",".join(str(d.indicator.index) for d in g.items if d.indicator is not None)
-                g.placeholder = placeholder(what, f"indicators[{members}].cause")
+                indices = ",".join(str(d.indicator.index) for d in g.items if d.indicator is not None)
+                g.placeholder = placeholder(what, f"indicators[{indices}].cause")
     return out, used
 
 
