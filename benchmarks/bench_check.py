@@ -5,7 +5,7 @@ Run: .venv/bin/python benchmarks/bench_check.py [--runs N]
 Figures are medians of repeated runs, each compared with a baseline measured in the same run:
 - check: our candidate-driven check vs segmenting the whole report with the same jieba tokenizer
   (the prototype the issue mentions) and vs a bare Aho-Corasick scan (the floor);
-- start-up: a fresh process that imports reportgen.check and builds the Checker, vs jieba's own
+- start-up: a fresh process that imports reportgen.checking and builds the Checker, vs jieba's own
   start-up from its own (warm) cache with the same user dictionary loaded.
 Issue targets: check ≤ 10 ms after start-up, warm start-up ≤ 1 s.
 """
@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reportgen import evaluate, load  # noqa: E402
-from reportgen.check import checker  # noqa: E402
-from reportgen.check.document import from_markdown  # noqa: E402
+from reportgen.checking import checker  # noqa: E402
+from reportgen.checking.document import from_markdown  # noqa: E402
 from reportgen.segment import normalize  # noqa: E402
 
 TARGET_CHARS = 6000
@@ -79,7 +79,7 @@ def in_fresh_process(code: str, env: dict[str, str] | None = None) -> tuple[floa
 
 STARTUP = (
     "import time; t = time.perf_counter()\n"
-    "from reportgen.check import checker; checker()\n"
+    "from reportgen.checking import checker; checker()\n"
     "print(time.perf_counter() - t)"
 )
 JIEBA_STARTUP = (

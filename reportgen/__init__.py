@@ -6,8 +6,8 @@ holds a configuration and runs the whole pipeline for each form (``Engine(Option
 
 from __future__ import annotations
 
-# the check package is callable: reportgen.check(report, data=…); jieba itself loads on first use
-from . import check
+# reportgen.check(report, data=…) is the checker's plain function; jieba itself loads on first use
+from .checking import check
 from .engine import Engine, Options, Outcome
 from .errors import InputError, LexiconError, RenderError, ReportgenError, TemplateError
 from .loaders import load, load_all

@@ -17,6 +17,7 @@ import signal
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from .batch_index import KIND
 from .engine import Engine, Options, Outcome
 from .errors import ReportgenError, UsageError
 from .fsutil import atomic_write
+from .model import EvaluationForm
 from .resources import lexicon_dir, templates_dir
 
 INPUT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".docx", ".txt", ".tsv")
@@ -53,6 +55,7 @@ class BatchOptions:
     retries: int = 1  # a project whose worker died is tried this many more times, then named as failed
     scheduler: str | None = None  # None: the local pool; "local[:N]" or "tcp://host:8786": Dask
     write_on_workers: bool = False  # Dask workers share OUT's file system: they write, the client renames
+    force: bool = False  # replace reports the user changed since reportgen wrote them (--force)
 
     def engine_options(self) -> Options:
         """The report options of the one pipeline (reportgen.engine) that every worker runs."""
@@ -86,7 +89,7 @@ class Row:
 
     input: str
     index: int = 0
-    status: str = "ok"  # ok / check-failed / failed / skipped
+    status: str = "ok"  # ok / check-failed / failed / kept (the user changed its report: not replaced) / skipped
     unit: str = ""
     project: str = ""
     year: str = ""
@@ -161,11 +164,21 @@ def _prepare(options: BatchOptions) -> Engine:
 
 @dataclass(frozen=True)
 class Task:
-    """One input file to process: as the user named it, its resume key, and its bytes when sent."""
+    """One project to render — or, first, the input file that holds one or more of them.
 
-    path: str
-    key: str
-    data: bytes | None = None  # None: the worker reads ``path`` itself (same machine or shared file system)
+    The first task of an input (``form`` None) reads the file, renders its first project and hands
+    the others back as tasks of their own (``Done.more``), so a workbook of many projects spreads
+    over every worker, and a project that fails or hangs costs only itself.
+    """
+
+    path: str  # the input as the user named it
+    key: str  # its content and the options, hashed (--resume)
+    data: bytes | None = None  # its bytes when sent; None: the worker reads ``path`` (same machine, shared disk)
+    index: int = 0  # which project of the input
+    form: EvaluationForm | None = None  # the project itself, once the first task has read the file
+    copy: str = ""  # where the first task read the bytes from (a temporary file): messages name ``path`` instead
+    skip: frozenset[int] = frozenset()  # projects of the input already done (--resume)
+    count: int = 1  # projects (and unreadable parts) in the input, once the first task has read it
 
 
 @dataclass
@@ -175,80 +188,113 @@ class Rendered:
     row: Row
     files: dict[str, bytes] = field(default_factory=dict)  # suffix ("md", "pdf", "check.json") → content
     written: dict[str, str] = field(default_factory=dict)  # suffix → file a worker wrote (--write-on-workers)
+    digests: dict[str, str] = field(default_factory=dict)  # suffix → sha256 of a written file (for the record)
+
+
+@dataclass
+class Done:
+    """A finished task: its project(s) rendered (or failed), the input's other projects, how many it holds."""
+
+    rendered: list[Rendered]
+    more: list[Task] = field(default_factory=list)
+    count: int = 1  # projects (and unreadable parts) in the input, for the journal: done when all are
 
 
 INCOMING = ".incoming"  # where workers that share the file system put files before the client names them
 
 
-def render_task(task: Task, options: BatchOptions) -> list[Rendered]:
-    """Load, score, compose, render and check every project of one input (in a pool process or on a Dask worker).
+def render_task(task: Task, options: BatchOptions) -> Done:
+    """Render one project (in a pool process or on a Dask worker); the first task of an input reads it first.
 
-    Never raises: whatever goes wrong becomes a failed row naming the input, so one bad file or
-    project never stops the others.
+    Never raises: whatever goes wrong becomes a failed row naming the input (and the project), so
+    one bad file or project never stops the others.
     """
+    if task.form is not None:
+        return Done([_render_form(task.form, task, options)], count=task.count)
     if task.data is None:
         return _render_file(Path(task.path), task, options)
     with tempfile.TemporaryDirectory(prefix="reportgen-") as tmp:
         local = Path(tmp) / Path(task.path).name
         local.write_bytes(task.data)
-        results = _render_file(local, task, options)
-    copy, given = str(local), task.path
-    for r in results:  # messages and the sources record name the user's file, not the worker's temporary copy
-        r.row.message = r.row.message.replace(copy, given)
-        r.row.where = r.row.where.replace(copy, given)
-        for suffix, data in r.files.items():
-            if suffix.endswith(".json"):
-                r.files[suffix] = data.replace(_json_text(copy), _json_text(given))
-    return results
+        return _render_file(local, replace(task, copy=str(local)), options)
 
 
-def _render_file(path: Path, task: Task, options: BatchOptions) -> list[Rendered]:
-    shown = Path(task.path)
+def _shown(task: Task, r: Rendered) -> Rendered:
+    """Messages and the sources record name the user's file, not the worker's temporary copy of it."""
+    if not task.copy:
+        return r
+    copy, given = task.copy, task.path
+    r.row.message = r.row.message.replace(copy, given)
+    r.row.where = r.row.where.replace(copy, given)
+    for suffix, data in r.files.items():
+        if suffix.endswith(".json"):
+            r.files[suffix] = data.replace(_json_text(copy), _json_text(given))
+    return r
+
+
+def _render_file(path: Path, task: Task, options: BatchOptions) -> Done:
+    """Read the input: render its first project still to do, return the others as tasks; name bad parts."""
     try:
         engine = _prepare(options)
-        forms = engine.load(path)
+        loaded = engine.load_parts(path)
     except ReportgenError as exc:
-        return [_failed(task, str(exc), exc.where or str(path))]
+        return Done([_shown(task, _failed(task, str(exc), exc.where or str(path)))])
     except Exception as exc:  # noqa: BLE001 - one broken file must never stop the batch
-        return [_failed(task, f"无法读取：{type(exc).__name__}: {exc}", str(path))]
-    results = []
-    for index, form in enumerate(forms):
-        try:
-            outcome = engine.run(form)
-            row = _row_for(outcome, {}, shown, index)
-            row.name = outcome.report.name
-            rendered = Rendered(row, files=outcome.files)
-            if options.write_on_workers:
-                rendered = _write_incoming(rendered, options.outdir, task.key)
-        except ReportgenError as exc:
-            rendered = Rendered(Row(input=task.path, index=index, status="failed", project=form.subject or "",
-                                    kind=KIND[form.kind], unit=form.unit or "", message=str(exc), where=exc.where or ""))
-        except Exception as exc:  # noqa: BLE001
-            rendered = Rendered(Row(input=task.path, index=index, status="failed", project=form.subject or "",
-                                    kind=KIND[form.kind], unit=form.unit or "", message=f"{type(exc).__name__}: {exc}"))
-        rendered.row.key = task.key
-        results.append(rendered)
-    return results
+        return Done([_shown(task, _failed(task, f"无法读取：{type(exc).__name__}: {exc}", str(path)))])
+    forms = loaded.forms
+    # a part (sheet) that cannot be read is named after the projects; the good ones are still rendered
+    rendered = [_shown(task, _failed(replace(task, index=len(forms) + i), str(exc), exc.where or str(path)))
+                for i, exc in enumerate(loaded.failures)]
+    count = len(forms) + len(loaded.failures)
+    todo = [replace(task, data=None, index=i, form=form, count=count) for i, form in enumerate(forms)
+            if i not in task.skip]
+    if todo:
+        rendered.insert(0, _render_form(forms[todo[0].index], todo[0], options))
+    return Done(rendered, more=todo[1:], count=count)
+
+
+def _render_form(form: EvaluationForm, task: Task, options: BatchOptions) -> Rendered:
+    engine = _prepare(options)
+    index = task.index
+    try:
+        outcome = engine.run(form)
+        row = _row_for(outcome, {}, Path(task.path), index)
+        row.name = outcome.report.name
+        rendered = _shown(task, Rendered(row, files=outcome.files))
+        if options.write_on_workers:
+            rendered = _write_incoming(rendered, options.outdir, task.key)
+    except ReportgenError as exc:
+        rendered = _shown(task, _failed(task, str(exc), exc.where or ""))
+    except Exception as exc:  # noqa: BLE001
+        rendered = _failed(task, f"{type(exc).__name__}: {exc}")
+    rendered.row.key = task.key
+    return rendered
 
 
 def _write_incoming(rendered: Rendered, outdir: Path, key: str) -> Rendered:
     """On a worker that shares OUT: write the files under a provisional name; the client renames them."""
+    from .overwrite import digest
+
     folder = outdir / INCOMING
-    written = {}
+    written, digests = {}, {}
     for suffix, data in rendered.files.items():
         path = folder / f"{key}-{rendered.row.index}.{suffix}"
         atomic_write(path, data)
-        written[suffix] = str(path)
-    return Rendered(rendered.row, files={}, written=written)
+        written[suffix], digests[suffix] = str(path), digest(data)
+    return Rendered(rendered.row, files={}, written=written, digests=digests)
 
 
 def _failed(task: Task, message: str, where: str = "") -> Rendered:
-    return Rendered(Row(input=task.path, status="failed", message=message, where=where, key=task.key))
+    """A failed row for the task's project (named when the file was read), or for the whole input."""
+    form = task.form
+    about: dict[str, Any] = {"project": form.subject or "", "kind": KIND[form.kind], "unit": form.unit or ""} if form else {}
+    return Rendered(Row(input=task.path, index=task.index, status="failed", message=message, where=where,
+                        key=task.key, **about))
 
 
-def failed_task(task: Task, message: str) -> list[Rendered]:
-    """The rows of an input whose worker never answered (died twice, or ran past the timeout)."""
-    return [_failed(task, message, task.path)]
+def failed_task(task: Task, message: str) -> Done:
+    """A task whose worker never answered (died every time it was tried, or ran past the timeout)."""
+    return Done([_failed(task, message, task.path)], count=task.count)
 
 
 def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -> Row:
@@ -313,10 +359,15 @@ class BatchResult:
         return [r for r in self.rows if r.status == "failed"]
 
     @property
+    def kept(self) -> list[Row]:
+        """Projects whose report the user changed since it was written: kept, not replaced (no --force)."""
+        return [r for r in self.rows if r.status == "kept"]
+
+    @property
     def exit_code(self) -> int:
         if self.interrupted:
             return 130
-        return 1 if any(r.status in ("failed", "check-failed") for r in self.rows) else 0
+        return 1 if any(r.status in ("failed", "check-failed", "kept") for r in self.rows) else 0
 
 
 Progress = Callable[[int, int, "Row | None"], None]
@@ -337,7 +388,11 @@ class Stop:
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
         previous = signal.signal(signal.SIGINT, self)
-        return lambda: signal.signal(signal.SIGINT, previous)
+
+        def restore() -> None:
+            signal.signal(signal.SIGINT, previous)
+
+        return restore
 
 
 def run_batch(
@@ -360,34 +415,44 @@ def run_batch(
     stop = stop or Stop()
     restore = stop.install()
     try:
-        with OutputFolder(options.outdir) as out:
+        with OutputFolder(options.outdir, force=options.force) as out:
             files = collect_inputs(inputs, options.outdir)
             fingerprint = options.fingerprint()
             tasks = [Task(str(path), _input_key(path, fingerprint)) for path in files]
             previous = out.start(resume=options.resume)
-            results: dict[str, list[Row]] = {}
+            results: dict[str, dict[int, Row]] = {}  # input → its projects' rows, by their place in it
+            outstanding: dict[str, int] = {}  # input → its tasks not finished yet (an input's first task adds more)
             todo = []
             for task in tasks:
                 earlier = previous.get((task.key, task.path))
                 if earlier is not None:
-                    results[task.path] = earlier
-                    out.keep(earlier)
-                else:
-                    todo.append(task)
+                    results[task.path] = dict(earlier.rows)
+                    out.keep(task.key, earlier)
+                    if earlier.complete:
+                        continue
+                    task = replace(task, skip=frozenset(earlier.rows))  # a workbook half done: the rest of it
+                todo.append(task)
+                outstanding[task.path] = 1
             skipped = len(tasks) - len(todo)
             done_count = skipped
             if progress:
                 progress(done_count, len(tasks), None)
 
-            def handle(task: Task, rendered: list[Rendered]) -> None:
+            def handle(task: Task, done: Done) -> list[Task]:
+                """Write and journal a finished task's project; return the input's other projects, to be run."""
                 nonlocal done_count
-                results[task.path] = out.record(task.key, rendered)
-                done_count += 1
-                if progress:
-                    progress(done_count, len(tasks), results[task.path][0])
+                rows = results.setdefault(task.path, {})
+                for row in out.record(task.key, done.count, done.rendered):
+                    rows[row.index] = row
+                outstanding[task.path] += len(done.more) - 1
+                if not outstanding[task.path]:
+                    done_count += 1
+                    if progress:  # an input is done when all its projects are
+                        progress(done_count, len(tasks), rows[min(rows)])
+                return done.more
 
             _run(todo, options, handle, stop)
-            rows = [row for task in tasks if task.path in results for row in results[task.path]]
+            rows = [row for task in tasks for _, row in sorted(results.get(task.path, {}).items())]
             result = BatchResult(rows=rows, elapsed=time.perf_counter() - start,
                                  interrupted=stop.requested.is_set(), skipped=skipped)
             out.finish(rows)
@@ -411,8 +476,11 @@ def require_dask(scheduler: str) -> None:
     parse_scheduler(scheduler)
 
 
-def _run(todo: list[Task], options: BatchOptions, handle: Callable[[Task, list[Rendered]], None], stop: Stop) -> None:
-    """Hand the inputs to whatever does the work: the calling process, the local pool, or Dask."""
+Handle = Callable[[Task, Done], list[Task]]  # a finished task in; the tasks it gave rise to out
+
+
+def _run(todo: list[Task], options: BatchOptions, handle: Handle, stop: Stop) -> None:
+    """Hand the tasks to whatever does the work: the calling process, the local pool, or Dask."""
     if options.scheduler:
         from .batch_dask import run_dask
 
@@ -421,15 +489,14 @@ def _run(todo: list[Task], options: BatchOptions, handle: Callable[[Task, list[R
     _prepare(options)  # in the parent too: forked workers inherit the prepared engine
     jobs = options.jobs or os.cpu_count() or 1
     if jobs == 1 and not options.timeout:
-        for task in todo:  # no pool at all: simplest to debug, and what --jobs 1 --timeout 0 asks for
-            if stop.requested.is_set():
-                break
-            handle(task, render_task(task, options))
+        queue = deque(todo)
+        while queue and not stop.requested.is_set():  # no pool at all: simplest to debug (--jobs 1 --timeout 0)
+            task = queue.popleft()
+            queue.extendleft(reversed(handle(task, render_task(task, options))))
         return
     from .batch_pool import run_pool
 
-    run_pool(todo, options, handle, stop, jobs=min(jobs, max(len(todo), 1)))
-
+    run_pool(todo, options, handle, stop, jobs=jobs)
 
 
 def _json_text(text: str) -> bytes:

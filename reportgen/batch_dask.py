@@ -12,9 +12,13 @@ batch. A worker that dies loses only its task, which the scheduler gives to anot
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
-from collections.abc import Callable, Iterator
+import threading
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,10 +27,9 @@ import dask
 from distributed import Client, Future, LocalCluster, as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from .batch import BatchOptions, Rendered, Stop, Task, failed_task, render_task
+from .batch import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
+from .batch_pool import timeout_message
 from .errors import UsageError
-
-Handle = Callable[[Task, list[Rendered]], None]
 
 
 class PrepareEngine(WorkerPlugin):
@@ -95,18 +98,19 @@ def _run(client: Client, tasks: list[Task], options: BatchOptions, handle: Handl
     limit = max(4, 2 * threads)  # enough to keep every worker busy, few enough that memory stays flat
     pending: dict[Future, Task] = {}
     queue: Iterator[Task] = iter(tasks)
+    more: deque[Task] = deque()  # the other projects of a workbook whose first task has finished
     done = as_completed()
 
     def submit() -> None:
         if stop.requested.is_set():
             return
-        task = next(queue, None)
+        task = more.popleft() if more else next(queue, None)
         if task is None:
             return
-        if not options.write_on_workers:  # workers may not see our disk: send the input itself
+        if task.form is None and not options.write_on_workers:  # workers may not see our disk: send the input
             task = replace(task, data=Path(task.path).read_bytes())
-        future = client.submit(render_task, task, options, key=f"reportgen-{_path_hash(task.path)}-{task.key}",
-                               pure=False)
+        future = client.submit(run_task, task, options, pure=False,
+                               key=f"reportgen-{_path_hash(task.path)}-{task.key}-{task.index}")
         pending[future] = task
         done.add(future)
 
@@ -115,15 +119,67 @@ def _run(client: Client, tasks: list[Task], options: BatchOptions, handle: Handl
     for future in done:
         task = pending.pop(future)
         try:
-            rendered = future.result()
-        except Exception as exc:  # noqa: BLE001 - a lost worker or a broken one fails this input only
-            rendered = failed_task(task, _failure(exc, options))
+            result = future.result()
+        except Exception as exc:  # noqa: BLE001 - a lost worker or a broken one fails this task only
+            result = failed_task(task, _failure(exc, options))
         future.release()
-        handle(replace(task, data=None), rendered)
+        more.extend(handle(replace(task, data=None), result))
         if stop.now.is_set():
             client.cancel(list(pending))
             break
-        submit()
+        while len(pending) < limit and (more or not stop.requested.is_set()):
+            before = len(pending)
+            submit()
+            if len(pending) == before:
+                break
+
+
+class TimedOut(BaseException):
+    """Raised inside a task that ran past --timeout (a BaseException: no ``except Exception`` swallows it)."""
+
+
+def run_task(task: Task, options: BatchOptions) -> Done:
+    """``render_task`` on a Dask worker, stopped after ``--timeout`` seconds.
+
+    Tasks run in a worker's thread, where no signal reaches, and Dask cannot stop a running task;
+    so the worker raises ``TimedOut`` in that thread itself (``PyThreadState_SetAsyncExc``). It
+    takes effect at the next Python instruction: the layout of a pathological form (pure Python)
+    stops within milliseconds, and the worker goes on with the next project.
+    """
+    try:
+        if not options.timeout:
+            return render_task(task, options)
+        with _interrupt_after(options.timeout):
+            return render_task(task, options)
+    except TimedOut:
+        return failed_task(task, timeout_message(options.timeout))
+    except Exception as exc:  # noqa: BLE001 - an error (and its traceback) that Dask cannot send would stall the run
+        return failed_task(task, f"在 Dask worker 上处理失败：{type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def _interrupt_after(seconds: float) -> Iterator[None]:
+    target = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    state = {"over": False, "fired": False}
+
+    def fire() -> None:
+        with lock:
+            if not state["over"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(TimedOut))
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["over"] = True
+            if state["fired"]:  # raised just as the task ended: take back what was not delivered yet
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
+        timer.cancel()
 
 
 def _failure(exc: Exception, options: BatchOptions) -> str:

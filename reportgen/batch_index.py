@@ -5,9 +5,10 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import formatting as fmt
+from .defaults import LOW_EXECUTION_RATE
 from .findings import CODES, SEVERITY_LABEL
 from .fsutil import atomic_write
 from .narrative.text import cell, md
@@ -32,7 +33,7 @@ COLUMNS = (
     ("状态", "status", 10),
     ("说明", "message", 50),
 )
-STATUS = {"ok": "完成", "check-failed": "检查未通过", "failed": "失败", "skipped": "跳过"}
+STATUS = {"ok": "完成", "check-failed": "检查未通过", "failed": "失败", "kept": "未覆盖", "skipped": "跳过"}
 #: the 类型 column: what kind of form a row was read from
 PROJECT, DEPARTMENT = "项目支出", "部门整体"
 KIND = {"project": PROJECT, "department": DEPARTMENT}
@@ -148,96 +149,94 @@ def summary_markdown(rows: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def overview_markdown(result: BatchResult) -> str:
+#: the template that words the overview (a --templates folder may hold its own batch/overview.md.j2)
+OVERVIEW_TEMPLATE = "batch/overview.md.j2"
+LOW_EXECUTION = float(LOW_EXECUTION_RATE)  # below this execution rate a project is listed under 需要关注
+_GRADE_ORDER = ("优", "良", "中", "差")
+
+
+def overview_markdown(result: BatchResult, templates: str | None = None) -> str:
+    """Word the department overview with ``batch/overview.md.j2`` from the facts of ``result``."""
+    from .narrative.env import build_environment, template_error
+
+    env = build_environment(templates)
+    try:
+        return env.get_template(OVERVIEW_TEMPLATE).render(o=overview_facts(result), md=md, cell=cell)
+    except Exception as exc:  # a user's template: say which file and line, as for report templates
+        template_error(exc, OVERVIEW_TEMPLATE)
+
+
+def overview_facts(result: BatchResult) -> dict[str, Any]:
+    """Gather what the overview says: counts, grades, scores, money, causes, the projects to watch."""
     rows = result.rows
-    done = [r for r in rows if r.status != "failed"]
+    done = [r for r in rows if r.status not in ("failed", "kept")]
     failed = [r for r in rows if r.status == "failed"]
+    kept = [r for r in rows if r.status == "kept"]  # the user edited its report: kept, not replaced
     scores = [r.total_value for r in done if r.total_value is not None]
     grades = Counter(r.grade for r in done if r.grade)
     units = {r.budget_unit for r in done if r.budget_unit}
-    lines = ["# 部门项目绩效自评概览", ""]
-    lines.append(
-        f"本批次共处理项目{len(rows)}个，其中生成报告{len(done)}个"
-        + (f"，失败{len(failed)}个" if failed else "")
-        + (f"（另有{result.skipped}个输入文件的报告已是最新，未重新生成）" if result.skipped else "")
-        + "。"
-    )
     kinds = Counter(r.kind for r in rows if r.kind)
-    if kinds.get(DEPARTMENT):
-        lines[-1] += f"按表式分，项目支出自评表{kinds.get(PROJECT, 0)}份，部门整体支出自评表{kinds[DEPARTMENT]}份。"
     # a department's whole budget contains its projects' money: the totals add up project forms only
     money = [r for r in done if r.kind != DEPARTMENT] if kinds.get(PROJECT) else done
-    if grades:
-        order = ["优", "良", "中", "差"]
-        parts = [f"“{g}”{grades[g]}个" for g in order if grades.get(g)] + [
-            f"“{g}”{n}个" for g, n in grades.items() if g not in order
-        ]
-        lines += ["", "## 一、等级分布", "", "自评等级" + fmt.enumerate_cn(parts) + "。"]
+    facts: dict[str, Any] = {
+        "projects": len(rows),
+        "reports": len(done),
+        "failed": len(failed),
+        "skipped": result.skipped,
+        "kinds": {"project": kinds.get(PROJECT, 0), "department": kinds[DEPARTMENT]} if kinds.get(DEPARTMENT) else None,
+        "grades": [(g, grades[g]) for g in _GRADE_ORDER if grades.get(g)]
+        + [(g, n) for g, n in grades.items() if g not in _GRADE_ORDER],
+        "scores": None,
+        "computed": sum(1 for r in done if r.total_computed),
+        "budget": None,
+        "causes": Counter(c for r in done for c in r.cause_categories).most_common(5),
+        "signature": [x for x in (overview_unit(rows), overview_date(rows)) if x],
+    }
     if scores:
         lowest = min((r for r in done if r.total_value is not None), key=lambda r: r.total_value or 0)
-        lines += [
-            "",
-            "## 二、得分情况",
-            "",
-            f"平均得分{fmt.plain_number(statistics.fmean(scores))}分，中位数{fmt.plain_number(statistics.median(scores))}分，"
-            f"最低得分{fmt.plain_number(min(scores))}分（{md(lowest.project)}）。",
-        ]
-    computed = [r for r in done if r.total_computed]
-    if computed:
-        if not scores:
-            lines += ["", "## 二、得分情况"]
-        lines += ["", f"另有{len(computed)}个项目的自评表未填写总分，汇总表中其按各项得分合计的分数标为“（计算）”，"
-                      "未计入上述得分统计，也未评定等级。"]
+        facts["scores"] = {
+            "mean": fmt.plain_number(statistics.fmean(scores)),
+            "median": fmt.plain_number(statistics.median(scores)),
+            "lowest": fmt.plain_number(min(scores)),
+            "lowest_project": lowest.project,
+        }
     if len(units) == 1:
         unit = units.pop()
         budget = sum(r.budget_value or 0 for r in money)
         executed = sum(r.executed_value or 0 for r in money)
-        rate = f"，总体预算执行率{fmt.plain_number(executed / budget * 100)}%" if budget else ""
-        lines += ["", "## 三、预算执行", "", f"全年预算数合计{budget:,.2f}{unit}，执行数合计{executed:,.2f}{unit}{rate}。"]
+        rate = fmt.plain_number(executed / budget * 100) if budget else None
+        facts["budget"] = {"total": f"{budget:,.2f}", "executed": f"{executed:,.2f}", "unit": unit, "rate": rate}
     elif units:
-        lines += ["", "## 三、预算执行", "", "各项目金额单位不一致（万元与元并存），未作合计，请见汇总表。"]
-    causes = Counter(c for r in done for c in r.cause_categories)
-    if causes:
-        top = "、".join(f"{name}（{n}个项目）" for name, n in causes.most_common(5))
-        lines += ["", "## 四、主要偏差原因", "", f"自评表中出现最多的偏差原因类别为：{top}。"]
-    low = LOW_EXECUTION
+        facts["budget"] = "mixed"
     attention = [r for r in done if r.grade in ("中", "差") or r.errors or r.placeholders or r.status == "check-failed"
-                 or (r.rate_value is not None and r.rate_value < low)]
-    lines += ["", "## 五、需要关注的项目", ""]
-    if attention or failed:
-        for r in attention:
-            lines.append(f"- {md(r.project)}（{md(r.unit)}）：{'，'.join(_reasons(r)) or '检查未通过'}")
-        for r in failed:
-            lines.append(f"- {md(r.input)}：处理失败，{md(r.message)}")
-    else:
-        lines.append("无。")
-    lines += ["", "## 附表：项目自评情况一览表", "",
-              "| 序号 | 项目名称 | 总分 | 等级 | 执行率 | 问题 |", "| ---: | --- | ---: | --- | ---: | --- |"]
-    for i, r in enumerate(rows, start=1):
-        problems = "；".join(_reasons(r)) if r.status != "failed" else f"处理失败：{r.message}"
-        lines.append(f"| {i} | {cell(r.project or r.input)} | {cell(r.total)} | {cell(r.grade)} | {cell(r.rate)} "
-                     f"| {cell(problems)} |")
-    # the 落款 ends the Markdown, as in every report; the PDF prints it before the attached table
-    lines += [line for x in (overview_unit(rows), overview_date(rows)) if x for line in ("", md(x))]
-    return "\n".join(lines) + "\n"
+                 or (r.rate_value is not None and r.rate_value < LOW_EXECUTION)]
+    facts["attention"] = [_row_facts(r) for r in attention]
+    facts["failures"] = [{"input": r.input, "message": r.message} for r in failed]
+    facts["kept"] = [{"name": r.project or r.input, "message": r.message} for r in kept]
+    facts["rows"] = [_row_facts(r) for r in rows]
+    return facts
 
 
-LOW_EXECUTION = 0.9  # below this execution rate a project is listed under 需要关注
-
-
-def _reasons(r: Row) -> list[str]:
-    reasons = []
-    if r.grade in ("中", "差"):
-        reasons.append(f"等级为“{r.grade}”")
-    if r.rate_value is not None and r.rate_value < LOW_EXECUTION:
-        reasons.append(f"预算执行率{r.rate}，低于{fmt.plain_number(LOW_EXECUTION * 100)}%")
-    if r.errors:
-        reasons.append(f"自评表有{r.errors}处错误")
-    if r.placeholders:
-        reasons.append(f"报告有{r.placeholders}处待补充")
-    if r.missing_terms:
-        reasons.append("缺少必备用语")
-    return reasons
+def _row_facts(r: Row) -> dict[str, Any]:
+    """One project for the overview: what it is, and why it needs attention (the template words the reasons)."""
+    low_rate = r.rate_value is not None and r.rate_value < LOW_EXECUTION
+    return {
+        "project": r.project,
+        "unit": r.unit,
+        "name": r.project or r.input,
+        "total": r.total,
+        "grade": r.grade,
+        "rate": r.rate,
+        "failed": r.status == "failed",
+        "kept": r.status == "kept",
+        "message": r.message,
+        "low_grade": r.grade if r.grade in ("中", "差") else None,
+        "low_rate": r.rate if low_rate else None,
+        "threshold": fmt.plain_number(LOW_EXECUTION * 100),
+        "errors": r.errors,
+        "placeholders": r.placeholders,
+        "missing_terms": bool(r.missing_terms),
+    }
 
 
 def overview_unit(rows: list[Row]) -> str:
@@ -258,7 +257,7 @@ def write_index(result: BatchResult, options: BatchOptions) -> None:
     out = options.outdir
     write_summary_xlsx(result.rows, out / "summary.xlsx")
     atomic_write(out / "summary.md", summary_markdown(result.rows))
-    overview = overview_markdown(result)
+    overview = overview_markdown(result, options.templates)
     atomic_write(out / "overview.md", overview)
     if "pdf" in options.formats:
         from .renderers.pdf import render_pdf

@@ -17,13 +17,14 @@ import shutil
 import socket
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from .errors import InputError, RenderError, UsageError
 from .fsutil import atomic_write
 from .narrative.text import safe_filename
+from .overwrite import KeptError, changed_digests, forget, install_files, kept_error, recorded_digest, write_files
 
 if TYPE_CHECKING:
     from .batch import Rendered, Row
@@ -55,11 +56,13 @@ def write_problem(exc: OSError) -> str:
 class OutputFolder:
     """The batch's view of OUT: ``start``, ``record`` each input as it finishes, ``finish`` once."""
 
-    def __init__(self, outdir: Path) -> None:
+    def __init__(self, outdir: Path, *, force: bool = False) -> None:
         self.outdir = outdir
+        self.force = force  # replace reports the user edited (--force)
         self._lock_fd: int | None = None
         self._journal: IO[str] | None = None
         self._claimed: dict[str, str] = {}  # provisional stem → owner ("input#index")
+        self._counts: dict[tuple[str, str], int] = {}  # (key, input) → projects in it
         self.journal_problem = ""
 
     # -- the lock ------------------------------------------------------------------------------
@@ -99,28 +102,35 @@ class OutputFolder:
 
     # -- the journal ---------------------------------------------------------------------------
 
-    def start(self, *, resume: bool) -> dict[tuple[str, str], list[Row]]:
-        """Open the journal; with ``resume``, return the inputs already done ((key, input) → rows)."""
+    def start(self, *, resume: bool) -> dict[tuple[str, str], Earlier]:
+        """Open the journal; with ``resume``, return what earlier runs finished ((key, input) → its projects)."""
         previous = _read_journal(self.outdir / JOURNAL) if resume else {}
         if not resume:
             (self.outdir / JOURNAL).unlink(missing_ok=True)
         for name in (*LEGACY, INCOMING):
             shutil.rmtree(self.outdir / name, ignore_errors=True)
-        for leftover in self.outdir.rglob(".*.part"):
-            leftover.unlink(missing_ok=True)  # temporary files of a run that was killed mid-write
+        for pattern in (".*.part", ".*.moving"):  # temporary files of a run that was killed mid-write or mid-rename
+            for leftover in self.outdir.rglob(pattern):
+                leftover.unlink(missing_ok=True)
         self._journal = (self.outdir / JOURNAL).open("a", encoding="utf-8")
         return previous
 
-    def keep(self, rows: list[Row]) -> None:
-        """Rows of an earlier run taken as they are: their names stay taken."""
-        for row in rows:
+    def keep(self, key: str, earlier: Earlier) -> None:
+        """Projects of an earlier run taken as they are: their names stay taken."""
+        for row in earlier.rows.values():
+            self._counts[(key, row.input)] = earlier.count
             if row.stem:
                 self._claimed[row.stem] = _owner(row)
 
-    def record(self, key: str, rendered: list[Rendered]) -> list[Row]:
-        """Write one input's files (atomically), then journal it; return its rows."""
+    def record(self, key: str, count: int, rendered: list[Rendered]) -> list[Row]:
+        """Write a finished task's files (atomically), then journal its projects; return their rows.
+
+        ``count``: how many projects (and unreadable parts) the input holds; it is done when all are.
+        """
         rows = [self._write(r) for r in rendered]
-        line = json.dumps({"key": key, "rows": [asdict(r) for r in rows]}, ensure_ascii=False) + "\n"
+        for row in rows:
+            self._counts[(key, row.input)] = count
+        line = _line(key, count, rows)
         try:
             assert self._journal is not None
             self._journal.write(line)
@@ -130,33 +140,34 @@ class OutputFolder:
         return rows
 
     def _write(self, rendered: Rendered) -> Row:
+        """Put one project's files in place (all or none), through the overwrite record (``overwrite``):
+        a report the user edited since reportgen wrote it is kept, and the project says so."""
         row = rendered.row
         if row.status == "failed":
             return row
         stem = self._claim(row)
-        done: list[Path] = []
-        target = self.outdir
         try:
-            for suffix, data in rendered.files.items():
-                target = self.outdir / f"{stem}.{suffix}"
-                atomic_write(target, data)
-                done.append(target)
-            for suffix, source in rendered.written.items():
-                target = self.outdir / f"{stem}.{suffix}"
-                os.replace(source, target)
-                done.append(target)
+            if rendered.written:
+                moved = {f"{stem}.{s}": (Path(source), rendered.digests[s]) for s, source in rendered.written.items()}
+                paths = install_files(self.outdir, stem, moved, force=self.force)
+            else:
+                files = {f"{stem}.{s}": data for s, data in rendered.files.items()}
+                paths = write_files(self.outdir, stem, files, force=self.force)
+        except KeptError as exc:
+            self._claimed.pop(stem, None)
+            for source in rendered.written.values():
+                Path(source).unlink(missing_ok=True)
+            return _kept(row, exc)
         except OSError as exc:
-            for path in done:  # a report is all its files or none of them
-                path.unlink(missing_ok=True)
             self._claimed.pop(stem, None)
             row.status = "failed"
-            row.where = str(target)
+            row.where = str(self.outdir / stem)
             row.message = (f"无法写入报告“{row.name}”：{write_problem(exc)}；腾出空间或换一个可写的输出文件夹后，"
                            "用 --resume 继续，已完成的报告不会重做")
             row.outputs = []
             return row
         row.stem = stem
-        row.outputs = [str(p) for p in done]
+        row.outputs = [str(p) for p in paths.values()]
         return row
 
     def _claim(self, row: Row) -> str:
@@ -173,12 +184,9 @@ class OutputFolder:
     def finish(self, rows: list[Row]) -> None:
         """Settle every name (input order), move files there, rewrite the journal, tidy up."""
         try:
-            _settle(self.outdir, rows)
-            atomic_write(
-                self.outdir / JOURNAL,
-                "".join(json.dumps({"key": k, "rows": [asdict(r) for r in rs]}, ensure_ascii=False) + "\n"
-                        for k, rs in _by_key(rows)),
-            )
+            _settle(self.outdir, rows, force=self.force)
+            atomic_write(self.outdir / JOURNAL, "".join(
+                _line(k, self._counts.get((k, rs[0].input), len(rs)), rs) for k, rs in _by_key(rows)))
         except OSError as exc:
             raise RenderError(f"无法完成输出文件夹的整理：{write_problem(exc)}", where=str(self.outdir),
                               hint="已写出的报告均完整；腾出空间后用 --resume 继续") from exc
@@ -187,6 +195,22 @@ class OutputFolder:
                 self._journal.close()
                 self._journal = None
         shutil.rmtree(self.outdir / INCOMING, ignore_errors=True)
+
+
+def _line(key: str, count: int, rows: list[Row]) -> str:
+    return json.dumps({"key": key, "count": count, "rows": [asdict(r) for r in rows]}, ensure_ascii=False) + "\n"
+
+
+@dataclass
+class Earlier:
+    """What earlier runs finished of one input: its projects done (index → row), and how many it holds."""
+
+    rows: dict[int, Row] = field(default_factory=dict)
+    count: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return len(self.rows) >= self.count
 
 
 def _owner(row: Row) -> str:
@@ -215,7 +239,7 @@ def _qualified(base: str, label: str) -> str:
     return f"{base[:room]}（{label}）"
 
 
-def _settle(outdir: Path, rows: list[Row]) -> None:
+def _settle(outdir: Path, rows: list[Row], *, force: bool = False) -> None:
     """Final names, decided by input order alone: unique names stay; names shared by several projects
     all say which input they came from; projects of several units go into a folder per unit."""
     done = [r for r in rows if r.status != "failed" and r.outputs and r.stem]
@@ -241,29 +265,58 @@ def _settle(outdir: Path, rows: list[Row]) -> None:
                     used.add(stem)
                     targets[id(row)] = stem
                     break
-    moves: list[tuple[Path, Path]] = []
+    moves: list[tuple[Row, str, list[tuple[Path, Path]]]] = []  # row, its final stem, (file, where it goes)
     for row in done:
         stem = targets[id(row)]
         if stem == row.stem:
             continue
         old_name = Path(row.stem).name
-        new_outputs = []
-        for output in row.outputs:
-            source = Path(output)
-            target = outdir / f"{stem}{source.name[len(old_name):]}"
-            moves.append((source, target))
-            new_outputs.append(str(target))
-        row.stem, row.outputs = stem, new_outputs
+        pairs = [(Path(o), outdir / f"{stem}{Path(o).name[len(old_name):]}") for o in row.outputs]
+        moves.append((row, stem, pairs))
+    if not moves:
+        return
+    # a file the user changed where a report would go keeps its place: that report is not moved there
+    # (a file another report moves away from is ours, written in this run)
+    sources = {source for _, _, pairs in moves for source, _ in pairs}
+    going = []
+    for row, stem, pairs in moves:
+        hashes = {_rel(outdir, t): recorded_digest(outdir, row.stem, _rel(outdir, s)) for s, t in pairs if s.exists()}
+        changed = [p for p in changed_digests(outdir, stem, hashes) if p not in sources]
+        if changed and not force:
+            for source, _ in pairs:
+                source.unlink(missing_ok=True)
+            forget(outdir, row.stem, [_rel(outdir, s) for s, _ in pairs])
+            _kept(row, kept_error(outdir, changed))
+            continue
+        going.append((row, stem, pairs))
     # two steps, so a file that moves onto the old place of another never overwrites it
     staged = []
-    for i, (source, target) in enumerate(moves):
-        if source.exists():
-            step = source.with_name(f".{i}.moving")
-            os.replace(source, step)
-            staged.append((step, target))
-    for step, target in staged:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(step, target)
+    for i, (row, stem, pairs) in enumerate(going):
+        files = {}
+        for j, (source, target) in enumerate(pairs):
+            if source.exists():
+                step = source.with_name(f".{i}-{j}.moving")
+                files[_rel(outdir, target)] = (step, recorded_digest(outdir, row.stem, _rel(outdir, source)))
+                os.replace(source, step)
+        forget(outdir, row.stem, [_rel(outdir, s) for s, _ in pairs])
+        staged.append((row, stem, files))
+    for row, stem, files in staged:
+        paths = install_files(outdir, stem, files, force=True)  # (checked above)
+        row.stem, row.outputs = stem, [str(p) for p in paths.values()]
+
+
+def _rel(outdir: Path, path: Path) -> str:
+    return path.relative_to(outdir).as_posix()
+
+
+def _kept(row: Row, exc: KeptError) -> Row:
+    """A project whose report was not replaced because the user changed it: it says which file, and --force."""
+    row.status = "kept"
+    row.where = str(exc.kept[0]) if exc.kept else exc.where or ""
+    row.message = f"{exc}；{exc.hint}"
+    row.outputs = []
+    row.stem = ""
+    return row
 
 
 def _after_first(base: str, label: str):  # noqa: ANN202
@@ -287,12 +340,12 @@ def _broken_journal(journal: Path, line: int) -> InputError:
     )
 
 
-def _read_journal(journal: Path) -> dict[tuple[str, str], list[Row]]:
-    """Completed inputs from earlier runs: (key, input) → rows. A torn line (a kill mid-write) is redone;
+def _read_journal(journal: Path) -> dict[tuple[str, str], Earlier]:
+    """Projects finished by earlier runs: (key, input) → Earlier. A torn line (a kill mid-write) is redone;
     a line that is JSON but not ours means the journal was edited: refuse rather than guess."""
     from .batch import Row
 
-    done: dict[tuple[str, str], list[Row]] = {}
+    done: dict[tuple[str, str], Earlier] = {}
     if not journal.exists():
         return done
     try:
@@ -307,14 +360,20 @@ def _read_journal(journal: Path) -> dict[tuple[str, str], list[Row]]:
         try:
             rows = [Row(**r) for r in record["rows"]]
             key = str(record["key"])
+            count = int(record.get("count", len(rows)))  # (journals of earlier versions: one line per input)
             for r in rows:
                 if not isinstance(r.outputs, list) or not all(isinstance(p, str) for p in r.outputs):
                     raise TypeError("outputs")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _broken_journal(journal, number) from exc
-        if rows and all(r.status != "failed" and r.outputs and all(Path(p).exists() for p in r.outputs) for r in rows):
-            done[(key, rows[0].input)] = rows
-    return done
+        for r in rows:
+            earlier = done.setdefault((key, r.input), Earlier())
+            earlier.count = count
+            if r.status not in ("failed", "kept") and r.outputs and all(Path(p).exists() for p in r.outputs):
+                earlier.rows[r.index] = r
+            else:
+                earlier.rows.pop(r.index, None)
+    return {k: e for k, e in done.items() if e.rows}
 
 
 def _holder(fd: int) -> str:

@@ -16,14 +16,11 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .batch import BatchOptions, Rendered, Stop, Task, failed_task, render_task
-
-Handle = Callable[[Task, list[Rendered]], None]
+from .batch import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
 
 
 def death_message(exitcode: int | None, retries: int) -> str:
@@ -68,14 +65,24 @@ class _Worker:
 
 
 def run_pool(tasks: list[Task], options: BatchOptions, handle: Handle, stop: Stop, *, jobs: int) -> None:
-    """Run every task on ``jobs`` workers, calling ``handle`` in this process as each one finishes."""
+    """Run every task on ``jobs`` workers, calling ``handle`` in this process as each one finishes.
+
+    The tasks ``handle`` returns (the other projects of a workbook) are run next, on any worker.
+    """
     queue = deque(tasks)
     deaths: dict[int, int] = {}  # id(task) → how many workers died holding it
     workers = [_Worker(options) for _ in range(min(jobs, len(queue)))]
+
+    def finished(task: Task, done: Done) -> None:
+        queue.extendleft(reversed(handle(task, done)))
+
     try:
         while True:
             if stop.now.is_set():
                 break
+            idle = sum(w.task is None for w in workers)
+            if not stop.requested.is_set():  # a workbook's projects came back: more workers, up to ``jobs``
+                workers += [_Worker(options) for _ in range(min(jobs - len(workers), len(queue) - idle))]
             for w in workers:
                 if w.task is None and queue and not stop.requested.is_set():
                     w.give(queue.popleft())
@@ -95,7 +102,7 @@ def run_pool(tasks: list[Task], options: BatchOptions, handle: Handle, stop: Sto
                         rendered = None  # it died while answering: treat as below
                     if rendered is not None:
                         w.task = None
-                        handle(task, rendered)
+                        finished(task, rendered)
                         continue
                 if w.process.sentinel in ready or not w.process.is_alive():
                     w.kill()
@@ -103,11 +110,11 @@ def run_pool(tasks: list[Task], options: BatchOptions, handle: Handle, stop: Sto
                     if n <= options.retries:
                         queue.appendleft(task)
                     else:
-                        handle(task, failed_task(task, death_message(w.process.exitcode, options.retries)))
+                        finished(task, failed_task(task, death_message(w.process.exitcode, options.retries)))
                     workers[i] = _Worker(options)
                 elif options.timeout and now - w.started > options.timeout:
                     w.kill()
-                    handle(task, failed_task(task, timeout_message(options.timeout)))
+                    finished(task, failed_task(task, timeout_message(options.timeout)))
                     workers[i] = _Worker(options)
     finally:
         for w in workers:

@@ -10,14 +10,13 @@ reports on is kept with no result, so the report names it and leaves a 【待补
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Literal
 
+from .defaults import TASK_PAIRING_OVERLAP
 from .model import EvaluationForm, split_numbered
-from .scoring import text_overlap
+from .similarity import text_overlap
 
 #: a reported item shares at least this much wording with a planned task to count as its result
-_PAIRING_OVERLAP = Decimal("0.3")
 
 ResultSource = Literal["task", "goals", "none"]
 
@@ -70,7 +69,7 @@ def _pair(planned: list[str], reported: list[str]) -> list[str | None]:
     taken: set[int] = set()
     out: list[str | None] = []
     for task in planned:
-        best, best_score = None, _PAIRING_OVERLAP
+        best, best_score = None, TASK_PAIRING_OVERLAP
         for j, item in enumerate(reported):
             score = text_overlap(task, item)
             if j not in taken and score >= best_score:

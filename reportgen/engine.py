@@ -19,13 +19,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .dependencies import require
 from .errors import UsageError
 from .loaders import Loaded, load_all, load_parts
 from .model import EvaluationForm
 from .scoring import DEFAULT_RULES, Evaluation, ScoringRules, evaluate
 
 if TYPE_CHECKING:
-    from .check import Checker, CheckResult
+    from .checking import Checker, CheckResult
     from .narrative import Composer
     from .report import Report
 
@@ -102,7 +103,7 @@ class Engine:
 
     @cached_property
     def checker(self) -> Checker:
-        from .check import checker
+        from .checking import checker
 
         return checker(self.options.lexicon)
 
@@ -157,6 +158,7 @@ class Engine:
 
             return render_pdf(report, cover=o.cover, font=o.font, final=o.final, attachments=extra)
         if fmt == "docx":
+            require("docx", "生成 Word 文档")  # the renderer imports python-docx at its top
             from .renderers.docx import render_docx
 
             return render_docx(report, cover=o.cover, toc=o.toc, final=o.final, attachments=extra)

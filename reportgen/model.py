@@ -28,6 +28,10 @@ from pydantic import (
     model_validator,
 )
 
+from . import vocabulary
+from .defaults import MAX_NAME_CHARS, MAX_NUMBER_CHARS, MAX_TEXT_CHARS
+from .errors import Place
+
 # What validation changed on purpose (a cell in 元 converted to the form's 万元), as (path, message): validators
 # cannot return findings, so ``validate_data`` collects these notes around ``model_validate`` and turns them
 # into findings with the cell's place.
@@ -69,7 +73,7 @@ def to_decimal(value: Any) -> Any:
             return None
         text = _THOUSANDS.sub("", text)
         text = _UNIT_SUFFIX.sub("", text)
-        if len(text) > _MAX_NUMBER_CHARS and text[:1].isdigit():
+        if len(text) > MAX_NUMBER_CHARS and text[:1].isdigit():
             # thousands of digits are no figure a form prints: say so, instead of parsing (and printing) them
             raise ValueError(f"数字位数过多（{len(text)} 位），不是自评表上的数值")
         try:
@@ -84,7 +88,6 @@ def to_decimal(value: Any) -> Any:
 # not match between a digit and a Chinese character, so the lookahead only refuses a fourth digit
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _UNIT_SUFFIX = re.compile(r"\s*(分|万元|元)$")
-_MAX_NUMBER_CHARS = 60
 # an amount's own unit, for converting it to the form's: how many 元 one of it is
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _AMOUNT_WITH_UNIT = re.compile(r"^(?P<number>.*?\d.*?)\s*(?P<unit>亿元|万元|元)$")
@@ -213,10 +216,6 @@ def to_date(value: Any) -> Any:
     return value
 
 
-# A name (project, unit, indicator…) is one line of a form and becomes a title, a file name and Word's
-# document title (255 characters at most); free text is a paragraph. Longer is pasted by mistake.
-MAX_NAME_CHARS = 200
-MAX_TEXT_CHARS = 20_000
 
 
 def _bounded(limit: int, what: str) -> Any:
@@ -241,14 +240,38 @@ Name = Annotated[str | None, BeforeValidator(to_text), AfterValidator(_short)]
 TextList = Annotated[list[str], BeforeValidator(to_text_list), AfterValidator(_long)]
 
 
-def _not_negative(value: Decimal | None, what: str) -> Decimal | None:
-    if value is not None and value < 0:
-        raise ValueError(f"{what}不能为负数")
-    return value
+def _not_negative(what: str) -> AfterValidator:
+    def check(value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 0:
+            raise ValueError(f"{what}不能为负数")
+        return value
+
+    return AfterValidator(check)
 
 
-def _alias(*names: str) -> Any:
-    return Field(default=None, validation_alias=AliasChoices(*names))
+def _required(what: str) -> BeforeValidator:
+    """A name the form cannot do without (项目名称, 三级指标名称): present, not blank, not overlong."""
+
+    def check(value: Any) -> Any:
+        text = to_text(value)
+        if not text:
+            raise ValueError(f"{what}不能为空")
+        return _short(text)
+
+    return BeforeValidator(check)
+
+
+Money = Annotated[Amount, _not_negative("金额")]
+Points = Annotated[Amount, _not_negative("分值")]
+
+
+def _keys(part: str, name: str) -> AliasChoices:
+    """The keys YAML accepts for a field: its English name and its labels (lexicon/labels.yaml)."""
+    return AliasChoices(*vocabulary.yaml_keys(part, name))
+
+
+def _alias(part: str, name: str) -> Any:
+    return Field(default=None, validation_alias=_keys(part, name))
 
 
 def _field_keys(model: type[BaseModel], name: str) -> list[str]:
@@ -264,38 +287,31 @@ class _Model(BaseModel):
 class FundSource(_Model):
     """One 资金来源 row: 本年财政拨款, 上年结转, 其他资金…"""
 
-    name: str = Field(validation_alias=AliasChoices("name", "名称", "资金来源"))
-    initial: Amount = _alias("initial", "年初预算数")
+    name: str = Field(validation_alias=_keys("fund_source", "name"))
+    initial: Money = _alias("budget", "initial")
+    adjusted: Money = _alias("budget", "adjusted")
+    executed: Money = _alias("budget", "executed")
 
     @field_validator("name", mode="before")
     @classmethod
     def _name(cls, value: Any) -> Any:
         return _short(to_text(value))
-    adjusted: Amount = _alias("adjusted", "全年预算数", "调整后预算数", "预算数", "预算数(A)")
-    executed: Amount = _alias("executed", "全年执行数", "执行数", "执行数(B)")
-
-    @field_validator("initial", "adjusted", "executed")
-    @classmethod
-    def _amount(cls, value: Decimal | None) -> Decimal | None:
-        return _not_negative(value, "金额")
 
 
 class Budget(_Model):
     """项目资金 / 预算执行情况: the money block, in the form's own unit."""
 
-    unit: str = Field(default="万元", validation_alias=AliasChoices("unit", "单位", "金额单位"))
-    weight: Amount = _alias("weight", "分值", "权重")
-    initial: Amount = _alias("initial", "年初预算数")
-    adjusted: Amount = _alias("adjusted", "全年预算数", "调整后预算数", "预算数", "预算数(A)")
-    executed: Amount = _alias("executed", "全年执行数", "执行数", "执行数(B)")
-    rate: Rate = _alias("rate", "执行率", "预算执行率", "执行率(B/A)")
-    score: Amount = _alias("score", "得分")
-    sources: list[FundSource] = Field(default_factory=list, validation_alias=AliasChoices("sources", "资金来源"))
+    unit: str = Field(default="万元", validation_alias=_keys("budget", "unit"))
+    weight: Points = _alias("budget", "weight")
+    initial: Money = _alias("budget", "initial")
+    adjusted: Money = _alias("budget", "adjusted")
+    executed: Money = _alias("budget", "executed")
+    rate: Rate = _alias("budget", "rate")
+    score: Amount = _alias("budget", "score")
+    sources: list[FundSource] = Field(default_factory=list, validation_alias=_keys("budget", "sources"))
     # department-wide forms (Hunan's 按收入性质分 / 按支出性质分): rows such as 财政拨款收入, 基本支出, 项目支出
-    income: list[FundSource] = Field(default_factory=list, validation_alias=AliasChoices("income", "收入", "按收入性质分"))
-    spending: list[FundSource] = Field(
-        default_factory=list, validation_alias=AliasChoices("spending", "支出", "按支出性质分")
-    )
+    income: list[FundSource] = Field(default_factory=list, validation_alias=_keys("budget", "income"))
+    spending: list[FundSource] = Field(default_factory=list, validation_alias=_keys("budget", "spending"))
 
     @model_validator(mode="before")
     @classmethod
@@ -303,7 +319,7 @@ class Budget(_Model):
         """Convert amounts printed in another unit than the form's (``500元`` in a 万元 form)."""
         if not isinstance(data, dict):
             return data
-        unit_key = next((k for k in ("unit", "单位", "金额单位") if k in data), None)
+        unit_key = next((k for k in _field_keys(cls, "unit") if k in data), None)
         unit = to_text(data[unit_key]) if unit_key else "万元"
         unit = "万元" if unit in ("万", "万元", None) else unit
         out = dict(data)
@@ -311,7 +327,7 @@ class Budget(_Model):
             for key in _field_keys(cls, field):
                 if key in out:
                     out[key] = convert_amount(out[key], unit, f"budget.{field}")
-        sources_key = next((k for k in ("sources", "资金来源") if k in out), None)
+        sources_key = next((k for k in _field_keys(cls, "sources") if k in out), None)
         if sources_key and isinstance(out[sources_key], list):
             rows = []
             for i, row in enumerate(out[sources_key]):
@@ -335,45 +351,27 @@ class Budget(_Model):
             return "元"
         raise ValueError("金额单位只能是“万元”或“元”")
 
-    @field_validator("weight")
-    @classmethod
-    def _weight(cls, value: Decimal | None) -> Decimal | None:
-        return _not_negative(value, "分值")
-
-    @field_validator("initial", "adjusted", "executed")
-    @classmethod
-    def _amount(cls, value: Decimal | None) -> Decimal | None:
-        return _not_negative(value, "金额")
-
 
 class Goals(_Model):
     """年度总体目标: what was planned and what was achieved (free text)."""
 
-    planned: Text = _alias("planned", "预期目标", "年初设定目标", "年度目标", "年初绩效目标")
-    revised: Text = _alias("revised", "全年绩效目标", "调整后绩效目标", "全年（调整）绩效目标")
-    achieved: Text = _alias("achieved", "实际完成情况", "年度总体目标完成情况综述", "完成情况", "全年目标实际完成情况")
+    planned: Text = _alias("goals", "planned")
+    revised: Text = _alias("goals", "revised")
+    achieved: Text = _alias("goals", "achieved")
 
 
 class Task(_Model):
     """One 年度主要工作任务 of a department-wide form: what was planned, and what the form reports done."""
 
-    name: str = Field(validation_alias=AliasChoices("name", "任务", "任务名称", "工作任务"))
-    planned: Text = _alias("planned", "主要内容", "计划", "任务内容")
-    result: Text = _alias("result", "完成情况", "实际完成情况", "完成结果", "完成内容")
+    name: Annotated[str, _required("任务名称")] = Field(validation_alias=_keys("task", "name"))
+    planned: Text = _alias("task", "planned")
+    result: Text = _alias("task", "result")
 
     @model_validator(mode="before")
     @classmethod
     def _plain(cls, value: Any) -> Any:
         # a task may be written as a bare line ("- 完成全年新闻宣传任务")
         return {"name": value} if isinstance(value, str) else value
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name(cls, value: Any) -> Any:
-        text = to_text(value)
-        if not text:
-            raise ValueError("任务名称不能为空")
-        return _short(text)
 
 
 _YES = {"是", "√", "✓", "★", "y", "yes", "true", "1", "核心", "核心指标"}
@@ -403,42 +401,27 @@ def to_task_list(value: Any) -> Any:
 class Indicator(_Model):
     """One 三级指标 row, every cell as printed."""
 
-    level1: Name = _alias("level1", "一级指标")
-    level2: Name = _alias("level2", "二级指标")
-    name: str = Field(validation_alias=AliasChoices("name", "三级指标", "指标名称", "指标"))
-    weight: Amount = _alias("weight", "分值", "权重")
-    target: Text = _alias("target", "年度指标值", "年初目标值", "年初指标值", "指标值", "目标值", "年初目标值(A)")
-    actual: Text = _alias("actual", "实际完成值", "全年实际值", "完成值", "实际完成值(B)", "实际值")
-    score: Amount = _alias("score", "得分")
-    cause: Text = _alias("cause", "偏差原因", "未完成原因", "偏差原因分析", "未完成原因分析")
-    measure: Text = _alias("measure", "改进措施")
-    core: Flag = Field(default=False, validation_alias=AliasChoices("core", "核心指标", "是否核心指标"))
+    level1: Name = _alias("indicator", "level1")
+    level2: Name = _alias("indicator", "level2")
+    name: Annotated[str, _required("三级指标名称")] = Field(validation_alias=_keys("indicator", "name"))
+    weight: Points = _alias("indicator", "weight")
+    target: Text = _alias("indicator", "target")
+    actual: Text = _alias("indicator", "actual")
+    score: Amount = _alias("indicator", "score")
+    cause: Text = _alias("indicator", "cause")
+    measure: Text = _alias("indicator", "measure")
+    core: Flag = Field(default=False, validation_alias=_keys("indicator", "core"))
     # the Chongqing department layout (domain.md §2.2): 指标得分 = 指标权重 × 得分系数
-    coef: Rate = _alias("coef", "得分系数", "系数")
-    adjusted_target: Text = _alias("adjusted_target", "调整指标值", "全年调整指标值")
-    nature: Text = _alias("nature", "指标性质")
-    unit: Text = _alias("unit", "计量单位", "度量单位")
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name(cls, value: Any) -> Any:
-        text = to_text(value)
-        if not text:
-            raise ValueError("三级指标名称不能为空")
-        return _short(text)
-
-    @field_validator("weight")
-    @classmethod
-    def _weight(cls, value: Decimal | None) -> Decimal | None:
-        if value is not None and value < 0:
-            raise ValueError("分值不能为负数")
-        return value
+    coef: Rate = _alias("indicator", "coef")
+    adjusted_target: Text = _alias("indicator", "adjusted_target")
+    nature: Text = _alias("indicator", "nature")
+    unit: Text = _alias("indicator", "unit")
 
 
 class Contacts(_Model):
-    project_lead: Name = _alias("project_lead", "项目负责人")
-    finance_lead: Name = _alias("finance_lead", "财务负责人")
-    phone: Name = _alias("phone", "联系电话")
+    project_lead: Name = _alias("contacts", "project_lead")
+    finance_lead: Name = _alias("contacts", "finance_lead")
+    phone: Name = _alias("contacts", "phone")
 
 
 FormKind = Literal["project", "department"]
@@ -465,10 +448,12 @@ _KIND_WORDS: dict[str, FormKind] = {
 }
 #: the words in a form's printed title that make it department-wide
 DEPARTMENT_MARKERS = ("部门整体", "单位整体")
-_KIND_KEYS = ("kind", "form_type", "表式", "自评表类型")
-_TYPE_KEYS = ("type", "项目类型")
-_PROJECT_KEYS = ("project", "项目名称")
-_TITLE_KEYS = ("title", "表名", "标题")
+_KIND_KEYS = vocabulary.yaml_keys("form", "kind")
+_TYPE_KEYS = vocabulary.yaml_keys("form", "type")
+_PROJECT_KEYS = vocabulary.yaml_keys("form", "project")
+_TITLE_KEYS = vocabulary.yaml_keys("form", "title")
+_INDICATOR_KEYS = vocabulary.block_keys("indicators")
+_BUDGET_KEYS = vocabulary.block_keys("budget")
 KIND_LABEL: dict[str, str] = {"project": "项目支出绩效自评表", "department": "部门整体支出绩效自评表"}
 #: why a form without 项目名称 is refused, and what to write instead
 MISSING_SUBJECT = (
@@ -518,52 +503,47 @@ def _management_words() -> tuple[str, ...]:
 
 def management_rows(data: dict[str, Any]) -> int:
     """Count the indicator rows of plain form data whose names are generic 部门整体 management indicators."""
-    rows = next((data[k] for k in ("indicators", "绩效指标", "指标") if isinstance(data.get(k), list)), [])
+    rows: list[Any] = next((data[k] for k in _INDICATOR_KEYS if isinstance(data.get(k), list)), [])
     words = _management_words()
-    names = (str(row.get("name") or row.get("三级指标") or row.get("指标名称") or "") for row in rows if isinstance(row, dict))
+    name_keys = vocabulary.yaml_keys("indicator", "name")
+    names = (str(next((row[k] for k in name_keys if row.get(k)), "")) for row in rows if isinstance(row, dict))
     return sum(1 for name in names if any(w in name for w in words))
 
 
 class EvaluationForm(_Model):
     """A project's 绩效自评表 (or a department's 部门整体支出绩效自评表), as printed; scoring never changes it."""
 
-    kind: FormKind = Field(default="project", validation_alias=AliasChoices(*_KIND_KEYS))
+    kind: FormKind = Field(default="project", validation_alias=_keys("form", "kind"))
     # True when nothing printed names the kind and the indicators decided it (said by validate and import)
     kind_inferred: bool = Field(default=False, exclude=True)
-    title: Name = _alias(*_TITLE_KEYS)
-    year: int | None = _alias("year", "评价年度", "年度")
-    unit: Name = _alias("unit", "单位名称", "填报单位", "部门名称", "部门（单位）名称", "单位（部门）名称")
-    filled_on: Annotated[_dt.date | str | None, BeforeValidator(to_date)] = _alias("filled_on", "填报日期")
-    project: str | None = _alias(*_PROJECT_KEYS)
-    department: Name = _alias("department", "主管部门")
-    implementer: Name = _alias("implementer", "项目实施单位", "实施单位")
-    category: Name = _alias("category", "项目类别")
-    attribute: Name = _alias("attribute", "项目属性")
-    type: Name = _alias("type", "项目类型")
-    overview: Text = _alias("overview", "项目概况", "项目基本情况", "立项依据")
-    budget: Budget | None = _alias("budget", "项目资金", "预算执行情况")
-    goals: Goals | None = _alias("goals", "年度总体目标")
-    categories: dict[str, Amount] = Field(
-        default_factory=dict, validation_alias=AliasChoices("categories", "指标分值", "分类分值")
-    )
-    indicators: list[Indicator] = Field(validation_alias=AliasChoices("indicators", "绩效指标", "指标"))
-    total_score: Amount = _alias("total_score", "总分", "自评总分", "自评得分")
-    grade: Name = _alias("grade", "等级", "自评等级", "评价等级")
-    deviation_analysis: TextList = Field(
-        default_factory=list,
-        validation_alias=AliasChoices("deviation_analysis", "偏差大或目标未完成原因分析", "偏差原因分析", "存在问题"),
-    )
-    improvement_measures: TextList = Field(
-        default_factory=list,
-        validation_alias=AliasChoices("improvement_measures", "改进措施及结果应用方案", "改进措施"),
-    )
-    other_notes: Text = _alias("other_notes", "其他需要说明的问题", "其他需要说明事项")
-    contacts: Contacts | None = _alias("contacts", "联系人")
+    title: Name = _alias("form", "title")
+    year: int | None = _alias("form", "year")
+    unit: Name = _alias("form", "unit")
+    filled_on: Annotated[_dt.date | str | None, BeforeValidator(to_date)] = _alias("form", "filled_on")
+    project: Annotated[str | None, _required("项目名称")] = _alias("form", "project")
+    department: Name = _alias("form", "department")
+    implementer: Name = _alias("form", "implementer")
+    category: Name = _alias("form", "category")
+    attribute: Name = _alias("form", "attribute")
+    type: Name = _alias("form", "type")
+    overview: Text = _alias("form", "overview")
+    budget: Budget | None = Field(default=None, validation_alias=AliasChoices(*_BUDGET_KEYS))
+    goals: Goals | None = Field(default=None, validation_alias=AliasChoices(*vocabulary.block_keys("goals")))
+    categories: dict[str, Amount] = Field(default_factory=dict, validation_alias=_keys("form", "categories"))
+    indicators: list[Indicator] = Field(validation_alias=AliasChoices(*_INDICATOR_KEYS))
+    total_score: Amount = _alias("form", "total_score")
+    grade: Name = _alias("form", "grade")
+    deviation_analysis: TextList = Field(default_factory=list, validation_alias=_keys("form", "deviation_analysis"))
+    improvement_measures: TextList = Field(default_factory=list, validation_alias=_keys("form", "improvement_measures"))
+    other_notes: Text = _alias("form", "other_notes")
+    # how the unit organised its self-evaluation (组织方式、步骤、方法): the report states it only when given
+    self_evaluation: Text = _alias("form", "self_evaluation")
+    contacts: Contacts | None = _alias("form", "contacts")
     # department-wide forms: the unit's functions, organisation and staff, and its annual tasks
-    functions: Text = _alias("functions", "部门职能", "主要职能", "职能职责", "部门职责")
-    organisation: Text = _alias("organisation", "机构和人员", "机构设置", "人员情况", "机构人员情况")
+    functions: Text = _alias("form", "functions")
+    organisation: Text = _alias("form", "organisation")
     tasks: Annotated[list[Task], BeforeValidator(to_task_list)] = Field(
-        default_factory=list, validation_alias=AliasChoices("tasks", "年度主要任务", "年度工作任务", "主要工作任务")
+        default_factory=list, validation_alias=AliasChoices(*vocabulary.block_keys("tasks"))
     )
 
     @model_validator(mode="before")
@@ -588,8 +568,8 @@ class EvaluationForm(_Model):
                 data.pop(key)
         data["kind"] = kind
         # a 综述-only form (budget block, total and causes, no indicator rows) is read; without a budget it is no form
-        has_indicators = any(k in data for k in ("indicators", "绩效指标", "指标"))
-        if not has_indicators and any(data.get(k) is not None for k in ("budget", "项目资金", "预算执行情况")):
+        has_indicators = any(k in data for k in _INDICATOR_KEYS)
+        if not has_indicators and any(data.get(k) is not None for k in _BUDGET_KEYS):
             data["indicators"] = []
         return data
 
@@ -639,14 +619,6 @@ class EvaluationForm(_Model):
             raise ValueError(f"年度“{value}”不是合理的年份（应为四位数，如 2021）")
         return value
 
-    @field_validator("project", mode="before")
-    @classmethod
-    def _project(cls, value: Any) -> Any:
-        text = to_text(value)
-        if not text:
-            raise ValueError("项目名称不能为空")
-        return _short(text)
-
     @model_validator(mode="after")
     def _indicators(self) -> EvaluationForm:
         # a form with its budget block or total but no indicator rows still gives a 综述 (issue 14)
@@ -658,7 +630,7 @@ class EvaluationForm(_Model):
     @classmethod
     def _grade(cls, value: str | None) -> str | None:
         # 优秀/良好 are printed too; keep one spelling so comparisons are simple
-        return {"优秀": "优", "良好": "良", "中等": "中", "较差": "差"}.get(value or "", value)
+        return vocabulary.grade_spellings().get(value or "", value)
 
 
 class SourceMap:
@@ -683,6 +655,10 @@ class SourceMap:
             # a top-level key ("total_score") has no ".x"/"[i]" tail: its parent is the document itself
             probe = parent if parent != probe else ""
         return self.file + (f"!{self.sheet}" if self.sheet else "")
+
+    def place(self, path: str = "", field: str | None = None) -> Place:
+        """``locate`` as a structured place, with ``field`` (``path`` unless given) as its field path."""
+        return Place.within(self.file, self.locate(path)[len(self.file):], field=field or path or None)
 
 
 def attach_source(form: EvaluationForm, source: SourceMap) -> EvaluationForm:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .errors import ReportgenError
@@ -63,9 +64,14 @@ def _write_record(outdir: Path, stem: str, files: Mapping[str, list[str]]) -> No
 
 def changed_files(outdir: Path, stem: str, files: Mapping[str, bytes]) -> list[Path]:
     """The existing files among ``files`` that differ from what reportgen last wrote (and from the new content)."""
+    return changed_digests(outdir, stem, {name: digest(data) for name, data in files.items()})
+
+
+def changed_digests(outdir: Path, stem: str, new: Mapping[str, str]) -> list[Path]:
+    """As ``changed_files``, for contents known by their digests (name → digest)."""
     record = read_record(outdir, stem)
     changed = []
-    for name, data in files.items():
+    for name, new_hash in new.items():
         path = outdir / name
         try:
             current = digest(path.read_bytes())
@@ -74,9 +80,19 @@ def changed_files(outdir: Path, stem: str, files: Mapping[str, bytes]) -> list[P
         except OSError:
             changed.append(path)  # cannot even read it: certainly not ours to replace
             continue
-        if current != digest(data) and current not in record.get(name, []):
+        if current != new_hash and current not in record.get(name, []):
             changed.append(path)
     return changed
+
+
+def kept_error(outdir: Path, changed: list[Path]) -> KeptError:
+    names = "、".join(p.name for p in changed)
+    return KeptError(
+        f"{names} 在上次生成后被修改过（或不是 reportgen 生成的），已保留原文件，这份报告没有重新生成",
+        where=str(outdir),
+        hint="如确要用新生成的报告替换，请加 --force；或先把修改过的文件改名或移走",
+        kept=changed,
+    )
 
 
 def write_files(outdir: Path, stem: str, files: Mapping[str, bytes], *, force: bool = False) -> dict[str, Path]:
@@ -85,22 +101,74 @@ def write_files(outdir: Path, stem: str, files: Mapping[str, bytes], *, force: b
     Raises KeptError, writing nothing, when an existing file differs from what reportgen wrote
     (and ``force`` is not set).
     """
-    outdir = Path(outdir)
-    changed = changed_files(outdir, stem, files)
-    if changed and not force:
-        names = "、".join(p.name for p in changed)
-        raise KeptError(
-            f"{names} 在上次生成后被修改过（或不是 reportgen 生成的），已保留原文件，这份报告没有重新生成",
-            where=str(outdir),
-            hint="如确要用新生成的报告替换，请加 --force；或先把修改过的文件改名或移走",
-            kept=changed,
-        )
+    return _put(Path(outdir), stem, {name: (digest(data), _writer(data)) for name, data in files.items()}, force)
+
+
+def install_files(outdir: Path, stem: str, files: Mapping[str, tuple[Path, str]], *, force: bool = False) -> dict[str, Path]:
+    """Move files already written elsewhere on the same disk (name → (where it is, its digest)) into ``outdir``.
+
+    The same protection as ``write_files`` (a batch whose workers wrote the bytes, or a report whose
+    name was settled after it was written); on KeptError the sources are left where they are.
+    """
+    return _put(Path(outdir), stem, {name: (h, _mover(source)) for name, (source, h) in files.items()}, force)
+
+
+def forget(outdir: Path, stem: str, names: list[str]) -> None:
+    """Drop ``names`` from a report's record (its files were moved to another name)."""
     record = read_record(outdir, stem)
-    new = {name: digest(data) for name, data in files.items()}
+    rest = {n: h for n, h in record.items() if n not in names}
+    if rest == record:
+        return
+    if rest:
+        _write_record(outdir, stem, rest)
+    else:
+        _record_path(outdir, stem).unlink(missing_ok=True)
+
+
+def recorded_digest(outdir: Path, stem: str, name: str) -> str:
+    """The digest reportgen wrote ``name`` with (read from the file itself when the record does not say)."""
+    hashes = read_record(outdir, stem).get(name, [])
+    return hashes[0] if len(hashes) == 1 else digest((outdir / name).read_bytes())
+
+
+def _writer(data: bytes) -> Callable[[Path], None]:
+    return lambda path: atomic_write(path, data)
+
+
+def _mover(source: Path) -> Callable[[Path], None]:
+    def move(path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, path)
+
+    return move
+
+
+def _put(outdir: Path, stem: str, files: Mapping[str, tuple[str, Callable[[Path], None]]], force: bool) -> dict[str, Path]:
+    """The one place that replaces reportgen's outputs: check, record old and new, put each file, record new.
+
+    A file that cannot be put (disk full, read-only) takes back those already put and the record: a
+    report is all its files or none of them.
+    """
+    new = {name: h for name, (h, _) in files.items()}
+    if not force and (changed := changed_digests(outdir, stem, new)):
+        raise kept_error(outdir, changed)
+    record = read_record(outdir, stem)
     _write_record(outdir, stem, {**record, **{n: sorted({*record.get(n, []), h}) for n, h in new.items()}})
-    paths = {}
-    for name, data in files.items():
-        atomic_write(outdir / name, data)
-        paths[name] = outdir / name
+    paths: dict[str, Path] = {}
+    try:
+        for name, (_, put) in files.items():
+            put(outdir / name)
+            paths[name] = outdir / name
+    except OSError:
+        for path in paths.values():
+            path.unlink(missing_ok=True)
+        try:
+            if record:
+                _write_record(outdir, stem, record)
+            else:
+                _record_path(outdir, stem).unlink(missing_ok=True)
+        except OSError:
+            pass  # the record still names the new hashes too: the next run accepts either
+        raise
     _write_record(outdir, stem, {**record, **{n: [h] for n, h in new.items()}})
     return paths

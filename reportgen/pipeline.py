@@ -40,7 +40,7 @@ class Written:
 
     report: Report
     paths: dict[str, Path] = field(default_factory=dict)
-    check: Any = None  # reportgen.check.CheckResult when the check ran
+    check: Any = None  # reportgen.checking.CheckResult when the check ran
 
     @property
     def ok(self) -> bool:

@@ -97,12 +97,13 @@ class _Builder:
 
     def rules(self) -> None:
         rules = self.ev.rules
-        for name, value, kind, label in (
+        table: tuple[tuple[str, Decimal, Kind, str], ...] = (
             ("low_execution_rate", rules.low_execution_rate, "rate", "需说明原因的预算执行率下限"),
             ("total_weight", rules.total_weight, "score", "满分"),
             ("full_rate", Decimal(1), "rate", "预算执行率目标值"),
             ("exceed_far_ratio", rules.exceed_far_ratio, "rate", "大幅超额完成的完成率"),
-        ):
+        )
+        for name, value, kind, label in table:
             self.computed(value, kind, f"评分规则 ScoringRules.{name}", (), f"rules.{name}", label,
                           "分" if kind == "score" else "")
 

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from .defaults import MONEY_INDICATOR_TOLERANCE
 from .model import Budget, EvaluationForm, FundSource
 from .values import _lead, parse_value
 
 __all__ = ["Adjustment", "BudgetFigures", "Reconciliation", "reconcile", "same_money_indicator"]
 
 ZERO = Decimal(0)
-_TOLERANCE = Decimal("0.01")
 _TO_WAN = {"万元": Decimal(1), "万": Decimal(1), "元": Decimal("0.0001"), "亿元": Decimal(10000), "亿": Decimal(10000),
            "千元": Decimal("0.1")}
 _ADJUST_WORDS = re.compile(r"调整|追加|调减|调增|调剂|追减|收回|年中下达|追加下达|增加预算|减少预算|压减|核减|新增资金")
@@ -136,11 +136,11 @@ def same_money_indicator(form: EvaluationForm, figures: BudgetFigures, unit: str
         hits = 0
         for value in candidates:
             wan = _in_wan(value, unit)
-            if target is not None and wan is not None and abs(target - wan) <= _TOLERANCE:
+            if target is not None and wan is not None and abs(target - wan) <= MONEY_INDICATOR_TOLERANCE:
                 hits += 1
                 break
         wan_executed = _in_wan(executed, unit) if executed is not None else None
-        if actual is not None and wan_executed is not None and abs(actual - wan_executed) <= _TOLERANCE:
+        if actual is not None and wan_executed is not None and abs(actual - wan_executed) <= MONEY_INDICATOR_TOLERANCE:
             hits += 1
         if hits:
             return ind.name, ind.cause

@@ -13,9 +13,10 @@ from typing import Any
 
 import yaml
 
+from .defaults import MAX_DATA_FILE_NODES
 from .errors import ReportgenError
 
-MAX_NODES = 200_000
+MAX_NODES = MAX_DATA_FILE_NODES
 
 _SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

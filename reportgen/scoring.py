@@ -16,12 +16,14 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
+from . import defaults, vocabulary
 from . import formatting as fmt
 from .cleaning import CleanName, clean_form, display_name, hollow_goal
 from .direction import direction_of
-from .findings import Finding, make
+from .findings import Finding, found
 from .model import EvaluationForm, Indicator, source_of
 from .reconcile import Reconciliation, reconcile
+from .similarity import text_overlap
 from .status import Status, copies_target, decide
 from .values import Value, completion_ratio, meets, parse_value
 
@@ -43,18 +45,13 @@ def budget_score_capped(weight: Decimal, rate: Decimal) -> Decimal:
 class ScoringRules:
     """The replaceable parts of scoring; the defaults follow 财预〔2020〕10号."""
 
-    grade_bands: tuple[tuple[Decimal, str], ...] = (
-        (Decimal(90), "优"),
-        (Decimal(80), "良"),
-        (Decimal(60), "中"),
-        (Decimal(0), "差"),
-    )
+    grade_bands: tuple[tuple[Decimal, str], ...] = defaults.GRADE_BANDS
     budget_score: Callable[[Decimal, Decimal], Decimal] = budget_score_capped
     #: completion above this ratio counts as "exceeded by far" (10号 asks for an analysis)
-    exceed_far_ratio: Decimal = Decimal("1.5")
+    exceed_far_ratio: Decimal = defaults.EXCEED_FAR_RATIO
     #: execution below this rate gets its own paragraph in the deviation analysis
-    low_execution_rate: Decimal = Decimal("0.9")
-    total_weight: Decimal = Decimal(100)
+    low_execution_rate: Decimal = defaults.LOW_EXECUTION_RATE
+    total_weight: Decimal = defaults.TOTAL_WEIGHT
     #: a --lexicon folder whose direction.yaml replaces the built-in name lexicon (None: built-in)
     lexicon: str | None = None
 
@@ -242,19 +239,6 @@ _CATEGORY_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"[\s,，。、；;：:！!？?“”\"'（）()]", "", text)
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
-def text_overlap(a: str, b: str) -> Decimal:
-    """Share of the shorter text's character bigrams found in the other (0–1)."""
-    ga, gb = _bigrams(a), _bigrams(b)
-    if not ga or not gb:
-        return ZERO
-    return Decimal(len(ga & gb)) / Decimal(min(len(ga), len(gb)))
-
-
 def _tolerance(printed: Decimal) -> Decimal:
     """Half a unit of the printed precision: a form printing 7 agrees with 7.004, not with 7.6."""
     exponent = printed.normalize().as_tuple().exponent
@@ -298,14 +282,15 @@ class _Evaluator:
         self.linked: set[int] = set()
         self.reconciliation: Reconciliation | None = None
 
-    def add(self, code: str, message: str, path: str = "") -> None:
-        self.findings.append(make(code, message, path, self.source.locate(path)))
+    def add(self, code: str, path: str = "", variant: str = "", /, **params: object) -> None:
+        """Record finding ``code`` at ``path``; its sentence is the code's (findings.CODES), given ``params``."""
+        self.findings.append(found(code, path, self.source.locate(path), variant, **params))
 
     # budget ---------------------------------------------------------------------------------
     def budget(self) -> BudgetResult | None:
         b = self.form.budget
         if b is None:
-            self.add("no-budget", "自评表未填写预算执行情况（预算数、执行数），报告将无法说明资金执行", "budget")
+            self.add("no-budget", "budget")
             return None
         unit = b.unit
         initial, adjusted, executed, printed_rate = b.initial, b.adjusted, b.executed, b.rate
@@ -319,48 +304,34 @@ class _Evaluator:
         base = adjusted if adjusted is not None else initial
         rate_computed = None
         if base is None or executed is None:
-            missing = "预算数" if base is None else "执行数"
-            self.add("budget-incomplete", f"预算执行情况缺少{missing}，无法计算执行率", "budget")
+            self.add("budget-incomplete", "budget", "no-base" if base is None else "no-executed")
         elif base == 0:
-            self.add("budget-incomplete", "预算数为0，无法计算执行率", "budget.adjusted")
+            self.add("budget-incomplete", "budget.adjusted", "zero-base")
         else:
             rate_computed = executed / base
             if executed > base:
                 self.add(
-                    "over-executed",
-                    f"执行数{fmt.money(executed, unit)}超过预算数{fmt.money(base, unit)}"
-                    f"（执行率{fmt.percent(rate_computed)}），请核实是否有预算调整未填报",
-                    "budget.executed",
+                    "over-executed", "budget.executed",
+                    executed=fmt.money(executed, unit), base=fmt.money(base, unit), rate=fmt.percent(rate_computed),
                 )
         # compared in percentage points: "100%" is read as 1, whose precision would allow ±50 points
         if printed_rate is not None and rate_computed is not None and _differs(printed_rate * 100, rate_computed * 100):
-            self.add(
-                "rate-mismatch",
-                f"填报执行率{fmt.percent(printed_rate)}，按执行数÷预算数计算为{fmt.percent(rate_computed)}",
-                "budget.rate",
-            )
+            self.add("rate-mismatch", "budget.rate", printed=fmt.percent(printed_rate), computed=fmt.percent(rate_computed))
         rate = printed_rate if printed_rate is not None else rate_computed
         score_computed = None
         if b.weight is not None and rate_computed is not None:
             score_computed = self.rules.budget_score(b.weight, rate_computed)
         if b.score is not None:
             if b.weight is not None and b.score > b.weight:
-                self.add(
-                    "score-over-weight",
-                    f"预算执行得分{fmt.score(b.score)}超过分值{fmt.score(b.weight)}",
-                    "budget.score",
-                )
+                self.add("score-over-weight", "budget.score", "budget", score=fmt.score(b.score), weight=fmt.score(b.weight))
             if score_computed is not None and _differs(b.score, score_computed):
                 self.add(
-                    "budget-score-mismatch",
-                    f"填报预算执行得分{fmt.score(b.score)}分，按分值×执行率计算为{fmt.score(score_computed)}分",
-                    "budget.score",
+                    "budget-score-mismatch", "budget.score", printed=fmt.score(b.score), computed=fmt.score(score_computed)
                 )
         if rate is not None and rate < self.rules.low_execution_rate:
             self.add(
-                "budget-under-executed",
-                f"预算执行率{fmt.percent(rate)}，低于{fmt.percent(self.rules.low_execution_rate)}，报告需说明原因",
-                "budget.executed",
+                "budget-under-executed", "budget.executed",
+                rate=fmt.percent(rate), threshold=fmt.percent(self.rules.low_execution_rate),
             )
         source: Literal["printed", "computed", "none"] = "none"
         if b.score is not None:
@@ -384,19 +355,11 @@ class _Evaluator:
         """The 年度资金总额 row printed as zeros while a source row carries the money."""
         b = self.form.budget
         assert b is not None
-        if rec.figures.from_source:
-            f = rec.figures
-            said = (
-                f"报告按“{f.row}”行叙述（全年预算数{fmt.money(f.base, b.unit)}，"
-                f"全年执行数{fmt.money(f.executed, b.unit)}，执行率按该行计算）"
-            )
-        else:
-            said = "多个资金来源行有金额，报告不代为合计"
-        score = f"，预算执行得分{fmt.score(b.score)}分" if b.score is not None else ""
+        f = rec.figures
+        variant = ("row" if f.from_source else "rows") + ("-scored" if b.score is not None else "")
         self.add(
-            "budget-total-zero",
-            f"“年度资金总额”行各项金额均为0{score}，而资金来源行有金额；{said}。请核实资金总额行和预算执行得分",
-            "budget",
+            "budget-total-zero", "budget", variant, row=f.row, base=fmt.money(f.base, b.unit),
+            executed=fmt.money(f.executed, b.unit), score=fmt.score(b.score) if b.score is not None else None,
         )
 
     # indicators -----------------------------------------------------------------------------
@@ -405,30 +368,25 @@ class _Evaluator:
         target, actual = parse_value(ind.target), parse_value(ind.actual)
         if self.form.is_department:
             target = self._management_target(ind, target)
-        label = f"“{ind.name}”"
+        name = ind.name
         if _PLACEHOLDER_NAME.match(ind.name) or target.placeholder or actual.placeholder:
-            self.add("placeholder", f"指标{label}含模板占位内容（如“指标1:”“≥**”），请替换为实际内容", path)
+            self.add("placeholder", path, name=name)
         for key in ("name", "target", "actual", "cause", "measure"):
             text = getattr(ind, key)
             if text and _INSTRUCTION.search(text):
-                self.add("instruction-text", f"指标{label}的{key}单元格残留填表说明：“{text[:30]}”", f"{path}.{key}")
+                self.add("instruction-text", f"{path}.{key}", "indicator", name=name, key=key, text=text[:30])
         if ind.weight is None:
-            self.add("weight-missing", f"指标{label}未填分值", f"{path}.weight")
+            self.add("weight-missing", f"{path}.weight", name=name)
         if ind.target is None:
-            self.add("target-missing", f"指标{label}未填年度目标值", f"{path}.target")
+            self.add("target-missing", f"{path}.target", name=name)
         if ind.actual is None:
-            self.add("actual-missing", f"指标{label}未填实际完成值", f"{path}.actual")
+            self.add("actual-missing", f"{path}.actual", name=name)
 
         self._direction(ind, target, path)
         ratio = completion_ratio(target, actual)
         met = meets(target, actual)
         if copies_target(target, actual):
-            self.add(
-                "actual-copies-target",
-                f"指标{label}的实际完成值“{ind.actual}”照抄了目标值“{ind.target}”（带比较符号），"
-                "不是实际完成的数值；请填写实际数值",
-                f"{path}.actual",
-            )
+            self.add("actual-copies-target", f"{path}.actual", name=name, actual=ind.actual, target=ind.target)
             ratio, met = None, None  # a copied target says nothing about completion
 
         computed = self._computed_score(ind, target, actual, ratio, met)
@@ -436,22 +394,16 @@ class _Evaluator:
         if score is None:
             score, source = computed, "computed" if computed is not None else "none"
             if computed is not None:
-                self.add("score-computed", f"指标{label}未填得分，按公式计算为{fmt.score(computed)}分", f"{path}.score")
+                self.add("score-computed", f"{path}.score", name=name, score=fmt.score(computed))
             elif ind.weight is not None:
-                self.add(
-                    "score-missing",
-                    f"指标{label}未填得分，且实际完成值“{ind.actual or '（空）'}”无法自动评分，"
-                    "请按10号文定性分档人工打分（达成100%–80%、部分达成80%–60%、未达成60%–0%）",
-                    f"{path}.score",
-                )
+                self.add("score-missing", f"{path}.score", name=name, actual=ind.actual or None)
         else:
             if score < 0:
-                self.add("score-negative", f"指标{label}得分为负数（{fmt.score(score)}）", f"{path}.score")
+                self.add("score-negative", f"{path}.score", name=name, score=fmt.score(score))
             if ind.weight is not None and score > ind.weight:
                 self.add(
-                    "score-over-weight",
-                    f"指标{label}得分{fmt.score(score)}超过分值{fmt.score(ind.weight)}",
-                    f"{path}.score",
+                    "score-over-weight", f"{path}.score", "indicator",
+                    name=name, score=fmt.score(score), weight=fmt.score(ind.weight),
                 )
         verdict = decide(
             ind.name, target, actual, ind.weight, score,
@@ -461,11 +413,7 @@ class _Evaluator:
         met = verdict.reached
         shown_name = display_name(ind.name)
         if shown_name.cut_off:
-            self.add(
-                "name-cut-off",
-                f"指标名称“{ind.name}”看似不完整（被截断），报告中标注【待核实】，请补全名称",
-                f"{path}.name",
-            )
+            self.add("name-cut-off", f"{path}.name", name=name)
         deviates = status in ("partial", "missed") or (
             score is not None and ind.weight is not None and score < ind.weight
         )
@@ -498,22 +446,14 @@ class _Evaluator:
     def _department_findings(self, r: IndicatorResult, path: str) -> None:
         """The 得分系数 and 核心指标 columns of department-wide forms, checked where printed."""
         ind = r.indicator
-        label = f"“{r.name}”"
         if ind.coef is not None and r.score_source == "printed" and r.score is not None and r.score_computed is not None:
             if _differs(r.score, r.score_computed):
                 self.add(
-                    "coef-mismatch",
-                    f"指标{label}填报得分{fmt.score(r.score)}分，按权重{fmt.score(ind.weight)}×得分系数"
-                    f"{fmt.percent(ind.coef)}计算为{fmt.score(r.score_computed)}分",
-                    f"{path}.score",
+                    "coef-mismatch", f"{path}.score", name=r.name, printed=fmt.score(r.score),
+                    weight=fmt.score(ind.weight), coef=fmt.percent(ind.coef), computed=fmt.score(r.score_computed),
                 )
         if r.core and r.short:
-            shown = f"目标值{ind.target or '（空）'}，实际完成值{ind.actual or '（空）'}"
-            self.add(
-                "core-shortfall",
-                f"核心指标{label}未达目标（{shown}），报告将重点说明原因",
-                f"{path}.actual",
-            )
+            self.add("core-shortfall", f"{path}.actual", name=r.name, target=ind.target or None, actual=ind.actual or None)
 
     def _management_target(self, ind: Indicator, target: Value) -> Value:
         """Read a bare cap of a department-wide form's management indicator as the cap it is.
@@ -532,13 +472,8 @@ class _Evaluator:
         """Raise a finding when the operator says the opposite of what the indicator's name suggests."""
         reading = direction_of(ind.name, target.op, self.rules.lexicon)
         if reading.contradiction:
-            by_operator, by_name = ("越低越好", "越高越好") if reading.direction == "lower" else ("越高越好", "越低越好")
-            self.add(
-                "direction-contradiction",
-                f"指标“{ind.name}”的目标值“{ind.target}”的比较符号表示{by_operator}，而指标名称表示{by_name}；"
-                "报告按自评表印的符号评价，请核实比较符号",
-                f"{path}.target",
-            )
+            # the variant names what the operator says; the name says the opposite
+            self.add("direction-contradiction", f"{path}.target", reading.direction, name=ind.name, target=ind.target)
 
     def _computed_score(
         self, ind: Indicator, target: Value, actual: Value, ratio: Decimal | None, met: bool | None
@@ -563,7 +498,7 @@ class _Evaluator:
         for j, item in enumerate(self.form.deviation_analysis):
             # an analysis item explains this indicator when it repeats the actual cell (the seed's 便民服务 row)
             # or names the indicator verbatim; a few shared words are not enough
-            if (ind.actual and text_overlap(ind.actual, item) >= Decimal("0.6")) or (
+            if (ind.actual and text_overlap(ind.actual, item) >= defaults.SAME_TEXT_OVERLAP) or (
                 len(ind.name) >= 4 and ind.name in item
             ):
                 self.linked.add(j)
@@ -573,40 +508,19 @@ class _Evaluator:
         return None, "none"
 
     def _deviation_findings(self, r: IndicatorResult, path: str) -> None:
-        label = f"“{r.name}”"
-        shown = f"目标值{r.indicator.target or '（空）'}，实际完成值{r.indicator.actual or '（空）'}"
+        # every deviation finding names the indicator and shows its target and actual as printed
+        shown = {"name": r.name, "target": r.indicator.target or None, "actual": r.indicator.actual or None}
         if r.lost > 0 and r.cause is None and r.status not in ("met", "exceeded"):
-            self.add(
-                "deduction-no-cause",
-                f"指标{label}扣{fmt.score(r.lost)}分（{shown}），但未填写偏差原因；报告中将留出【待补充】",
-                f"{path}.cause",
-            )
+            self.add("deduction-no-cause", f"{path}.cause", lost=fmt.score(r.lost), **shown)
         if r.lost > 0 and r.status in ("met", "exceeded"):
-            self.add(
-                "deducted-but-met",
-                f"指标{label}{shown}，已达到目标，却扣{fmt.score(r.lost)}分，请说明扣分理由",
-                f"{path}.score",
-            )
+            self.add("deducted-but-met", f"{path}.score", lost=fmt.score(r.lost), **shown)
         if r.score_source == "printed" and r.weight is not None and r.score is not None and r.lost == 0:
             if r.status in ("partial", "missed") and r.ratio is not None:
-                self.add(
-                    "missed-no-deduction",
-                    f"指标{label}{shown}，完成率{fmt.percent(r.ratio)}，未达目标却得满分，请核实评分或说明理由",
-                    f"{path}.score",
-                )
+                self.add("missed-no-deduction", f"{path}.score", ratio=fmt.percent(r.ratio), **shown)
             elif r.status == "missed":
-                self.add(
-                    "missed-no-deduction",
-                    f"指标{label}{shown}，未达目标却得满分，请核实评分或说明理由",
-                    f"{path}.score",
-                )
+                self.add("missed-no-deduction", f"{path}.score", "no-ratio", **shown)
         if r.status == "exceeded" and not r.indicator.cause and not r.actual.note:
-            self.add(
-                "exceeded-far",
-                f"指标{label}{shown}，完成率{fmt.percent(r.ratio)}，大幅超额完成；"
-                "财预〔2020〕10号要求分析原因（如年初目标值设定偏低）",
-                f"{path}.actual",
-            )
+            self.add("exceeded-far", f"{path}.actual", ratio=fmt.percent(r.ratio), **shown)
         if (
             r.score_source == "printed"
             and r.score_computed is not None
@@ -616,19 +530,13 @@ class _Evaluator:
             and r.lost > 0
         ):
             self.add(
-                "score-mismatch",
-                f"指标{label}填报得分{fmt.score(r.score)}分，按完成比例计算为{fmt.score(r.score_computed)}分",
-                f"{path}.score",
+                "score-mismatch", f"{path}.score", name=r.name, printed=fmt.score(r.score), computed=fmt.score(r.score_computed)
             )
         suggested = _category_suggestion(r.name)
         filed = f"{r.indicator.level1 or ''}/{r.indicator.level2 or ''}"
         # a flat list (department-wide forms print no levels) files nothing anywhere: nothing to contradict
         if suggested and filed != "/" and suggested.removesuffix("指标") not in filed:
-            self.add(
-                "category-suspect",
-                f"指标{label}名称看似{suggested}，却填在“{filed.strip('/')}”下，请核实指标归类",
-                f"{path}.level2",
-            )
+            self.add("category-suspect", f"{path}.level2", name=r.name, suggested=suggested, filed=filed.strip("/"))
 
     # categories and totals ------------------------------------------------------------------
     def categories(self, results: list[IndicatorResult]) -> tuple[list[CategoryResult], list[CategoryResult]]:
@@ -659,17 +567,14 @@ class _Evaluator:
             if value is None:
                 continue
             if name not in known:
-                message = f"分类“{name}”（{fmt.score(value)}分）下没有任何指标"
-                self.add("subtotal-unknown", message, f"categories.{name}")
+                self.add("subtotal-unknown", f"categories.{name}", name=name, printed=fmt.score(value))
                 continue
             summed = sum(
                 (r.weight or ZERO for r in results if r.indicator.level1 == name or r.indicator.level2 == name), ZERO
             )
             if summed != value:
                 self.add(
-                    "subtotal-mismatch",
-                    f"“{name}”标注{fmt.score(value)}分，所含指标分值合计{fmt.score(summed)}分",
-                    f"categories.{name}",
+                    "subtotal-mismatch", f"categories.{name}", name=name, printed=fmt.score(value), summed=fmt.score(summed)
                 )
         return level1, level2
 
@@ -681,8 +586,7 @@ class _Evaluator:
         budget_weight = budget.weight if budget else None
         if not results:
             # a 综述-only form: the printed total stands; nothing to add up against it
-            self.add("no-indicators", "自评表没有绩效指标行，报告将按预算执行和总分撰写，指标完成情况留出【待补充】",
-                     "indicators")
+            self.add("no-indicators", "indicators")
             total = form.total_score
             grade_computed = self.rules.grade(total) if total is not None else None
             return total, None, "printed" if total is not None else "none", form.grade or grade_computed, grade_computed
@@ -690,10 +594,8 @@ class _Evaluator:
             total_weight = sum((w for w in weights if w is not None), ZERO) + (budget_weight or ZERO)
             if total_weight != self.rules.total_weight:
                 self.add(
-                    "weight-sum",
-                    f"各项分值合计{fmt.score(total_weight)}分（含预算执行{fmt.score(budget_weight or ZERO)}分），"
-                    f"不等于{fmt.score(self.rules.total_weight)}分",
-                    "indicators",
+                    "weight-sum", "indicators", total=fmt.score(total_weight), budget=fmt.score(budget_weight or ZERO),
+                    expected=fmt.score(self.rules.total_weight),
                 )
         scores = [r.score for r in results]
         computed = None
@@ -704,25 +606,18 @@ class _Evaluator:
         if total is None:
             total, source = computed, "computed" if computed is not None else "none"
             if computed is not None:
-                self.add("total-computed", f"未填总分，按各项得分合计为{fmt.score(computed)}分", "total_score")
+                self.add("total-computed", "total_score", computed=fmt.score(computed))
         elif computed is not None and _differs(total, computed):  # 97.7 printed agrees with 97.72
-            note = ""
-            if budget and budget.score and total == computed - budget.score:
-                note = "；填报总分似乎未计入预算执行得分"
+            left_out = bool(budget and budget.score and total == computed - budget.score)
             self.add(
-                "total-mismatch",
-                f"填报总分{fmt.score(total)}分，各项得分合计{fmt.score(computed)}分{note}",
-                "total_score",
+                "total-mismatch", "total_score", "budget-left-out" if left_out else "",
+                total=fmt.score(total), computed=fmt.score(computed),
             )
         grade_computed = self.rules.grade(total) if total is not None else None
         # a grade is derived only from a printed total: a sum of rows is no total the form vouches for
         grade = form.grade or (grade_computed if source == "printed" else None)
         if form.grade and grade_computed and form.grade != grade_computed:
-            self.add(
-                "grade-mismatch",
-                f"填报等级“{form.grade}”，按总分{fmt.score(total)}分应为“{grade_computed}”",
-                "grade",
-            )
+            self.add("grade-mismatch", "grade", grade=form.grade, total=fmt.score(total), computed=grade_computed)
         return total, computed, source, grade, grade_computed
 
     def unit_from_implementer(self) -> None:
@@ -730,11 +625,7 @@ class _Evaluator:
         form = self.form
         if not form.unit and form.implementer:
             form.unit = form.implementer
-            self.add(
-                "unit-from-implementer",
-                f"自评表未填单位名称，报告以项目实施单位“{form.implementer}”作为填报单位，请核实",
-                "implementer",
-            )
+            self.add("unit-from-implementer", "implementer", implementer=form.implementer)
 
     def implementer(self) -> str | None:
         """项目实施单位 as the form names it, else the 填报单位; never the 主管部门."""
@@ -743,8 +634,7 @@ class _Evaluator:
             return form.implementer
         if form.unit:
             return form.unit
-        dept = f"（仅填写了主管部门“{form.department}”，报告不把主管部门当作实施单位）" if form.department else ""
-        self.add("implementer-missing", f"自评表未填写项目实施单位或填报单位{dept}，报告中将留出【待补充】", "implementer")
+        self.add("implementer-missing", "implementer", "department" if form.department else "", department=form.department)
         return None
 
     def goal(self, printed: EvaluationForm) -> bool:
@@ -752,38 +642,29 @@ class _Evaluator:
         goals = self.form.goals
         if goals is None or not goals.planned or not hollow_goal(goals.planned, printed.project):
             return False
-        self.add(
-            "goal-hollow",
-            f"年度目标“{goals.planned}”只是项目名称、编号或表格标题，不是绩效目标；请填写实际的年度总体目标",
-            "goals.planned",
-        )
+        self.add("goal-hollow", "goals.planned", goal=goals.planned)
         goals.planned = None
         return True
     def tasks(self) -> list[TaskResult]:
         """A department-wide form's annual tasks; a planned task with no reported result is a finding."""
-        from .department import task_results  # department builds on this module's text_overlap
+        from .department import task_results  # department-wide forms only
 
         results = task_results(self.form)
         for t in results:
             if not t.reported:
-                self.add(
-                    "task-no-result",
-                    f"年度工作任务“{t.name[:30]}”没有填报完成情况，报告中将留出【待补充】",
-                    f"{t.path}.result" if t.path.startswith("tasks") else "goals.achieved",
-                )
+                self.add("task-no-result", f"{t.path}.result" if t.path.startswith("tasks") else "goals.achieved", name=t.name[:30])
         return results
 
     def basics(self) -> None:
         form = self.form
-        for key, label in (("year", "评价年度"), ("unit", "单位名称")):
+        for key in ("year", "unit"):
             if getattr(form, key) in (None, ""):
-                self.add("field-missing", f"未填{label}，报告中将留出【待补充】", key)
+                self.add("field-missing", key, label=vocabulary.label("form", key))
         names = Counter(ind.name for ind in form.indicators)
         for name, count in names.items():
             if count > 1:
                 first = next(i for i, ind in enumerate(form.indicators) if ind.name == name)
-                message = f"指标名称“{name}”出现{count}次，请核实是否重复填报"
-                self.add("duplicate-name", message, f"indicators[{first}].name")
+                self.add("duplicate-name", f"indicators[{first}].name", name=name, count=count)
 
 
 def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evaluation:

@@ -24,8 +24,12 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+from .errors import LexiconError
+from .resources import lexicon_dir
 
 # the frequency of a user word given without one. jieba's suggest_freq gives just enough to beat the
 # word's own parts, so any overlapping dictionary word wins in context (下年度预算安排 → 年度预算/安排);
@@ -202,14 +206,14 @@ def _lazy_tokenizer_class(jieba: Any) -> Any:
     if _LAZY_CLASS is not None:
         return _LAZY_CLASS
 
-    class LazyTokenizer(jieba.Tokenizer):  # type: ignore[misc, name-defined]
+    class LazyTokenizer(jieba.Tokenizer):
         """jieba's tokenizer over a PreparedDictionary: a block is loaded before a word starting with
         one of its characters can be looked up (get_DAG) or changed (add_word)."""
 
         def __init__(self, prepared: PreparedDictionary) -> None:
             super().__init__()
             self.prepared = prepared
-            self.FREQ = {}
+            self.FREQ: dict[str, int] = {}
             self.total = prepared.total
             self.initialized = True
             self._seen: set[str] = set()
@@ -230,7 +234,8 @@ def _lazy_tokenizer_class(jieba: Any) -> Any:
 
         def get_DAG(self, sentence: str) -> dict[int, list[int]]:
             self._ensure(sentence)
-            return super().get_DAG(sentence)  # type: ignore[no-any-return]
+            dag: dict[int, list[int]] = super().get_DAG(sentence)
+            return dag
 
         def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
             self._ensure(word)
@@ -283,9 +288,51 @@ def tokenizer(words: Sequence[UserWord] | None = None) -> Any:
     """
     jieba = _import_jieba()
     if words is None:
-        from .check.lexicon import load_lexicon
-
-        words = load_lexicon().words
+        words = _builtin_terms()
     existing = _SEGMENTERS.get(tuple(words))
     prepared = existing.prepared if existing is not None else prepare(tuple(words))
     return _lazy_tokenizer_class(jieba)(prepared)
+
+
+@cache
+def _builtin_terms() -> tuple[UserWord, ...]:
+    # the shipped terms.txt; the checker reads the same file (and a user's overlay) through read_terms
+    return read_terms(lexicon_dir() / "terms.txt")
+
+
+# -- the user dictionary format (terms.txt): read here, where it is used, so that composing (narrative/causes
+# tokenizes cause texts) never imports the checker
+
+_TERM_LINE = re.compile(r"^(\S+)(?:\s+(\S+))?(?:\s+(\S+))?$")
+
+
+def read_terms(path: Path) -> tuple[UserWord, ...]:
+    """Read a jieba user dictionary: ``word [freq] [tag]`` per line, ``#`` comments allowed."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise LexiconError("词典文件不是 UTF-8 编码", where=str(path), hint="请用 UTF-8 保存该文件") from exc
+    except OSError as exc:
+        raise LexiconError(f"无法读取词典文件：{exc.strerror or exc}", where=str(path)) from exc
+    words: list[UserWord] = []
+    for n, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _TERM_LINE.match(line)
+        if not m:
+            raise LexiconError(
+                f"无法识别“{line}”：每行应是“词语 [词频] [词性]”",
+                where=f"{path}:{n}",
+                hint="词语中不能有空格；词频是正整数，可省略",
+            )
+        word, freq, tag = m.groups()
+        if freq is not None and not freq.isdigit():
+            if tag is None and re.fullmatch(r"[a-zA-Z]+", freq):
+                freq, tag = None, freq  # "词语 n": jieba accepts a tag without a frequency
+            else:
+                raise LexiconError(f"词频“{freq}”不是整数", where=f"{path}:{n}", hint="写正整数，或省略词频")
+        words.append(UserWord(normalize(word), int(freq) if freq else None, tag))
+    # shorter words first: jieba suggests a new word's frequency from its current segmentation,
+    # so "预算执行率" must be added after "执行率" or adding "执行率" would split it again
+    return tuple(sorted(words, key=lambda w: len(w.word)))

@@ -310,6 +310,7 @@ def decide(
     kind, direction, contradiction, extra = _kind(name, target, actual, lexicon, exceed_far)
     scored = score is not None
     deducted = scored and weight is not None and score is not None and score < weight
+    key: str
     if kind in ("missing", "copied", "target_missing", "not_comparable"):
         key = kind
     elif not scored:
@@ -359,8 +360,12 @@ def display_actual(target: Value, actual: Value) -> str:
 
 
 class _Bands(Protocol):
-    all_met: str
-    bands: tuple[tuple[Decimal, str], ...]
+    # read-only members: the lexicon's Wording is frozen
+    @property
+    def all_met(self) -> str: ...
+
+    @property
+    def bands(self) -> tuple[tuple[Decimal, str], ...]: ...
 
 
 def overall_completion(

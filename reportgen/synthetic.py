@@ -1,7 +1,11 @@
 """Realistic synthetic forms for tests and benchmarks (deterministic: same seed, same forms).
 
 Varied sizes (6–30 indicators), weight splits, deductions with and without causes, budget
-under-execution, qualitative indicators and over-achievement — the shapes real forms have.
+under-execution, qualitative indicators and over-achievement — the shapes real forms have. With
+``shaped=True``, a second generator (seeded from the same seed) gives a share of the forms one of the
+shapes of real forms the narrative finds hardest (``SHAPES``): a long list of themed count indicators
+(孕产妇…, 慢病…, 老年人…) with many deductions and no causes; descriptive actual values and a rich
+实际完成情况; or no cause and no measure anywhere.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ _MEASURES = (
 def _indicator(rng: random.Random, level1: str, level2: str, weight: float) -> dict[str, Any]:
     kind = rng.random()
     name: str
+    actual: float  # a count in some branches, a percentage in others
+    ind: dict[str, Any]
     if level2 == "数量指标":
         name, unit, lo, hi = rng.choice(_QUANTITY)
         target = rng.randint(lo, hi)
@@ -98,8 +104,21 @@ def _indicator(rng: random.Random, level1: str, level2: str, weight: float) -> d
     return ind
 
 
-def synthetic_form(seed: int) -> dict[str, Any]:
-    """One plausible form as plain data (the YAML structure), fully determined by ``seed``."""
+def synthetic_form(seed: int, *, shaped: bool = False) -> dict[str, Any]:
+    """One plausible form as plain data (the YAML structure), fully determined by ``seed``.
+
+    ``shaped``: give the form the shape ``shape_of(seed)`` names (themed lists, descriptive actuals, no
+    causes or measures); off by default so the forms that tests and benchmarks already use stay the same.
+    """
+    data = _base_form(seed)
+    shape = shape_of(seed) if shaped else "plain"
+    if shape != "plain":
+        _SHAPERS[shape](random.Random(f"shape-{seed}"), data)
+        data["total_score"] = _total(data)
+    return data
+
+
+def _base_form(seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     unit = rng.choice(_UNITS)
     project = rng.choice(_PROJECTS) + ("" if rng.random() < 0.6 else f"（{rng.choice('一二三四')}期）")
@@ -159,3 +178,128 @@ def synthetic_form(seed: int) -> dict[str, Any]:
         "deviation_analysis": analysis,
         "improvement_measures": rng.sample(_MEASURES, k=rng.randint(0, 2)),
     }
+
+
+# --- shapes of real forms ------------------------------------------------------------------------
+
+SHAPES = ("plain", "themed", "descriptive", "bare")
+_SHAPE_WEIGHTS = (0.4, 0.25, 0.2, 0.15)
+
+# public-service count indicators by theme, as health centres and civil-affairs offices list them
+_THEMED = (
+    (("孕产妇早孕建册人数", "孕产妇产后访视人数", "孕产妇产后42天健康检查人数"), "人", 80, 400),
+    (("0-6岁儿童健康管理人数", "0-36月龄儿童中医药健康管理人数", "新生儿访视人数"), "人", 150, 2000),
+    (("65岁及以上老年人健康体检人数", "老年人中医药健康管理人数", "老年人健康随访人数"), "人", 1000, 6000),
+    (("高血压患者规范管理人数", "高血压患者随访人数", "2型糖尿病患者规范管理人数", "2型糖尿病患者随访人数"),
+     "人", 300, 4000),
+    (("健康教育讲座次数", "健康教育宣传咨询活动次数"), "次", 6, 24),
+    (("严重精神障碍患者规范管理人数", "肺结核患者规范管理人数"), "人", 8, 250),
+    (("居家养老上门服务人数", "特困老人集中供养人数", "高龄津贴发放人数"), "人", 200, 3000),
+    (("残疾人康复训练人数", "残疾儿童康复救助人数"), "人", 30, 600),
+)
+# (actual as the form describes it, target as the form sets it); {n} is a count the text states
+_DESCRIPTIVE = (
+    ("评选出{n}名优秀代表", "评选优秀代表不少于{t}名"),
+    ("每社区每周一次义务大清理", "每社区每月不少于2次集中整治"),
+    ("建成服务站点{n}个，实现社区全覆盖", "建成服务站点{t}个"),
+    ("开展志愿服务活动{n}场次，群众广泛参与", "开展志愿服务活动不少于{t}场次"),
+    ("各季度活动均按计划开展", "按季度计划开展"),
+    ("背街小巷和楼道杂物基本清除，环境明显改善", "明显改善"),
+    ("组建宣讲队伍{n}支，常态化开展宣讲", "组建宣讲队伍不少于{t}支"),
+    ("困难群众应保尽保，救助资金按月足额发放", "应保尽保"),
+)
+
+
+def shape_of(seed: int) -> str:
+    """Which shape ``synthetic_form(seed)`` has (deterministic; a quarter are themed lists)."""
+    return random.Random(f"which-{seed}").choices(SHAPES, weights=_SHAPE_WEIGHTS)[0]
+
+
+def _total(data: dict[str, Any]) -> float:
+    scores = [Decimal(str(i["score"])) for i in data["indicators"]]
+    return float(Decimal(str(data["budget"]["score"])) + sum(scores, Decimal(0)))
+
+
+def _themed(rng: random.Random, data: dict[str, Any]) -> None:
+    """The 数量指标 become a long themed list at 1–2 points each; most shortfalls carry no cause."""
+    inds = data["indicators"]
+    # keep one 质量/时效/成本 row each; the rest of the output weight goes to the long list
+    kept: dict[str, dict[str, Any]] = {}
+    for i in inds:
+        if i["level1"] == "产出指标" and i["level2"] != "数量指标":
+            kept.setdefault(i["level2"], i)
+    replaced = [i for i in inds if i["level1"] == "产出指标" and i not in kept.values()]
+    weight = sum((Decimal(str(i["weight"])) for i in replaced), Decimal(0))
+    themes = rng.sample(_THEMED, k=rng.randint(4, 6))
+    names = [(n, unit, lo, hi) for names, unit, lo, hi in themes for n in names]
+    count = max(1, min(len(names), int(weight)))  # at least one point each
+    names = names[:count]
+    each = max(Decimal("0.5"), (weight / count * 2).to_integral_value(rounding="ROUND_FLOOR") / 2)
+    count = min(count, int(weight / each))
+    names = names[:count]
+    numbered = rng.random() < 0.4
+    themed: list[dict[str, Any]] = []
+    for k, (name, unit, lo, hi) in enumerate(names):
+        w = weight - each * (count - 1) if k == count - 1 else each
+        target = rng.randint(lo, hi)
+        roll = rng.random()
+        if roll < 0.55:
+            actual = int(target * rng.uniform(0.6, 0.97))
+            # real forms score such rows by judgement, not by the ratio: one decimal near it
+            score = min(w, max(Decimal(0), (w * Decimal(actual) / Decimal(target)).quantize(Decimal("0.1"))
+                               + Decimal(rng.choice((-1, 0, 0, 1))) / 10))
+            if score >= w:
+                score = w - Decimal("0.1")
+        elif roll < 0.65:
+            actual = int(target * rng.uniform(2, 6))
+            score = w
+        else:
+            actual = target
+            score = w
+        label = f"指标{k + 1}:{name}" if numbered else name
+        row: dict[str, Any] = {"level1": "产出指标", "level2": "数量指标", "name": label, "weight": float(w),
+                               "target": f"≥{target:,}{unit}", "actual": f"{actual:,}{unit}", "score": float(score)}
+        if score < w and rng.random() < 0.1:
+            row["cause"] = rng.choice(_CAUSES)
+        themed.append(row)
+    first = inds.index(replaced[0])
+    rest = [i for i in inds if i not in replaced]
+    data["indicators"] = rest[:first] + themed + rest[first:]
+    data["goals"]["achieved"] = data["project"]  # the hollow 实际完成情况 such forms often have
+    if rng.random() < 0.6:
+        data["improvement_measures"] = []
+
+
+def _descriptive(rng: random.Random, data: dict[str, Any]) -> None:
+    """Two to four rows state their result in words; 实际完成情况 lists what was done (一是…二是…)."""
+    inds = data["indicators"]
+    picks = rng.sample(range(len(inds)), k=min(len(inds), rng.randint(2, 4)))
+    texts = rng.sample(_DESCRIPTIVE, k=len(picks))
+    done: list[str] = []
+    for k, (actual, target) in zip(picks, texts, strict=True):
+        ind = inds[k]
+        if ind["level1"] == "满意度指标":
+            continue
+        t = rng.randint(8, 120)
+        n = t + rng.randint(0, max(1, t // 5))
+        ind["actual"] = actual.format(n=n)
+        ind["target"] = target.format(t=t)
+        ind["score"] = ind["weight"]
+        ind.pop("cause", None)
+        ind.pop("measure", None)
+        done.append(ind["actual"])
+    if done:
+        parts = [f"{'一二三四五'[i]}是{d}" for i, d in enumerate(done)]
+        data["goals"]["achieved"] = "；".join(parts) + "。"
+
+
+def _bare(rng: random.Random, data: dict[str, Any]) -> None:
+    """No cause and no measure anywhere, whatever was lost."""
+    for ind in data["indicators"]:
+        ind.pop("cause", None)
+        ind.pop("measure", None)
+    data["deviation_analysis"] = []
+    data["improvement_measures"] = []
+
+
+_SHAPERS = {"themed": _themed, "descriptive": _descriptive, "bare": _bare}

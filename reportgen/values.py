@@ -30,9 +30,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
 
+from . import vocabulary
+from .vocabulary import Op
+
 __all__ = ["Kind", "Op", "Value", "completion_ratio", "meets", "parse_value"]
 
-Op = Literal[">=", "<=", ">", "<", "="]
 Kind = Literal["quantity", "range", "qualitative", "empty", "compound"]
 Direction = Literal["positive", "reverse"]
 
@@ -46,37 +48,18 @@ EMPTY_TOKENS: tuple[str, ...] = (
     "", "-", "--", "---", "/", "//", "\\", "n/a", "na", "#n/a", "nan", "none", "null",
 )
 
-#: Comparator symbols (after full-width folding and look-alike folding, see ``_TRANSLATE``).
-OP_SYMBOLS: tuple[tuple[str, Op], ...] = (
-    (">=", ">="), ("=>", ">="), ("≥=", ">="), ("≥", ">="), ("≮", ">="),
-    ("<=", "<="), ("=<", "<="), ("≤=", "<="), ("≤", "<="), ("≯", "<="),
-    (">", ">"), ("<", "<"), ("==", "="), ("=", "="),
-)
-
-#: Comparator wordings printed before the number.
-OP_WORDS: tuple[tuple[str, Op], ...] = (
-    ("大于或等于", ">="), ("大于等于", ">="), ("不得低于", ">="), ("不得少于", ">="), ("不低于", ">="),
-    ("不少于", ">="), ("不小于", ">="), ("至少", ">="), ("最少", ">="), ("最低", ">="), ("达到", ">="),
-    ("小于或等于", "<="), ("小于等于", "<="), ("不得超过", "<="), ("不得高于", "<="), ("不超过", "<="),
-    ("不高于", "<="), ("不多于", "<="), ("不大于", "<="), ("最多", "<="), ("最高", "<="), ("控制在", "<="),
-    ("大于", ">"), ("高于", ">"), ("超过", ">"), ("多于", ">"),
-    ("小于", "<"), ("低于", "<"), ("少于", "<"), ("等于", "="),
-)
+#: Comparator symbols (after full-width folding and look-alike folding, see ``_TRANSLATE``), comparator
+#: wordings printed before the number, and wordings printed after the value (``None`` = approximation only):
+#: lexicon/labels.yaml ``comparators``, shared with the reader and direction.py.
+OP_SYMBOLS: tuple[tuple[str, Op], ...] = vocabulary.comparator_symbols()
+OP_WORDS: tuple[tuple[str, Op], ...] = vocabulary.comparator_words()
 
 #: Comparator wordings that only make sense in a *target*; an actual printed with one of these (or with a
 #: ≥/≤/>/< symbol) is a copy of the target, and no completion rate may be derived from it (domain §10.5).
 #: 达到/超过/高于/低于 are excluded because actuals use them to state a result ("达到98%").
-TARGET_ONLY_OP_WORDS: tuple[str, ...] = (
-    "大于或等于", "大于等于", "不得低于", "不得少于", "不低于", "不少于", "不小于", "至少", "最少", "最低",
-    "小于或等于", "小于等于", "不得超过", "不得高于", "不超过", "不高于", "不多于", "不大于", "最多", "最高",
-    "控制在",
-)
+TARGET_ONLY_OP_WORDS: tuple[str, ...] = vocabulary.target_only_words()
 
-#: Words printed after the value (and its unit/per) that carry a comparator; ``None`` = approximation only.
-SUFFIX_OPS: tuple[tuple[str, Op | None], ...] = (
-    ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="), ("之内", "<="),
-    ("内", "<="), ("左右", None),
-)
+SUFFIX_OPS: tuple[tuple[str, Op | None], ...] = vocabulary.comparator_suffixes()
 
 #: Known units and per-suffixes.  Only used to cut a unit off a following word ("60周岁以上老年人"); a short
 #: unknown run of CJK/letters is taken as the unit as is, so this list need not be complete.

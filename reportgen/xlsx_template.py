@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import vocabulary
 from .errors import RenderError
 from .model import EvaluationForm, Indicator
 
@@ -34,6 +35,8 @@ DEFAULT_LEVELS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("满意度指标", 10, ("服务对象满意度指标",)),
 )
 ROWS_PER_GROUP = 2
+_BUDGET_COLUMNS = ("initial", "adjusted", "executed", "weight", "rate", "score")
+label = vocabulary.label  # the printed label of a field: the first in lexicon/labels.yaml
 DEFAULT_SOURCES = ("本年财政拨款", "上年结转资金", "其他资金")
 CHOICES = {
     "category": "部门预算项目,专项项目,转移支付项目",
@@ -92,7 +95,7 @@ def build_workbook(form: EvaluationForm | None = None, kind: str | None = None) 
     ws = wb.active
     assert ws is not None
     ws.title = SHEET
-    instructions = INSTRUCTIONS
+    instructions: tuple[str, ...] = INSTRUCTIONS
     if kind == "department" or (form is not None and form.is_department):
         from .xlsx_department import INSTRUCTIONS as DEPARTMENT_INSTRUCTIONS
         from .xlsx_department import DepartmentWriter
@@ -171,33 +174,33 @@ class _Writer:
         ws["A1"].font = type(self.bold)(bold=True, size=16)
         ws["A1"].alignment = self.center
         ws.row_dimensions[1].height = 30
-        self.put("A2", "评价年度", label=True)
+        self.put("A2", label("form", "year"), label=True)
         self.put("B2", form.year if form else None)
-        self.put("C2", "单位名称", label=True)
+        self.put("C2", label("form", "unit"), label=True)
         self.merge("D2:F2")
         self.put("D2", form.unit if form else None)
-        self.put("G2", "填报日期", label=True)
+        self.put("G2", label("form", "filled_on"), label=True)
         self.merge("H2:I2")
         filled = form.filled_on if form else None
         self.put("H2", filled, fmt="yyyy-mm-dd" if isinstance(filled, dt.date) else None)
-        self.put("A3", "项目名称", label=True)
+        self.put("A3", label("form", "project"), label=True)
         self.merge("B3:I3")
         self.put("B3", form.project if form else None)
-        self.put("A4", "主管部门", label=True)
+        self.put("A4", label("form", "department"), label=True)
         self.merge("B4:D4")
         self.put("B4", form.department if form else None)
-        self.put("E4", "实施单位", label=True)
+        self.put("E4", label("form", "implementer"), label=True)
         self.merge("F4:I4")
         self.put("F4", form.implementer if form else None)
-        self.put("A5", "项目类别", label=True)
+        self.put("A5", label("form", "category"), label=True)
         self.merge("B5:D5")
         self.put("B5", form.category if form else None)
-        self.put("E5", "项目属性", label=True)
+        self.put("E5", label("form", "attribute"), label=True)
         self.put("F5", form.attribute if form else None)
-        self.put("G5", "项目类型", label=True)
+        self.put("G5", label("form", "type"), label=True)
         self.merge("H5:I5")
         self.put("H5", form.type if form else None)
-        self.put("A6", "项目概况", label=True)
+        self.put("A6", label("form", "overview"), label=True)
         self.merge("B6:I6")
         self.put("B6", form.overview if form else None)
         ws.row_dimensions[6].height = 45
@@ -232,7 +235,7 @@ class _Writer:
         self.put(f"A{top}", f"{self.budget_label}\n（{unit}）", label=True)
         self.merge(f"B{top}:C{top}")
         self.put(f"B{top}", None, label=True)
-        for col, text in zip("DEFGHI", ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), strict=True):
+        for col, text in zip("DEFGHI", (label("budget", n) for n in _BUDGET_COLUMNS), strict=True):
             self.put(f"{col}{top}", text, label=True)
         t = top + 1
         self.merge(f"B{t}:C{t}")
@@ -261,11 +264,11 @@ class _Writer:
     def write_goals(self, top: int) -> int:
         goals = self.form.goals if self.form else None
         self.merge(f"A{top}:A{top + 1}")
-        self.put(f"A{top}", "年度总体目标", label=True)
+        self.put(f"A{top}", vocabulary.block_titles("goals")[0], label=True)
         self.merge(f"B{top}:E{top}")
-        self.put(f"B{top}", "预期目标", label=True)
+        self.put(f"B{top}", label("goals", "planned"), label=True)
         self.merge(f"F{top}:I{top}")
-        self.put(f"F{top}", "实际完成情况", label=True)
+        self.put(f"F{top}", label("goals", "achieved"), label=True)
         self.merge(f"B{top + 1}:E{top + 1}")
         self.put(f"B{top + 1}", goals.planned if goals else None)
         self.merge(f"F{top + 1}:I{top + 1}")
@@ -289,6 +292,7 @@ class _Writer:
     def level_text(self, name: str | None) -> str | None:
         if name is None:
             return None
+        weight: Decimal | int | None
         if self.form is None:
             weight = next((w for l1, w, _ in DEFAULT_LEVELS if l1 == name), None)
         else:
@@ -300,8 +304,9 @@ class _Writer:
 
     def write_indicators(self, top: int) -> int:
         self.layout.indicator_header = top
-        headers = ("绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分")
-        for col, text in zip(COLUMNS, (*headers, "偏差原因分析及改进措施"), strict=True):
+        columns = ("level1", "level2", "name", "target", "actual", "weight", "score", "cause")
+        headers = (vocabulary.block_titles("indicators")[0], *(label("indicator", c) for c in columns))
+        for col, text in zip(COLUMNS, headers, strict=True):
             self.put(f"{col}{top}", text, label=True)
         row = top + 1
         level1_start: tuple[str | None, int] | None = None
@@ -345,7 +350,7 @@ class _Writer:
         first, last = lay.indicator_header + 1, lay.indicator_last
         lay.total = top
         self.merge(f"A{top}:F{top}")
-        self.put(f"A{top}", "总分", label=True)
+        self.put(f"A{top}", label("form", "total_score"), label=True)
         t = lay.budget_total
         # blank until something is filled in, so an untouched form never reads as 0 points
         self.formula(f"G{top}", f'=IF(COUNT(G{first}:G{last},G{t})=0,"",SUM(G{first}:G{last})+N(G{t}))')
@@ -355,25 +360,25 @@ class _Writer:
             self.formula(f"H{top}", f'=IF(COUNT(H{first}:H{last},I{t})=0,"",SUM(H{first}:H{last})+N(I{t}))')
         self.put(f"I{top}", None)
         rows = (
-            ("自评等级", form.grade if form else None),
-            ("偏差大或目标未完成原因分析", _numbered(form.deviation_analysis) if form else None),
-            ("改进措施及结果应用方案", _numbered(form.improvement_measures) if form else None),
-            ("其他需要说明的问题", form.other_notes if form else None),
+            (label("form", "grade"), form.grade if form else None),
+            (label("form", "deviation_analysis"), _numbered(form.deviation_analysis) if form else None),
+            (label("form", "improvement_measures"), _numbered(form.improvement_measures) if form else None),
+            (label("form", "other_notes"), form.other_notes if form else None),
         )
-        for i, (label, value) in enumerate(rows, start=top + 1):
-            self.put(f"A{i}", label, label=True)
+        for i, (text, value) in enumerate(rows, start=top + 1):
+            self.put(f"A{i}", text, label=True)
             self.merge(f"B{i}:I{i}")
             self.put(f"B{i}", value)
             if i > top + 1:
                 self.ws.row_dimensions[i].height = 60
         c = top + len(rows) + 1
         contacts = form.contacts if form else None
-        for col, label, value_area, value in (
-            ("A", "项目负责人", "B{0}:C{0}", contacts.project_lead if contacts else None),
-            ("D", "财务负责人", "E{0}:F{0}", contacts.finance_lead if contacts else None),
-            ("G", "联系电话", "H{0}:I{0}", contacts.phone if contacts else None),
+        for col, name, value_area, value in (
+            ("A", "project_lead", "B{0}:C{0}", contacts.project_lead if contacts else None),
+            ("D", "finance_lead", "E{0}:F{0}", contacts.finance_lead if contacts else None),
+            ("G", "phone", "H{0}:I{0}", contacts.phone if contacts else None),
         ):
-            self.put(f"{col}{c}", label, label=True)
+            self.put(f"{col}{c}", label("contacts", name), label=True)
             area = value_area.format(c)
             self.merge(area)
             self.put(area.split(":")[0], value)

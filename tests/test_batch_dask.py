@@ -191,3 +191,124 @@ def test_separate_scheduler_and_workers_survive_a_dead_worker_and_a_killed_clien
     after = _journaled(out)
     assert {name: after[name] for name in finished} == finished
     _assert_same_as_pool(out, pool, resumed.stdout, resumed=True)
+
+
+@pytest.mark.parametrize("where", ["client", "workers"])
+def test_on_the_cluster_an_edited_report_is_kept_until_force(tmp_path: Path, where: str) -> None:
+    """The overwrite record holds on the Dask path too, whether the client writes the bytes or the workers do
+    (--write-on-workers: the client moves their files into place through reportgen.overwrite)."""
+    src, out = tmp_path / "forms", tmp_path / "out"
+    src.mkdir()
+    for i in range(6):
+        data = synthetic_form(7100 + i)
+        data["unit"] = "同一单位"
+        (src / f"q{i}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    args = [str(src), "-o", str(out), "--format", "md,pdf", "--no-check", "--scheduler", "local:2",
+            *(["--write-on-workers"] if where == "workers" else [])]
+    assert _run(args).returncode == 0
+    made = _outputs(out)
+    md = next(name for name in sorted(made) if name.endswith(".md") and not name.startswith("overview"))
+    pdf = next(name for name in sorted(made, reverse=True) if name.endswith(".pdf") and not name.startswith("overview"))
+    edited = {md: made[md] + "\n补充说明。\n".encode(), pdf: made[pdf] + b"\n"}
+    for name, data in edited.items():
+        (out / name).write_bytes(data)
+    kept = _run(args)
+    assert kept.returncode == 1, kept.stdout
+    text = " ".join(kept.stdout.split())
+    assert "未覆盖 2 个" in text and "--force" in text, kept.stdout
+    assert all(f"{Path(name).name} 在上次生成后被修改过" in text for name in edited), kept.stdout
+    now = _outputs(out)
+    assert {k: v for k, v in now.items() if not k.startswith("overview")} == {
+        **{k: v for k, v in made.items() if not k.startswith("overview")}, **edited}
+    forced = _run([*args, "--force"])
+    assert forced.returncode == 0, forced.stdout
+    assert _outputs(out) == made
+
+
+def test_writing_on_workers_gives_the_same_bytes_and_survives_a_killed_client(
+    forms: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    """--write-on-workers (this machine is the shared file system): workers write each file atomically into
+    OUT/.incoming, the client moves it into place and journals it; a kill -9 of the client and --resume
+    leave the pool's bytes, nothing redone, nothing half written, and a record for every report."""
+    from reportgen import overwrite
+
+    src, pool = forms
+    out = tmp_path / "out"
+    args = [str(src), "-o", str(out), "--format", "md,pdf", "--scheduler", "local:2", "--write-on-workers"]
+    client = subprocess.Popen([*CLI, *args], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        _wait(out, 8, client)
+    finally:
+        _end(client)  # kill -9 of the client (and its LocalCluster) mid-run
+    finished = _journaled(out)
+    assert 0 < len(finished) < N
+    resumed = _run([*args, "--resume"])
+    assert resumed.returncode == 1, resumed.stdout
+    assert f"跳过 {len(finished)} 个" in resumed.stdout, resumed.stdout
+    after = _journaled(out)
+    assert {name: after[name] for name in finished} == finished
+    _assert_same_as_pool(out, pool, resumed.stdout, resumed=True)
+    assert not (out / ".incoming").exists() and not list(out.rglob("*.part")) and not list(out.rglob("*.moving"))
+    for name, data in pool.items():
+        if name.endswith(".pdf") and not name.startswith("overview"):
+            stem = name.removesuffix(".pdf")
+            assert overwrite.read_record(out, stem)[name] == [overwrite.digest(data)]
+
+
+HANG = """
+# a Dask worker preload (tests only): one project's layout never ends, in pure Python
+from reportgen import batch
+
+_real = batch.__dict__.setdefault("_unpatched_render_form", batch._render_form)  # (preloads may run twice)
+
+
+def _render_form(form, task, options):
+    if form.project == "卡住的项目":
+        while True:
+            pass
+    return _real(form, task, options)
+
+
+batch._render_form = _render_form
+"""
+
+
+def test_on_the_cluster_a_workbook_is_a_task_per_project_and_a_stuck_one_times_out(tmp_path: Path) -> None:
+    from test_batch_split import NAMES, workbook
+
+    src = tmp_path / "forms"
+    src.mkdir()
+    workbook(src / "五个项目.xlsx", NAMES)
+    for i in range(2):
+        data = synthetic_form(7200 + i)
+        data["unit"] = "同一单位"
+        (src / f"r{i}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    common = ["--format", "md,pdf", "--no-check"]
+    pool_out = tmp_path / "pool"
+    assert _run([str(src), "-o", str(pool_out), "--jobs", "2", *common]).returncode == 1  # the bad sheet
+    pool = _outputs(pool_out)
+    preload = tmp_path / "hang_preload.py"
+    preload.write_text(HANG, encoding="utf-8")
+    out = tmp_path / "out"
+    started = time.monotonic()
+    proc = subprocess.Popen([*CLI, str(src), "-o", str(out), *common, "--scheduler", "local:2", "--timeout", "8"],
+                            env={**ENV, "DASK_DISTRIBUTED__WORKER__PRELOAD": json.dumps([str(preload)])},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        stdout, _ = proc.communicate(timeout=300)
+    finally:
+        _end(proc)
+    assert time.monotonic() - started < 200
+    assert proc.returncode == 1, stdout
+    text = " ".join(stdout.split())
+    assert "失败 2 个" in text and "“卡住的项目”：处理时间超过 8 秒" in text and "坏表!H12" in text, stdout
+    got = _outputs(out)
+    stuck = {name for name in pool if "卡住的项目" in name}
+    assert len(stuck) == 4  # its Markdown, PDF, sources and overwrite record, made by the pool
+    same = {k: v for k, v in pool.items() if k not in stuck and not k.startswith("overview")}
+    assert {k: v for k, v in got.items() if not k.startswith("overview")} == same
+    lines = [json.loads(line) for line in (out / JOURNAL).read_text(encoding="utf-8").splitlines()]
+    book = [line for line in lines if line["rows"][0]["input"].endswith("五个项目.xlsx")]
+    assert [line["count"] for line in book] == [6] and len(book[0]["rows"]) == 6

@@ -15,7 +15,7 @@ import yaml
 from conftest import ROOT
 from openpyxl import load_workbook
 
-from reportgen import batch, batch_output, fsutil
+from reportgen import batch, batch_output, fsutil, overwrite
 from reportgen.batch import BatchOptions, run_batch
 from reportgen.cli import main
 from reportgen.errors import UsageError
@@ -80,7 +80,7 @@ def test_a_worker_that_dies_costs_only_its_project(tmp_path: Path, runner, monke
     marker = tmp_path / "crashed-once"
     real = batch._render_file
 
-    def crashing(path: Path, task: batch.Task, options: BatchOptions) -> list[batch.Rendered]:
+    def crashing(path: Path, task: batch.Task, options: BatchOptions) -> batch.Done:
         # runs in the forked workers: they inherit this patch
         if "crash-always" in path.name or ("crash-once" in path.name and not marker.exists()):
             marker.touch()
@@ -104,7 +104,7 @@ def test_a_form_that_hangs_times_out_and_the_rest_are_done(tmp_path: Path, monke
     (tmp_path / "forms" / "p0002.yaml").rename(tmp_path / "forms" / "hang.yaml")
     real = batch._render_file
 
-    def hanging(path: Path, task: batch.Task, options: BatchOptions) -> list[batch.Rendered]:
+    def hanging(path: Path, task: batch.Task, options: BatchOptions) -> batch.Done:
         if path.name == "hang.yaml":
             time.sleep(120)
         return real(path, task, options)
@@ -173,14 +173,14 @@ def test_the_lock_is_held_for_the_whole_run(tmp_path: Path) -> None:
 def test_disk_full_or_read_only_names_the_report_and_goes_on(tmp_path: Path, monkeypatch, code: int, words: str) -> None:  # noqa: ANN001
     _write_forms(tmp_path / "forms", 4)
     victim = synthetic_form(2)["project"]
-    real = batch_output.atomic_write
+    real = overwrite.atomic_write
 
     def failing(path: Path, data: bytes | str) -> None:
         if victim in path.name and path.suffix == ".docx":
             raise OSError(code, os.strerror(code), str(path.with_name(".tmp123.part")))
         real(path, data)
 
-    monkeypatch.setattr(batch_output, "atomic_write", failing)
+    monkeypatch.setattr(overwrite, "atomic_write", failing)
     out = tmp_path / "out"
     result = run_batch([tmp_path / "forms"], BatchOptions(outdir=out, formats=("md", "docx"), jobs=1, timeout=0))
     failed = [r for r in result.rows if r.status == "failed"]

@@ -10,8 +10,8 @@ import docx
 import pytest
 from conftest import DATA, SEED_EXAMPLE
 
-from reportgen.check import check
-from reportgen.check.document import read_draft
+from reportgen.checking import check
+from reportgen.checking.document import read_draft
 from reportgen.errors import InputError
 
 MARKDOWN = DATA / "draft_handwritten.md"

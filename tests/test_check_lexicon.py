@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT
 
-from reportgen.check import Checker, check, load_lexicon
+from reportgen.checking import Checker, check, load_lexicon
 from reportgen.errors import LexiconError
 
 SHARED_KINDS = {"summary", "basic", "budget", "outputs", "benefits", "satisfaction", "deviation", "measures",

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SEED_EXAMPLE
 
-from reportgen.check.document import paragraphs, read_draft
+from reportgen.checking.document import paragraphs, read_draft
 from reportgen.cli import main
 from reportgen.engine import Engine
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.check import check, load_lexicon
-from reportgen.check.document import from_markdown, from_text, numbering
-from reportgen.check.sections import assign, kinds_of
+from reportgen.checking import check, load_lexicon
+from reportgen.checking.document import from_markdown, from_text, numbering
+from reportgen.checking.sections import assign, kinds_of
 
 DRAFT = """# 2021年度某某项目绩效自评报告
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import jieba
 import pytest
 
-from reportgen.check import load_lexicon
-from reportgen.check.document import from_text
-from reportgen.check.terms import TermMatcher
+from reportgen.checking import load_lexicon
+from reportgen.checking.document import from_text
+from reportgen.checking.terms import TermMatcher
 from reportgen.segment import (
     BLOCK,
     PreparedDictionary,

@@ -368,7 +368,7 @@ def test_seed_report_structure_and_fonts(seed_report: Report, seed_docx: bytes) 
     assert [text for style, text in paragraphs if style == "Signature"] == list(seed_report.signature)
     assert {style for style, _ in paragraphs} <= {"Title", "Heading 1", "Heading 2", "Heading 3", "Normal", "Signature",
                                                   "附件说明", "附件标识", "附件标题"}
-    assert "经自评，社会保障专项综合得分98分（满分100分），自评表未填写等级，按评分标准对应为“优”。" in [t for _, t in paragraphs]
+    assert "经自评，社会保障专项综合得分98分（满分100分），按评分标准自评等级为“优”。" in [t for _, t in paragraphs]
     # every paragraph's style resolves to an East Asian face (its own, or Normal's)
     for paragraph in doc.paragraphs:
         assert east_asia_font(paragraph.style) or east_asia_font(doc.styles["Normal"])

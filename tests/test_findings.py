@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
@@ -9,7 +10,7 @@ from typing import NamedTuple
 import pytest
 from conftest import SEED_EXAMPLE
 
-from reportgen.findings import CODES, SEVERITY_LABEL, Finding, make
+from reportgen.findings import CODES, SEVERITY_LABEL, Finding, make, message, variants
 from reportgen.loaders import load
 from reportgen.scoring import Evaluation, evaluate
 
@@ -330,10 +331,23 @@ def test_make_uses_the_registered_severity() -> None:
 
 
 def test_codes_are_well_formed() -> None:
-    for code, (severity, title) in CODES.items():
+    for code, (severity, title, _) in CODES.items():
         assert code == code.lower() and " " not in code
         assert severity in SEVERITY_LABEL
         assert title
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_every_sentence_of_a_code_is_said_from_its_parameters(code: str) -> None:
+    for variant in variants(code):
+        template = CODES[code].message
+        text = template[variant] if isinstance(template, dict) else template
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        said = message(code, variant, **{name: f"<{name}>" for name in names})
+        assert "{" not in said and all(f"<{name}>" in said for name in names)
+        assert message(code, variant, **dict.fromkeys(names)).count("（空）") == len(
+            [1 for _, name, _, _ in string.Formatter().parse(text) if name]
+        )
 
 
 def test_unknown_code_is_refused() -> None:

@@ -136,8 +136,7 @@ def test_load_all_returns_a_list(tmp_path: Path) -> None:
 
 
 def test_registered_loader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    supported_suffixes()  # let the tabular loaders register themselves in the real table first
-    monkeypatch.setattr(loaders_module, "_LOADERS", dict(loaders_module._LOADERS))
+    monkeypatch.setattr(loaders_module, "_FORMATS", dict(loaders_module._FORMATS))
     two = [EvaluationForm.model_validate({"project": p, "indicators": [{"name": "a"}]}) for p in ("甲", "乙")]
     register_loader(".Pair", lambda path: two)
     register_loader(".none", lambda path: [])

@@ -28,7 +28,7 @@ def answer(path: str) -> str:
         return "年底集中支付，部分合同尾款尚未结算"
     if path.startswith("improvement_measures"):
         return "加强与财政部门沟通，加快资金拨付进度\n提前谋划政府采购，合理安排采购时间"
-    assert re.fullmatch(r"indicators\[\d+\]\.cause", path), path
+    assert re.fullmatch(r"indicators\[\d+(?:,\d+)*\]\.cause", path), path
     return "受雨季影响，部分工程工期推迟"
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from . import main
+from .base import Command
 from .output import console, report_options
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="输出文件夹 / output folder.")
@@ -25,6 +25,8 @@ from .output import console, report_options
               help="在 Dask 集群上运行：tcp://主机:8786，或 local[:N] 在本机启动 N 个 worker 进程 / run on a Dask cluster.")
 @click.option("--write-on-workers", is_flag=True,
               help="Dask worker 与本机共享输出文件夹时，由 worker 直接读输入、写报告 / workers share the file system.")
+@click.option("--force", is_flag=True,
+              help="覆盖上次生成后被修改过的（或不是 reportgen 生成的）同名报告 / overwrite reports changed since they were written.")
 @report_options
 def batch(
     inputs: tuple[Path, ...],
@@ -35,6 +37,7 @@ def batch(
     timeout: float,
     scheduler: str | None,
     write_on_workers: bool,
+    force: bool,
     outline: str,
     templates: Path | None,
     lexicon: Path | None,
@@ -51,7 +54,9 @@ def batch(
     searched recursively, workbooks holding several projects), in parallel on
     this machine or on a Dask cluster (--scheduler). Writes summary.xlsx,
     summary.md and overview.md beside the reports. A failed project never stops
-    the others; exit 1 when any failed or failed its check.
+    the others; exit 1 when any failed or failed its check. A report edited
+    since the batch wrote it (or a file of that name reportgen did not write)
+    is kept, not replaced, and its project is named (exit 1) unless --force.
     """
     from ..batch import BatchOptions, require_dask, run_batch
     from ..engine import parse_formats
@@ -78,6 +83,7 @@ def batch(
         timeout=timeout,
         scheduler=scheduler,
         write_on_workers=write_on_workers,
+        force=force,
     )
     out = console()
     if sys.stdout.isatty():
@@ -112,12 +118,16 @@ def batch(
     rate = len(result.rows) / result.elapsed if result.elapsed else 0
     out.print(
         f"完成 {ok + checked} 个项目（其中 {checked} 个检查未通过），失败 {len(failed)} 个，"
-        f"跳过 {result.skipped} 个已是最新的输入；用时 {result.elapsed:.1f} 秒（{rate:.1f} 个/秒）。",
+        + (f"未覆盖 {len(result.kept)} 个（报告被修改过），" if result.kept else "")
+        + f"跳过 {result.skipped} 个已是最新的输入；用时 {result.elapsed:.1f} 秒（{rate:.1f} 个/秒）。",
         markup=False,
     )
     for row in failed:
         place = "" if row.where and row.where in row.message else f"{row.where or row.input}："
-        out.print(f"失败：{place}{row.message}", markup=False)
+        about = f"“{row.project}”：" if row.project else ""  # which project of a workbook
+        out.print(f"失败：{place}{about}{row.message}", markup=False)
+    for row in result.kept:
+        out.print(f"未覆盖：“{row.project or row.input}”（{row.input}）：{row.message}", markup=False)
     out.print(f"汇总表：{outdir / 'summary.xlsx'}、{outdir / 'summary.md'}；概览：{outdir / 'overview.md'}", markup=False)
     if result.interrupted:
         out.print("已中断：已完成的报告均已保留，可用 --resume 继续。", markup=False)

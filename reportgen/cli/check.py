@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import main
+from .base import Command
 from .output import console
 
 if TYPE_CHECKING:
-    from ..check import Checker, CheckResult
+    from ..checking import Checker, CheckResult
 
 _KIND_STYLE = {"error": "red", "warning": "yellow"}
 
@@ -22,7 +22,7 @@ def _print(result: CheckResult, checker: Checker, report: Path, data: Path | Non
     from rich.markup import escape
     from rich.table import Table
 
-    from ..check.result import KIND_LABEL
+    from ..checking.result import KIND_LABEL
 
     out = console()
     lexicon = checker.lexicon
@@ -52,20 +52,20 @@ def _print(result: CheckResult, checker: Checker, report: Path, data: Path | Non
         table.add_column(unit, justify="right", no_wrap=True)
         table.add_column("章节", no_wrap=True)
         table.add_column("说明及建议", overflow="fold")
-        for p in result.problems:
-            style = _KIND_STYLE[p.severity]
-            label = KIND_LABEL[p.kind] + ("（数据缺失）" if p.forced else "")
-            text = f"[{style}]{label}[/{style}] {escape(p.message)}"
-            if p.suggestion:
-                text += f"\n[dim]建议：{escape(p.suggestion)}[/dim]"
-            table.add_row(str(p.line) if p.line else "—", lexicon.label(p.section) if p.section else "—", text)
+        for problem in result.problems:
+            style = _KIND_STYLE[problem.severity]
+            label = KIND_LABEL[problem.kind] + ("（数据缺失）" if problem.forced else "")
+            text = f"[{style}]{label}[/{style}] {escape(problem.message)}"
+            if problem.suggestion:
+                text += f"\n[dim]建议：{escape(problem.suggestion)}[/dim]"
+            table.add_row(str(problem.line) if problem.line else "—", lexicon.label(problem.section) if problem.section else "—", text)
         out.print(table)
     if not result.facts_checked:
         out.print("[dim]未提供自评表（--data），未核对总分、等级、预算数字和扣分指标。[/dim]")
     out.print(f"[bold {'green' if result.ok else 'red'}]{result.summary_line()}[/]")
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--data",
@@ -87,7 +87,7 @@ def check(report: Path, data: Path | None, lexicon: Path | None, as_json: bool) 
     missing, a placeholder remains or a fact contradicts the form, 2 when a
     file cannot be read.
     """
-    from ..check import checker as get_checker
+    from ..checking import checker as get_checker
 
     checker = get_checker(lexicon)
     result = checker.check(report, data=data)

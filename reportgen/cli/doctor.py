@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import main
+from .base import Command
 
 if TYPE_CHECKING:
     from ..renderers.fonts import FontSet
@@ -126,7 +126,7 @@ def _writable(directory: os.PathLike[str]) -> bool:
         return False
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 def doctor() -> None:
     """检查运行环境：中文字体与公文字体、HarfBuzz 子集化、WeasyPrint、缓存目录。
 

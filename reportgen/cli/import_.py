@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from ..errors import InputError, RenderError, ReportgenError, UsageError
 from ..model import EvaluationForm
-from . import main
+from .base import Command
 
 TABULAR = (".xlsx", ".xlsm", ".docx", ".txt", ".tsv")
 
@@ -82,7 +82,7 @@ def form_yaml(form: EvaluationForm, source: str, warnings: list[str]) -> str:
 def written_by_import(text: str) -> bool:
     """Say whether ``text`` is a YAML written by ``reportgen import`` and not changed since."""
     m = _SEAL.search(text)
-    return bool(m) and _seal_of(text[: m.start()] + text[m.end() :]) == m[1]
+    return m is not None and _seal_of(text[: m.start()] + text[m.end() :]) == m[1]
 
 
 def _read(file: Path) -> tuple[list[tuple[EvaluationForm, list[str]]], list[ReportgenError]]:
@@ -142,7 +142,7 @@ def _file_name(form: EvaluationForm, taken: set[str]) -> str:
     return name
 
 
-@main.command("import", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("import", cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
@@ -203,7 +203,7 @@ def _import(file: Path, results: list[tuple[EvaluationForm, list[str]]], output:
     click.echo(f"已导入 {len(texts)} 个项目到 {output}", err=True)
 
 
-@main.command("template-xlsx", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("template-xlsx", cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--from",

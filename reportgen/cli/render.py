@@ -8,9 +8,9 @@ import click
 from click.core import ParameterSource
 
 from ..engine import FORMATS, Engine, Options, parse_formats, unique_stem
-from ..errors import InputError, ReportgenError, UsageError
+from ..errors import DependencyError, InputError, ReportgenError, UsageError
 from ..model import EvaluationForm
-from . import main
+from .base import Command
 from .output import console, report_options
 
 # suffixes of files that are not reports: `-o 表.yaml` is a mistake, not a folder to create
@@ -40,7 +40,7 @@ def output_target(output: Path, formats: tuple[str, ...], formats_given: bool) -
     return output, None, formats
 
 
-@main.command()
+@click.command(cls=Command)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=Path("."), show_default=True,
               help="输出文件夹；只生成一份报告时也可以是文件名，如 报告.docx / output folder, or one report's file name.")
@@ -92,8 +92,8 @@ def render(
             _fail(exc)
             failures += 1
             continue
-        for exc in loaded.failures:  # the bad sheet is named; the good ones are still rendered
-            _fail(exc)
+        for failure in loaded.failures:  # the bad sheet is named; the good ones are still rendered
+            _fail(failure)
             failures += 1
         forms.extend(loaded.forms)
     if file_stem is not None and len(forms) > 1:
@@ -110,6 +110,8 @@ def render(
             outcome = engine.run(form)
             stem = unique_stem(file_stem or outcome.report.name, used)
             paths = engine.write(outcome, outdir, stem, force=force)
+        except DependencyError:
+            raise  # a package missing from the install fails every report alike: say it once, exit 2
         except ReportgenError as exc:  # this project failed (or was kept): the others go on
             _fail(exc, form.project)
             failures += 1

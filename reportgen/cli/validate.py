@@ -11,8 +11,9 @@ from .. import formatting as fmt
 from ..errors import ReportgenError
 from ..findings import SEVERITY_LABEL
 from ..loaders import load_parts
+from ..model import EvaluationForm
 from ..scoring import Evaluation, evaluate
-from . import main
+from .base import Command
 from .output import console
 
 
@@ -145,7 +146,7 @@ def _print_department(ev: Evaluation) -> None:
         out.print(f"  工作任务：{escape(t.name[:40])}  {mark}")
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / machine-readable JSON output.")
 def validate(files: tuple[Path, ...], as_json: bool) -> None:
@@ -160,21 +161,21 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     failed_input: ReportgenError | None = None
     has_errors = False
     for path in files:
+        forms: list[EvaluationForm] = []
         try:
             loaded = load_parts(path)
         except ReportgenError as exc:
             if len(files) == 1:
                 raise
-            loaded = None
-            failures = [exc]
+            failures: list[ReportgenError] = [exc]
         else:
-            failures = loaded.failures
-        for exc in failures:  # a bad sheet is named; the good sheets of the workbook are still shown
-            failed_input = exc
-            results.append({"file": str(path), "error": exc.to_dict()})
+            forms, failures = loaded.forms, loaded.failures
+        for failure in failures:  # a bad sheet is named; the good sheets of the workbook are still shown
+            failed_input = failure
+            results.append({"file": str(path), "error": failure.to_dict()})
             if not as_json:
-                click.echo(f"{exc.kind}：{exc}", err=True)
-        for form in loaded.forms if loaded else []:
+                click.echo(f"{failure.kind}：{failure}", err=True)
+        for form in forms:
             ev = evaluate(form)
             has_errors |= bool(ev.errors)
             if as_json:

@@ -4,7 +4,8 @@ A real 自评表 is a few hundred cells on one to a few dozen sheets, well under
 The bounds below are one to three orders of magnitude above any real form, and far below what
 would take a gigabyte of memory or a minute of time. A file beyond them is refused with a message
 that names the bound, instead of being read for minutes (a 3 MB zip that inflates to gigabytes,
-``<mergeCell ref="A1:XFD1048576"/>``, a Word cell with ``gridSpan="100000000"``).
+``<mergeCell ref="A1:XFD1048576"/>``, a Word cell with ``gridSpan="100000000"``). The bounds
+themselves are in reportgen/defaults.py.
 """
 
 from __future__ import annotations
@@ -12,24 +13,13 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ..errors import InputError
-
-MAX_PACKAGE_BYTES = 200 * 1024 * 1024  # all parts of an .xlsx/.docx, uncompressed
-MAX_PART_BYTES = 64 * 1024 * 1024  # one XML part (a worksheet, word/document.xml), uncompressed
-MAX_PARTS = 5_000  # entries in the zip package
-MAX_TEXT_FILE_BYTES = 20 * 1024 * 1024  # a YAML, JSON or extracted-text form (a real one has a few KB)
-MAX_SHEETS = 200
-MAX_ROWS = 50_000  # the last row a non-empty cell may sit on
-MAX_COLUMNS = 1_000  # the last column (a form has ten to twenty)
-MAX_CELLS = 200_000  # non-empty cells in one file
-MAX_MERGES = 20_000  # merged areas in one sheet or document
-MAX_SPAN = 64  # columns one Word cell may span (Word itself allows 63)
-MAX_COVER_ROWS = 2_000_000  # sum over merged areas of the rows each covers inside the filled area
+from ..defaults import MAX_PACKAGE_BYTES, MAX_PART_BYTES, MAX_PARTS, MAX_TEXT_FILE_BYTES
+from ..errors import InputError, Place
 
 HINT = "自评表通常只有几百个单元格；请确认选对了文件，或把自评表单独另存为一个新文件后再试"
 
 
-def too_big(what: str, where: str) -> InputError:
+def too_big(what: str, where: str | Place) -> InputError:
     return InputError(f"文件超出自评表的合理范围：{what}", where=where, hint=HINT)
 
 

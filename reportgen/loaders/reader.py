@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..errors import InputError
+from .. import vocabulary
+from ..errors import InputError, Place
 from ..model import EvaluationForm, SourceMap, split_numbered, to_decimal
 from .grid import Cell, Grid, is_number, label_key, norm
 from .structured import validate_data
@@ -30,148 +31,58 @@ from .structured import validate_data
 # 其中： stripped), alternatives separated by spaces.
 
 
-def _labels(meanings: dict[str, str]) -> dict[str, str]:
-    """Invert ``{meaning: "label label …"}`` into ``{label: meaning}``."""
-    return {label: meaning for meaning, labels in meanings.items() for label in labels.split()}
+def _grid_labels(part: str, prefix: str = "", rename: dict[str, str] | None = None) -> dict[str, str]:
+    """Return ``{label core: field}`` for one part of the form (lexicon/labels.yaml)."""
+    out: dict[str, str] = {}
+    for name, printed in vocabulary.fields(part).items():
+        for text in printed:
+            out.setdefault(label_key(text), prefix + (rename or {}).get(name, name))
+    return out
 
 
-FIELD_LABELS: dict[str, str] = _labels(
-    {
-        "project": "项目名称",
-        "department": "主管部门 主管部门及代码",
-        "implementer": "实施单位 项目实施单位",
-        "unit": "单位名称 填报单位 部门名称 预算单位名称",
-        "year": "评价年度 年度",
-        "filled_on": "填报日期 填表日期",
-        "category": "项目类别",
-        "attribute": "项目属性",
-        "type": "项目类型",
-        "overview": "项目概况 项目基本情况",
-        "deviation_analysis": "偏差大或目标未完成原因分析 偏差原因分析 存在问题 存在的问题 主要问题",
-        "improvement_measures": "改进措施及结果应用方案 改进措施 整改措施",
-        "other_notes": "其他需要说明的问题 其他需要说明事项 其他需要说明的事项 其他说明",
-        "total_score": "总分 自评总分 自评得分 综合得分",
-        "grade": "评价等级 自评等级 等级",
-        "contacts.project_lead": "项目负责人",
-        "contacts.finance_lead": "财务负责人",
-        "contacts.phone": "联系电话",
-        # department-wide forms (部门整体支出绩效自评表)
-        "functions": "部门职能 主要职能 职能职责 部门职责",
-        "organisation": "机构和人员 机构设置 人员情况 机构人员情况",
-    }
-)
+def _cores(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(label_key(w) for w in words))
+
+
+FIELD_LABELS: dict[str, str] = _grid_labels("form") | _grid_labels("contacts", "contacts.")
 #: fields whose value may sit under the label instead of beside it (long free text)
-_TEXT_BELOW = {"overview", "deviation_analysis", "improvement_measures", "other_notes", "functions", "organisation"}
+_TEXT_BELOW = {
+    "overview", "deviation_analysis", "improvement_measures", "other_notes", "self_evaluation", "functions",
+    "organisation",
+}
 _LIST_FIELDS = {"deviation_analysis", "improvement_measures"}
 _CHOICE_FIELDS = {"category", "attribute", "type"}
 #: labels that end an indicator block when they open a row; 合计 only counts there
-_TOTAL_KEYS = {"总分", "自评总分", "自评得分", "综合得分", "合计", "总计"}
+_TOTAL_KEYS = set(_cores(vocabulary.total_rows()))
 _FOOTNOTE = re.compile(r"^(注|说明|备注|填表说明|填报说明)\d*[:：.、]")
 
-_BUDGET_TITLES = (
-    "预算执行情况",
-    "项目资金",
-    "资金情况",
-    "预算执行",
-    "资金执行情况",
-    "预算资金",
-    # department-wide forms
-    "部门预算执行",
-    "单位预算执行",
-    "部门整体支出",
-    "部门整体预算",
-)
-_BUDGET_COLUMNS: dict[str, str] = _labels(
-    {
-        "initial": "年初预算数 年初预算 年初数",
-        "adjusted": "全年预算数 全年预算 预算数 调整后预算数 调整后预算",
-        "executed": "全年执行数 全年执行 执行数 预算执行数 实际支出数",
-        "rate": "执行率 预算执行率",
-        "weight": "分值 权重 执行率权重",
-        "score": "得分 执行率得分",
-    }
-)
+# a budget title is matched at the start of a cell's core (预算执行情况(万元)(20分) and 预算执行情况表)
+_BUDGET_TITLES = _cores(vocabulary.block_titles("budget"))
+_BUDGET_COLUMNS: dict[str, str] = _grid_labels("budget")
 _AMOUNT_ROLES = ("initial", "adjusted", "executed")
 _TOTAL_ROW = re.compile(r"总额|合计|总计|小计")
 _FUND_ROW = re.compile(r"总额|合计|总计|小计|拨款|结转|结余|资金|财政|自筹|收入|支出")
 
-_GOAL_BLOCK = {"年度总体目标", "总体目标", "年度总体目标完成情况", "当年绩效目标", "部门整体绩效目标", "整体绩效目标"}
-_GOAL_PLANNED = {
-    "预期目标",
-    "年初设定目标",
-    "年度目标",
-    "年度绩效目标",
-    "年初目标",
-    "年初绩效目标",
-    "年度主要任务",
-    "年度工作任务",
-    "主要工作任务",
-}
-#: the adjusted target of Chongqing's department form, ``全年(调整)绩效目标`` (its label core drops the bracket)
-_GOAL_ADJUSTED = {"全年绩效目标", "调整后绩效目标", "全年调整绩效目标"}
-_GOAL_ACHIEVED = {
-    "实际完成情况",
-    "年度总体目标完成情况综述",
-    "完成情况",
-    "全年实际完成情况",
-    "目标完成情况",
-    "全年目标实际完成情况",
-    "目标实际完成情况",
-    "任务完成情况",
-    "年度目标完成情况",
-}
+_GOAL_BLOCK = set(_cores(vocabulary.block_titles("goals")))
+_GOAL_PLANNED = set(_cores(vocabulary.labels("goals", "planned")))
+_GOAL_ADJUSTED = set(_cores(vocabulary.labels("goals", "revised")))
+_GOAL_ACHIEVED = set(_cores(vocabulary.labels("goals", "achieved")))
 
-_INDICATOR_COLUMNS: dict[str, str] = _labels(
-    {
-        "level1": "一级指标",
-        "level2": "二级指标",
-        "name": "三级指标 三级指标名称 指标名称 绩效指标名称",
-        "weight": "分值 权重 指标权重 标准分值",
-        "target": "年度指标值 年初目标值 年初指标值 年度目标值 目标值 指标值 预期指标值",
-        "actual": "实际完成值 全年实际值 全年完成值 完成值 实际值 实际完成情况",
-        "score": "得分 指标得分",
-        "cause": "偏差原因分析及改进措施 偏差原因分析 偏差原因 未完成原因分析 未完成原因 未完成原因及拟采取的改进措施 原因分析",
-        "measure": "改进措施 拟采取的改进措施",
-        "core": "是否核心指标 核心指标",
-        "coef": "得分系数 系数",
-        "adjusted_target": "调整指标值 全年调整指标值 调整后指标值",
-        "op": "指标性质",
-        "unit": "度量单位 计量单位",
-        "ignore": "得分计算方法 评分标准",
-    }
+# 指标性质 is read as role "op": an operator to join to the target, unless it names the kind (定量/定性)
+_INDICATOR_COLUMNS: dict[str, str] = _grid_labels("indicator", rename={"nature": "op"}) | dict.fromkeys(
+    _cores(vocabulary.ignored_columns()), "ignore"
 )
 #: the annual-task table of department-wide forms: 任务名称 | 主要内容 | 完成情况
-_TASK_COLUMNS: dict[str, str] = _labels(
-    {
-        "name": "任务名称 工作任务 年度主要任务 主要任务",
-        "planned": "主要内容 任务内容 计划内容 工作内容",
-        "result": "完成情况 实际完成情况 任务完成情况 完成结果",
-    }
-)
-_TASK_TITLES = {"年度工作任务完成情况", "年度主要工作任务完成情况", "主要工作任务完成情况", "年度主要任务完成情况"}
-_INDICATOR_TITLES = {"绩效指标", "项目年度绩效指标", "年度绩效指标", "项目绩效指标", "绩效指标完成情况"}
+_TASK_COLUMNS: dict[str, str] = _grid_labels("task")
+_TASK_TITLES = set(_cores(vocabulary.block_titles("tasks")))
+_INDICATOR_TITLES = set(_cores(vocabulary.block_titles("indicators")))
 _NUMERIC_ROLES = {"weight", "score"}
 
-_LEVEL1 = {"产出指标", "效益指标", "满意度指标"}
 # 成本指标 is a level-2 label on older forms and a level-1 one on newer ones; alone in a row it is
 # taken as level 2, beside another label the row's order decides (domain.md §2.2)
-_LEVEL2 = {
-    "数量指标",
-    "质量指标",
-    "时效指标",
-    "成本指标",
-    "经济效益指标",
-    "社会效益指标",
-    "生态效益指标",
-    "环境效益指标",
-    "可持续影响指标",
-    "服务对象满意度指标",
-    "社会公众满意度指标",
-    "经济成本指标",
-    "社会成本指标",
-    "生态环境成本指标",
-}
-_GRADES = {"优", "良", "中", "差", "优秀", "良好", "中等", "较差"}
+_LEVEL1 = set(vocabulary.level1_names())
+_LEVEL2 = set(vocabulary.level2_names())
+_GRADES = set(vocabulary.grade_spellings())
 
 _WEIGHT_SUFFIX = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
 _BARE_SUFFIX = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*(?:分\s*)?[)）]\s*$")
@@ -179,7 +90,11 @@ _LABEL_WEIGHT = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]|(\d+(?:\.\
 _UNIT_IN_TITLE = re.compile(r"[(（]\s*(万元|万|元)\s*[)）]")
 _UNIT_NOTE = re.compile(r"^(?:金额)?单位[:：](万元|万|元)$")
 _YEAR_IN_TITLE = re.compile(r"(\d{4})\s*年度?")
-_LEADING_OPERATOR = re.compile(r"\s*(?:[≥≤≧≦⩾⩽><=═﹦＝]|不少于|不低于|不超过|不高于|不得)")
+# a value that prints its own comparator (symbol, look-alike or word: lexicon/labels.yaml) needs none joined
+_COMPARATORS = {w for w, _ in (*vocabulary.comparator_symbols(), *vocabulary.comparator_words())}
+_LEADING_OPERATOR = re.compile(
+    r"\s*(?:[≧≦⩾⩽═﹦＝]|" + "|".join(re.escape(w) for w in sorted(_COMPARATORS, key=len, reverse=True)) + r"|不得)"
+)
 _YEAR_SUBTITLE = re.compile(r"\s*[（(]\s*((?:19|20)\d{2})\s*年度?\s*[）)]\s*")
 _PLACEHOLDER_NAME = re.compile(r"^(?:指标\d*[:：]?|…+|\.{3,}|—+|-+)$")
 _CORE_MARK = re.compile(r"^[★☆*]+\s*")
@@ -430,7 +345,7 @@ class _Reader:
 
     def __init__(self, grid: Grid, file: str) -> None:
         self.grid = grid
-        self.where = f"{file}{grid.ref}"
+        self.where = Place.within(file, grid.ref)
         self.data: dict[str, Any] = {}
         self.places: dict[str, str] = {}
         self.warnings: list[tuple[int, int, ReadWarning]] = []
@@ -470,7 +385,7 @@ class _Reader:
 
     def read(self) -> tuple[dict[str, Any], dict[str, str], list[ReadWarning]]:
         if not self.grid:
-            raise InputError("没有可读取的表格内容", where=self.where or None, hint="请选择填好的自评表")
+            raise InputError("没有可读取的表格内容", where=self.where, hint="请选择填好的自评表")
         self.read_budget()
         self.read_indicators()
         self.read_tasks()
@@ -669,9 +584,9 @@ class _Reader:
             delta = label.last_col + 1 - first_col if label is not None and label.col >= first_col else 0
             values: dict[str, Cell] = {}
             for role, head in roles.items():
-                cell = self.grid.at(r, head.col + delta)
-                if cell is not None and cell.row == r and cell is not label:
-                    values[role] = cell
+                at = self.grid.at(r, head.col + delta)
+                if at is not None and at.row == r and at is not label:
+                    values[role] = at
             # an empty fund row (a template's 其他资金) is part of the block; any other empty row ends it
             fund_row = label is not None and len(label.text) <= 20 and _FUND_ROW.search(label.text)
             if not values and not fund_row:
@@ -728,8 +643,8 @@ class _Reader:
                 continue
             if self.ends_block(r) or r in self.indicator_headers or r in self.header_rows:
                 break
-            cells = {role: self.grid.at(r, head.col) for role, head in roles.items()}
-            cells = {role: c for role, c in cells.items() if c is not None and c.row == r and c.text.strip()}
+            at_row = {role: self.grid.at(r, head.col) for role, head in roles.items()}
+            cells = {role: c for role, c in at_row.items() if c is not None and c.row == r and c.text.strip()}
             # the block title merged down the left edge is no task
             for cell in self.grid.row(r):
                 if self.key(cell) in _TASK_TITLES:
@@ -809,7 +724,7 @@ class _Reader:
         if not headers:
             raise InputError(
                 "找不到绩效指标表头",
-                where=self.where or None,
+                where=self.where,
                 hint="指标表的表头应有“三级指标”（或“指标名称”）以及“年度指标值”“实际完成值”“得分”等列",
             )
         indicators: list[dict[str, Any]] = []
@@ -867,9 +782,9 @@ class _Reader:
                 self.set_levels([cell], block, levels, categories)
         # a title merged down the left edge (绩效指标) belongs to the block too
         for col in range(block.cols["name"]):
-            cell = self.grid.at(r, col)
-            if cell is not None and self.key(cell) in _INDICATOR_TITLES:
-                self.place(cell)
+            title = self.grid.at(r, col)
+            if title is not None and self.key(title) in _INDICATOR_TITLES:
+                self.place(title)
 
     def set_levels(self, labels: list[Cell], block: _Block, levels: _Levels, categories: dict[str, str]) -> None:
         """Update the level-1/level-2 labels in force from the labels printed in one row."""
@@ -971,10 +886,13 @@ class _Reader:
         row_ref = (name or next(iter(values.values()))).ref
         self.places[path] = row_ref
         item: dict[str, Any] = {}
-        for level, cell, text in (("level1", levels.level1, levels.level1_text), ("level2", levels.level2, levels.level2_text)):
+        level_cells: tuple[tuple[str, Cell | None, str | None], ...] = (
+            ("level1", levels.level1, levels.level1_text), ("level2", levels.level2, levels.level2_text)
+        )
+        for level, level_cell, text in level_cells:
             if text:
                 item[level] = text
-                self.places[f"{path}.{level}"] = cell.ref if cell else row_ref
+                self.places[f"{path}.{level}"] = level_cell.ref if level_cell else row_ref
         if name is not None:
             self.place(name)
             text, weight = _name_and_weight(name.text, block.bare_weights)

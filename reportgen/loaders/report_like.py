@@ -31,7 +31,7 @@ def looks_like_report(path: Path) -> bool:
         return True
     if suffix not in _DRAFT_SUFFIXES:
         return False
-    from ..check.document import read_draft
+    from ..checking.document import read_draft
 
     try:
         draft = read_draft(path)

@@ -24,6 +24,7 @@ from .causes import classifier
 from .env import build_environment, template_error
 from .facts import CategoryFacts, Facts, build_facts
 from .outline import Outline, OutlineNode, load_outline
+from .themes import load_themes
 from .wording import Wording, load_wording
 
 __all__ = ["Composer", "compose", "Facts"]
@@ -101,7 +102,7 @@ class Composer:
         return self._by_kind["department"]
 
     def facts(self, ev: Evaluation, force: int | None = None) -> Facts:
-        return build_facts(ev, self.wording, self.classifier, force=force)
+        return build_facts(ev, self.wording, self.classifier, force=force, themes=load_themes(self.lexicon))
 
     def compose(self, ev: Evaluation, *, force: int | None = None) -> Report:
         """Write the report for one evaluation; an unfilled form (targets only) is refused, not narrated."""

@@ -121,3 +121,23 @@ def ordinal(n: int) -> str:
     from ..formatting import ordinal as _ordinal
 
     return _ordinal(n)
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[。；！？])")
+
+
+def chunks(text: str, limit: int = 260) -> list[str]:
+    """Split a long passage at sentence (。；) boundaries into paragraphs of at most about ``limit`` characters.
+
+    A single sentence longer than the limit stays whole (no figure is torn from its context); a chunk that ends
+    on "；" ends with "。" instead, as a paragraph must.
+    """
+    out: list[str] = []
+    for piece in _SENTENCE_BREAK.split(text):
+        if not piece:
+            continue
+        if out and len(out[-1]) + len(piece) <= limit:
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return [c[:-1] + "。" if c.endswith("；") else c for c in out]

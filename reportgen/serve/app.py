@@ -127,13 +127,12 @@ def create_app(
 def _warm_up() -> None:
     """Run one synthetic form through the whole 生成报告 path, so the first real upload is as fast as the rest."""
     with contextlib.suppress(Exception):
-        from ..loaders import supported_suffixes
+        from ..loaders import tabular  # noqa: F401  (imports the workbook, Word and text readers)
         from ..loaders.structured import validate_data
         from ..model import SourceMap
         from ..synthetic import synthetic_form
         from .draft import Draft
 
-        supported_suffixes()  # imports the workbook, Word and text readers
         for seed in range(6):  # varied texts load the dictionary blocks most forms need
             Draft(validate_data(synthetic_form(seed), SourceMap("预热")), "预热").run()
 

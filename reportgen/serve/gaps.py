@@ -59,6 +59,9 @@ _HINTS = {
     "grade": "优、良、中或差",
     "deviation_analysis": "写明资金未执行的原因，如资金拨付较晚、政府采购未完成、尾款未结算",
     "improvement_measures": "针对偏差准备采取的措施，可写多条，每条一行",
+    "goals": "项目年度总体绩效目标，如“为3,000名老年人发放居家养老服务补贴……”",
+    "overview": "项目立项依据、背景和主要实施内容",
+    "self_evaluation": "本单位如何组织这次自评：组织方式、工作步骤和评价方法",
 }
 
 
@@ -110,7 +113,8 @@ def gaps_of(report: Report, ev: Evaluation) -> list[Gap]:
     return gaps
 
 
-_PATH = re.compile(r"^(?P<field>[a-z_]+)(?:\[(?P<index>\d+|\+)\])?(?:\.(?P<sub>[a-z_]+))?$")
+# indicators[3,4,5].cause: one text for several rows (a group's common cause, narrative.grouping)
+_PATH = re.compile(r"^(?P<field>[a-z_]+)(?:\[(?P<index>\d+(?:,\d+)*|\+)\])?(?:\.(?P<sub>[a-z_]+))?$")
 
 
 def apply_fills(form: EvaluationForm, fills: dict[str, str]) -> EvaluationForm:
@@ -141,10 +145,10 @@ def apply_fills(form: EvaluationForm, fills: dict[str, str]) -> EvaluationForm:
             data[name] = [*data.get(name, []), *(i.strip() for i in items if i.strip())]
         else:
             rows = data.get(name) or []
-            i = int(index)
-            if i >= len(rows) or sub is None:
-                raise InputError(f"无法填写的字段“{path}”", hint="请刷新页面后重新填写")
-            rows[i][sub] = value
+            for i in (int(k) for k in index.split(",")):
+                if i >= len(rows) or sub is None:
+                    raise InputError(f"无法填写的字段“{path}”", hint="请刷新页面后重新填写")
+                rows[i][sub] = value
     # validated as a loaded form is, so the messages are the loader's; the places stay the original file's
     filled = validate_data(data, SourceMap("页面填写的内容"))
     return attach_source(filled, source_of(form))

@@ -19,7 +19,7 @@ from typing import Any
 from ..batch import BatchOptions
 
 PROGRESS = "progress.jsonl"
-STATUS_LABEL = {"ok": "完成", "check-failed": "完成（检查未通过）", "failed": "失败", "skipped": "跳过"}
+STATUS_LABEL = {"ok": "完成", "check-failed": "完成（检查未通过）", "failed": "失败", "kept": "未覆盖", "skipped": "跳过"}
 
 
 def _child(inputs: list[str], options: BatchOptions, progress_file: str, input_root: str) -> None:

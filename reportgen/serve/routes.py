@@ -130,8 +130,8 @@ class Handlers:
         form = _one(upload, "form", FORM_SUFFIXES, "自评表", self.limits, required=False)
 
         def work() -> dict[str, Any]:
-            from ..check import checker
-            from ..check.result import KIND_LABEL
+            from ..checking import checker
+            from ..checking.result import KIND_LABEL
 
             chk = checker()
             result = chk.check(draft.path, data=form.path if form else None)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from .. import formatting as fmt
+from .. import vocabulary
+from ..defaults import SAME_TEXT_OVERLAP
 from ..scoring import Evaluation
 from ..segment import normalize
 from .document import Draft, Line
@@ -42,9 +44,13 @@ _SAID_COMPUTED = re.compile(r"合计|计算|未填|加总|之和")
 # a figure said as the rows' sum ("按各项得分合计为…", "各项得分之和为…"), as opposed to the total itself
 _SAID_AS_SUM = re.compile(r"按各项|各项得分(?:合计|之和|加总)|得分之和|加总")
 _PART = re.compile(r"指标|预算|分项|单项|产出|效益|满意度|本部分")
+# grades as lexicon/labels.yaml spells them: 优秀 → 优; a one-character grade must stand alone (not 优化)
+_GRADES = vocabulary.grade_spellings()
+_LONG_GRADES = "|".join(re.escape(w) for w in sorted((w for w in _GRADES if len(w) > 1), key=len, reverse=True))
+_SHORT_GRADES = "".join(re.escape(w) for w in _GRADES if len(w) == 1)
 _GRADE = re.compile(
     rf"(?:评价等级|自评等级|绩效等级|等级|等次|评定为|评为|评价结果|自评结果)(?P<gap>[^。;,\n\d]{{0,6}}?)"
-    rf"[“\"「『‘']?(?:(?P<two>优秀|良好|中等|较差)|(?P<one>[优良中差])(?![{_HAN}]))"
+    rf"[“\"「『‘']?(?:(?P<two>{_LONG_GRADES})|(?P<one>[{_SHORT_GRADES}])(?![{_HAN}]))"
 )
 _GRADE_KEYS = re.compile("等级|等次|评定为|评为|评价结果|自评结果")
 _RATE = re.compile(rf"(?P<before>.{{0,2}})(?P<key>预算执行率|执行率)(?P<gap>[^\d。;\n]{{0,6}}?){_NUM}\s*%")
@@ -71,7 +77,6 @@ _LABEL_KIND = dict(_MONEY_LABELS)
 _CLAUSE_END = re.compile(r"[。;\n!?]|,(?!\d{3})|(?<!\d),")
 _RATE_CONTEXT = ("资金", "项目", "总体", "整体", "全年", "年度", "专项", "当年", "预算")
 _UNIT_FACTOR = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
-_GRADES = {"优秀": "优", "良好": "良", "中等": "中", "较差": "差"}
 
 
 @dataclass(frozen=True)
@@ -282,6 +287,6 @@ def mentioned(name: str, lines: list[Line]) -> bool:
         text = line.text.replace(" ", "")
         if key in text or any(p in text for p in parts):
             return True
-        if pairs and len(pairs & _bigrams(text)) >= 0.6 * len(pairs):
+        if pairs and len(pairs & _bigrams(text)) >= SAME_TEXT_OVERLAP * len(pairs):
             return True
     return False

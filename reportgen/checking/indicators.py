@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import formatting as fmt
 from ..narrative import text as ntext
@@ -64,7 +64,7 @@ class IndicatorReader:
         self.ev = ev
         counts = Counter(_norm(r.name) for r in ev.indicators)
         self.indicators = {_norm(r.name): r for r in ev.indicators if counts[_norm(r.name)] == 1 and len(_norm(r.name)) >= 4}
-        self.categories = {}
+        self.categories: dict[str, Any] = {}
         for c in [*ev.level1, *ev.level2]:
             key = _norm(c.name)
             if c.level2 is not None and c.level2 == c.level1:
@@ -72,7 +72,12 @@ class IndicatorReader:
             self.categories.setdefault(key, c)
         # longest names first, so 社会效益指标 is not read as 效益指标
         self.names = sorted([*self.indicators, *self.categories], key=len, reverse=True)
-        self.form_text = normalize("\n".join(ntext.tidy(r.indicator.actual or "") for r in ev.indicators))
+        goals = ev.form.goals
+        # the form's own words may say 全面完成 (an actual, the goal's 实际完成情况 or a task's result quoted in the body)
+        own = [r.indicator.actual or "" for r in ev.indicators]
+        own += [goals.achieved or "", goals.planned or ""] if goals is not None else []
+        own += [t.result or "" for t in getattr(ev.form, "tasks", None) or []]
+        self.form_text = normalize("\n".join(ntext.tidy(t) for t in own))
 
     def _mentions(self, text: str) -> list[tuple[int, int, str]]:
         taken: list[tuple[int, int, str]] = []
@@ -167,8 +172,9 @@ class IndicatorReader:
                 continue  # quoting the form's own words
             sentence_start = max((text.rfind(c, 0, m.start()) for c in _STOP), default=-1) + 1
             about = [(b, name) for a, b, name in mentions if sentence_start <= a < m.start() and name in self.categories]
-            if about and re.search(r"\d+项", text[about[-1][0] : m.start()]):
-                continue  # “8项中7项全面完成”: those items, not the category
+            clause_start = max(text.rfind(",", 0, m.start()), text.rfind("，", 0, m.start()), about[-1][0] if about else -1)
+            if about and re.search(r"\d+项", text[clause_start : m.start()]):
+                continue  # “8项中7项全面完成”: those items, not the category (“16项合计36分，扣1分，全面完成” is)
             if about:
                 name = about[-1][1]
                 c = self.categories[name]

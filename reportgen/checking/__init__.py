@@ -6,8 +6,6 @@ lexicon, automaton and tokenizer for checking many reports (one per batch worker
 
 from __future__ import annotations
 
-import sys
-import types
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,17 +33,3 @@ def check(report: ReportInput, *, data: DataInput = None, lexicon: str | Path | 
     a generated Report carries its own evaluation. ``lexicon`` overlays a user's lexicon directory.
     """
     return checker(lexicon).check(report, data=data)
-
-
-class _CallableModule(types.ModuleType):
-    """Make ``reportgen.check(...)`` call ``check`` while ``reportgen.check`` stays this package."""
-
-    def __call__(
-        self, report: ReportInput, *, data: DataInput = None, lexicon: str | Path | None = None
-    ) -> CheckResult:
-        return check(report, data=data, lexicon=lexicon)
-
-
-# the design's API is reportgen.check(report); the package of the same name cannot be a function,
-# so the module itself is made callable
-sys.modules[__name__].__class__ = _CallableModule

@@ -1,6 +1,6 @@
 """The checker: one prepared lexicon, automaton and tokenizer that checks many reports.
 
-Batch workers build one ``Checker`` each and call ``check`` per report; ``reportgen.check.check``
+Batch workers build one ``Checker`` each and call ``check`` per report; ``reportgen.checking.check``
 uses a cached one. The order of work follows the cost: sections and placeholders are regular
 expressions over lines, terms are found by Aho-Corasick and only their surroundings are
 segmented, and a required group stops looking once it has found enough.

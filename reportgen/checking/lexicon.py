@@ -20,7 +20,7 @@ import yaml
 from ..errors import LexiconError
 from ..resources import confined, lexicon_dir
 from ..safeyaml import load_bounded
-from ..segment import UserWord, normalize
+from ..segment import UserWord, normalize, read_terms
 
 FILES = ("terms.txt", "required.yaml", "discouraged.yaml", "sections.yaml")
 DOCUMENT = "document"  # the section of a group that is looked for in the whole report
@@ -110,7 +110,7 @@ class Lexicon:
 # --- YAML with line numbers -------------------------------------------------------------------
 
 
-class _Map(dict):  # type: ignore[type-arg]
+class _Map(dict[Any, Any]):
     """A YAML mapping that remembers the line it started on."""
 
     line = 0
@@ -219,41 +219,6 @@ def _items(path: Path, key: str) -> list[Any]:
 
 
 # --- the four files ---------------------------------------------------------------------------
-
-_TERM_LINE = re.compile(r"^(\S+)(?:\s+(\S+))?(?:\s+(\S+))?$")
-
-
-def read_terms(path: Path) -> tuple[UserWord, ...]:
-    """Read a jieba user dictionary: ``word [freq] [tag]`` per line, ``#`` comments allowed."""
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise LexiconError("词典文件不是 UTF-8 编码", where=str(path), hint="请用 UTF-8 保存该文件") from exc
-    except OSError as exc:
-        raise LexiconError(f"无法读取词典文件：{exc.strerror or exc}", where=str(path)) from exc
-    words: list[UserWord] = []
-    for n, line in enumerate(lines, 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        m = _TERM_LINE.match(line)
-        if not m:
-            raise LexiconError(
-                f"无法识别“{line}”：每行应是“词语 [词频] [词性]”",
-                where=f"{path}:{n}",
-                hint="词语中不能有空格；词频是正整数，可省略",
-            )
-        word, freq, tag = m.groups()
-        if freq is not None and not freq.isdigit():
-            if tag is None and re.fullmatch(r"[a-zA-Z]+", freq):
-                freq, tag = None, freq  # "词语 n": jieba accepts a tag without a frequency
-            else:
-                raise LexiconError(f"词频“{freq}”不是整数", where=f"{path}:{n}", hint="写正整数，或省略词频")
-        words.append(UserWord(normalize(word), int(freq) if freq else None, tag))
-    # shorter words first: jieba suggests a new word's frequency from its current segmentation,
-    # so "预算执行率" must be added after "执行率" or adding "执行率" would split it again
-    return tuple(sorted(words, key=lambda w: len(w.word)))
-
 
 def read_kinds(path: Path) -> tuple[SectionKind, ...]:
     """Read sections.yaml: the section kinds in matching order."""
