@@ -202,6 +202,21 @@ def test_value_tokens_and_headers_do_not_break(seed_pdf: bytes) -> None:
     assert any("财预〔2020〕10号" in x for x in lines)  # a document number stays on one line
 
 
+def test_a_compound_unit_token_stays_whole_in_the_indicator_table(renderer: PdfRenderer) -> None:
+    # the 义务教育 example's 成本指标 print “1,000元/生·年”: it broke before 年 in the 年度目标值 column
+    from reportgen.loaders import load
+    from reportgen.narrative import compose
+    from reportgen.scoring import evaluate
+
+    report = compose(evaluate(load(ROOT / "examples" / "义务教育学生资助-2022.yaml")))
+    assert "| 1,000元/生·年 |" in report.markdown.replace("\\", "")
+    lines = [line.strip() for line in pdftotext(renderer.render(report)).splitlines()]
+    table = lines[max(i for i, x in enumerate(lines) if x == "附件"):]
+    cut = [x for x in lines if re.search(r"元/生·?$", x) or re.match(r"·?年$", x)]
+    assert not cut, cut
+    assert sum("1,000元/生·年" in x for x in table) == 2 and sum("1,250元/生·年" in x for x in table) == 2
+
+
 def test_cover_has_the_fields_a_bureau_expects(renderer: PdfRenderer, seed_report: Report) -> None:
     cover = page_texts(renderer.render(seed_report, cover=True))[0].replace("\n", "")
     for label in ("项目名称：社会保障专项", "主管部门：花山街道办事处", "实施单位：花山街社区办、民政办",
