@@ -254,6 +254,37 @@ def test_every_render_has_a_time_bound(renderer: PdfRenderer, seed_report: Repor
     assert renderer.render(_grouped_report(5))  # and the renderer is still usable
 
 
+def test_a_time_bound_going_off_in_a_gc_callback_still_stops_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a library's gc callback (hypothesis has one) was running when the alarm came: Python reports and drops
+    # exceptions raised there, so the render went on and the bound was lost
+    import gc
+    import time
+
+    from reportgen.renderers.timebound import time_bound
+
+    slow = [True]
+
+    def slow_callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and slow:  # the first collection outlasts the bound: the alarm goes off in here
+            slow.clear()
+            until = time.perf_counter() + 0.02
+            while time.perf_counter() < until:
+                pass
+
+    dropped: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", dropped.append)
+    gc.callbacks.append(slow_callback)
+    try:
+        with pytest.raises(RenderError, match="排版超过 0.005 秒"), time_bound(0.005, "PDF", "x"):
+            until = time.perf_counter() + 2
+            while time.perf_counter() < until:
+                gc.collect(0)  # the youngest generation: quick, and the callbacks run all the same
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert not dropped and not slow
+    assert time.perf_counter() < until - 1.5  # stopped right after the callback, not at the end of the block
+
+
 def test_final_refuses_while_placeholders_remain(renderer: PdfRenderer) -> None:
     report = sample_report(extra="【待补充：偏差原因】")
     with pytest.raises(RenderError, match="不能生成定稿"):
