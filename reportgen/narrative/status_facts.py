@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from .. import formatting as fmt
 from ..cleaning import inner_quotes, prose_operators
@@ -47,6 +48,7 @@ def _unlabelled(raw: str, label: str | None) -> str:
     return shown.strip(" 、，,；;：:")
 
 
+@lru_cache(maxsize=65536)
 def prose(value: str | None) -> str:
     """A form cell for prose: tidy, operators normalised ("=100%" reads "100%", "100百分比" reads "100%"),
     escaped, inner quotations as ‘’."""

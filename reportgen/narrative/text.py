@@ -41,6 +41,7 @@ def tidy(text: str | None) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def sentence(text: str | None) -> str:
     """Tidy text and make it end like a sentence (。), for free text used as a paragraph."""
     text = tidy(text).rstrip("，,;；、 ")
@@ -51,6 +52,7 @@ def sentence(text: str | None) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def clause(text: str | None) -> str:
     """Tidy text and drop its final stop, for free text used inside a sentence."""
     return tidy(text).rstrip("。；;，,、 ")

@@ -25,10 +25,6 @@ class _Expired(BaseException):
     """Raised by the timer inside the render; never escapes ``time_bound``."""
 
 
-def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    raise _Expired
-
-
 @contextmanager
 def time_bound(seconds: float | None, what: str, where: str) -> Iterator[None]:
     """Run the block for at most ``seconds`` (None or ≤ 0: unbounded), else raise RenderError."""
@@ -38,11 +34,19 @@ def time_bound(seconds: float | None, what: str, where: str) -> Iterator[None]:
         yield
         return
     assert seconds is not None
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    fired: list[bool] = []
+
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        fired.append(True)  # remembered: an exception raised inside a gc callback or __del__ is swallowed
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
     outer = signal.getitimer(signal.ITIMER_REAL)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+        if fired:
+            raise _Expired  # the alarm went off where Python ignores exceptions: the document is still late
     except _Expired:
         raise RenderError(
             f"{what} 排版超过 {seconds:g} 秒仍未完成，已停止生成这份文档", where=where,
