@@ -671,7 +671,7 @@ class _Builder:
                 continue
             explanation = raw_cause or (_note(r.actual.note) if kind in ("short_full", "deducted") else None)
             if explanation:
-                causes.append((text.clause(explanation), f"“{text.clause(r.display_name)}”指标{self._gap(kind)}"))
+                causes.append((text.clause(explanation), f"“{text.clause(r.display_name)}”指标{self._gap(kind, r.lower_better)}"))
             placeholder = None
             if not explanation and kind != "exceeded":
                 placeholder = self.placeholder(what, f"indicators[{r.index}].cause")
@@ -696,7 +696,9 @@ class _Builder:
         return group_deviations(items, names, levels, self.themes, analysis, self.placeholder)
 
     @staticmethod
-    def _gap(kind: str) -> str:
+    def _gap(kind: str, cap: bool = False) -> str:
+        if kind == "deducted" and cap:
+            return "超出控制上限"  # a cap (越低越好) that fell short went over it; it did not "fail to reach" it
         return {"deducted": "未完成年度目标", "short_full": "未达到目标值", "deducted_met": "扣分"}.get(kind, "")
 
     def measures(
@@ -775,7 +777,8 @@ class _Builder:
             theme = g.theme or self.themes.fallback
             key = f"theme.{theme.key}"
             if g.kind == "single":
-                about = f"{quoted}指标未完成年度目标"
+                s = d.indicator.s if d.indicator is not None else None
+                about = f"{quoted}指标{self._gap('deducted', bool(s and s.direction == 'lower'))}"
             elif g.extra.get("by") == "theme":
                 about = f"{theme.name}类指标未完成年度目标"
             else:
