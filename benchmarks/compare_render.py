@@ -34,10 +34,10 @@ def worker(n: int, seed_runs: int) -> None:
 
     import reportgen
     from reportgen import evaluate, load
+    from reportgen.evaluation.model import SourceMap
     from reportgen.loaders.structured import validate_data
-    from reportgen.model import SourceMap
     from reportgen.narrative import Composer
-    from reportgen.synthetic import synthetic_form
+    from reportgen.testing import synthetic_form
 
     root = Path(reportgen.__file__).resolve().parent.parent
     composer = Composer()

@@ -13,7 +13,7 @@ import importlib
 import sys
 from types import ModuleType
 
-from .errors import DependencyError
+from reportgen.errors import DependencyError
 
 #: import name -> the distribution pip installs it from (where the two differ, the user needs the latter)
 PACKAGES: dict[str, str] = {"docx": "python-docx"}

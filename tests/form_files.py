@@ -13,7 +13,7 @@ from docx.document import Document
 from docx.oxml.ns import qn
 from lxml import etree
 
-from reportgen.xlsx_template import write_template
+from reportgen.loaders.xlsx_template import write_template
 
 
 def filled_workbook(path: Path, **cells: object) -> Path:

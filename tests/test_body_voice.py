@@ -15,7 +15,7 @@ from conftest import ROOT, SEED_EXAMPLE, example_paths
 
 from reportgen import evaluate, load
 from reportgen.checking import check
-from reportgen.model import EvaluationForm
+from reportgen.evaluation.model import EvaluationForm
 from reportgen.narrative import Composer, compose
 from reportgen.narrative.names import short_name
 

@@ -1,4 +1,4 @@
-"""The form's text cleaned once (reportgen.cleaning): empties, instruction text, hollow goals, names, operators."""
+"""The form's text cleaned once (reportgen.evaluation.cleaning): empties, instruction text, hollow goals, names, operators."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reportgen.cleaning import (
+from reportgen.evaluation.cleaning import (
     clean_text,
     display_name,
     hollow_goal,
@@ -19,9 +19,9 @@ from reportgen.cleaning import (
     title_name,
     unit_name,
 )
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders.clean import clean_text as clean_cell
-from reportgen.model import EvaluationForm
-from reportgen.scoring import evaluate
 
 
 @pytest.mark.parametrize("text", ["无", "—", "／", "0", "/", "1.无。", "总体分析为：无", "暂无。", " 无 ", "（一）无；"])

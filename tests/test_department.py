@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from reportgen.cli import main
 from reportgen.errors import InputError
+from reportgen.evaluation.scoring import Evaluation, evaluate
 from reportgen.loaders import load
-from reportgen.scoring import Evaluation, evaluate
-from reportgen.xlsx_template import write_template
+from reportgen.loaders.xlsx_template import write_template
 
 # A flat department form in the spirit of the Chongqing layout: management indicators mixed with the
 # unit's outputs, 得分系数 and 核心指标 columns, caps printed without an operator.
@@ -425,7 +425,7 @@ def test_a_department_form_without_indicator_rows(tmp_path: Path) -> None:
 def test_a_batch_mixing_project_and_department_forms(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from reportgen.batch import BatchOptions, run_batch
+    from reportgen.batch.run import BatchOptions, run_batch
 
     src = tmp_path / "in"
     src.mkdir()

@@ -13,7 +13,7 @@ from conftest import SEED_EXAMPLE
 from reportgen.cli import COMMANDS, main
 from reportgen.loaders import supported_suffixes
 from reportgen.loaders.tabular import SUFFIXES
-from reportgen.xlsx_template import write_template
+from reportgen.loaders.xlsx_template import write_template
 
 
 def _missing(monkeypatch: pytest.MonkeyPatch, module: str) -> None:

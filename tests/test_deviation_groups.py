@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from conftest import ROOT
 
+from reportgen.evaluation.model import SourceMap
+from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders import load
 from reportgen.loaders.structured import validate_data
-from reportgen.model import SourceMap
 from reportgen.narrative import compose
-from reportgen.scoring import evaluate
 from reportgen.serve.gaps import apply_fills
 
 SHANXI = ROOT.parent / "shared" / "forms" / "shanxi-jishan-2021-public-health" / "input.yaml"

@@ -89,9 +89,9 @@ def contract_docx() -> bytes:
 
 @pytest.fixture(scope="module")
 def seed_report() -> Report:
+    from reportgen.evaluation.scoring import evaluate
     from reportgen.loaders import load
     from reportgen.narrative import compose
-    from reportgen.scoring import evaluate
 
     return compose(evaluate(load(SEED_EXAMPLE)))
 
@@ -426,9 +426,9 @@ def test_one_renderer_serves_many_reports(seed_report: Report, seed_docx: bytes)
 
 @pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
 def test_every_example_renders(path: Path) -> None:
+    from reportgen.evaluation.scoring import evaluate
     from reportgen.loaders import load
     from reportgen.narrative import compose
-    from reportgen.scoring import evaluate
 
     report = compose(evaluate(load(path)))
     doc = open_docx(render_docx(report))

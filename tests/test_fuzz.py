@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from reportgen.cli import main
 from reportgen.errors import InputError
+from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders import load_all
-from reportgen.scoring import evaluate
 
 FUZZ = settings(
     derandomize=True,

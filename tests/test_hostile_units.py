@@ -15,11 +15,11 @@ import pytest
 from form_files import filled_workbook
 
 from reportgen.errors import InputError
+from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders import load
 from reportgen.loaders.grid import Cell, Grid
+from reportgen.loaders.xlsx_template import write_template
 from reportgen.narrative.text import md, safe_filename, unescape
-from reportgen.scoring import evaluate
-from reportgen.xlsx_template import write_template
 
 FORM = """\
 year: 2021

@@ -14,11 +14,11 @@ from conftest import DATA, EXAMPLES, SEED_EXAMPLE, example_paths
 
 import reportgen.loaders as loaders_module
 from reportgen.errors import InputError, ReportgenError
+from reportgen.evaluation.model import EvaluationForm, SourceMap, source_of
+from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders import load, load_all, register_loader, supported_suffixes
 from reportgen.loaders import structured as structured_module
 from reportgen.loaders.structured import validate_data
-from reportgen.model import EvaluationForm, SourceMap, source_of
-from reportgen.scoring import evaluate
 
 BROKEN = DATA / "broken"
 MINIMAL = "project: 测试项目\nindicators:\n  - name: 培训场次\n    weight: 10\n"

@@ -16,10 +16,10 @@ from markdown_it import MarkdownIt
 
 from reportgen import evaluate, load
 from reportgen.errors import TemplateError
+from reportgen.evaluation.model import SourceMap
 from reportgen.loaders.structured import validate_data
-from reportgen.model import SourceMap
 from reportgen.narrative import Composer, compose
-from reportgen.synthetic import synthetic_form
+from reportgen.testing import synthetic_form
 
 GOLDEN = Path(__file__).parent / "golden"
 OUTLINES = ("default", "mof", "transfer", "summary")

@@ -42,9 +42,9 @@ def renderer(font_cache: Path) -> PdfRenderer:
 
 @pytest.fixture(scope="module")
 def seed_report() -> Report:
+    from reportgen.evaluation.scoring import evaluate
     from reportgen.loaders import load
     from reportgen.narrative import compose
-    from reportgen.scoring import evaluate
 
     return compose(evaluate(load(SEED_EXAMPLE)))
 
@@ -204,9 +204,9 @@ def test_value_tokens_and_headers_do_not_break(seed_pdf: bytes) -> None:
 
 def test_a_compound_unit_token_stays_whole_in_the_indicator_table(renderer: PdfRenderer) -> None:
     # the 义务教育 example's 成本指标 print “1,000元/生·年”: it broke before 年 in the 年度目标值 column
+    from reportgen.evaluation.scoring import evaluate
     from reportgen.loaders import load
     from reportgen.narrative import compose
-    from reportgen.scoring import evaluate
 
     report = compose(evaluate(load(ROOT / "examples" / "义务教育学生资助-2022.yaml")))
     assert "| 1,000元/生·年 |" in report.markdown.replace("\\", "")

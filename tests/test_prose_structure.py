@@ -4,7 +4,7 @@ no paragraph above 300 characters, at most one cause placeholder per group of un
 
 The department outline is measured on the same project forms read with it, on department-shaped forms
 built here from them (``department_form``: type department, management caps kept or exceeded, an annual
-task left unreported; reportgen.synthetic makes project forms only) and on the real department forms."""
+task left unreported; reportgen.testing makes project forms only) and on the real department forms."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ import pytest
 from prose_metrics import THRESHOLDS, measure
 
 from reportgen import evaluate, load
+from reportgen.evaluation.model import SourceMap
+from reportgen.evaluation.scoring import Evaluation
 from reportgen.loaders.structured import validate_data
-from reportgen.model import SourceMap
 from reportgen.narrative import compose
-from reportgen.scoring import Evaluation
-from reportgen.synthetic import shape_of, synthetic_form
+from reportgen.testing import shape_of, synthetic_form
 
 N = 200
 OUTLINES = ("default", "mof", "transfer", "summary", "department")

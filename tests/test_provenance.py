@@ -11,7 +11,7 @@ import pytest
 from conftest import SEED_EXAMPLE, example_paths
 
 import reportgen
-from reportgen.figures import Computed, Missing, Printed
+from reportgen.evaluation.figures import Computed, Missing, Printed
 from reportgen.narrative import text
 from reportgen.narrative.outline import available_outlines
 

@@ -134,7 +134,7 @@ def test_sources_file_lists_the_yaml_line_and_the_workbook_cell(tmp_path: Path) 
     assert executed["origin"] == "printed" and executed["place"].endswith("社会保障专项-2020.yaml:41")
     assert executed["text"] == "2,440.91万元"
     workbook = tmp_path / "表.xlsx"
-    from reportgen.xlsx_template import write_template
+    from reportgen.loaders.xlsx_template import write_template
 
     write_template(workbook, reportgen.load(SEED_EXAMPLE))
     report = reportgen.render(workbook)
@@ -154,8 +154,8 @@ def test_html_shows_the_origin_of_a_figure_on_hover() -> None:
 
 
 def test_batch_keeps_printed_and_computed_totals_apart(tmp_path: Path) -> None:
-    from reportgen.batch import BatchOptions, run_batch
-    from reportgen.batch_index import overview_markdown
+    from reportgen.batch.index import overview_markdown
+    from reportgen.batch.run import BatchOptions, run_batch
 
     src = tmp_path / "forms"
     src.mkdir()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from reportgen import render
-from reportgen.model import EvaluationForm
-from reportgen.scoring import evaluate
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.scoring import evaluate
 
 BUDGET = {"weight": 10, "initial": 100, "adjusted": 100, "executed": 100, "score": 10}
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..dependencies import require
-from ..errors import InputError
-from ..segment import normalize
+from reportgen.dependencies import require
+from reportgen.errors import InputError
+from reportgen.segment import normalize
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text", ".docx": "docx", ".pdf": "pdf"}
 

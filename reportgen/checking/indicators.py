@@ -15,15 +15,15 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .. import formatting as fmt
-from ..narrative import text as ntext
-from ..segment import normalize
-from ..values import parse_value
-from .document import Line
-from .result import Problem
+from reportgen import formatting as fmt
+from reportgen.checking.document import Line
+from reportgen.checking.result import Problem
+from reportgen.evaluation.values import parse_value
+from reportgen.narrative import text as ntext
+from reportgen.segment import normalize
 
 if TYPE_CHECKING:
-    from .facts import FactChecker
+    from reportgen.checking.facts import FactChecker
 
 _N = r"(\d+(?:\.\d+)?)"
 _STOP = "。;!?"
@@ -118,7 +118,7 @@ class IndicatorReader:
         for m in _TARGET.finditer(seg):
             if not _same_value(m["v"], r.indicator.target):
                 yield self._problem(line, m[0], f"“{r.indicator.target}”", f"指标{label}年度目标值")
-        from .facts import _number, agrees
+        from reportgen.checking.facts import _number, agrees
 
         if r.ratio is not None:
             for m in _RATIO.finditer(seg):
@@ -137,7 +137,7 @@ class IndicatorReader:
                     yield self._problem(line, m[0], f"{fmt.score(r.lost)}分", f"指标{label}扣分")
 
     def _category(self, line: Line, name: str, seg: str, before: str) -> Iterator[Problem]:
-        from .facts import _number, agrees
+        from reportgen.checking.facts import _number, agrees
 
         c = self.categories[name]
         seg = seg.split("“", 1)[0]

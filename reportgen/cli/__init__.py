@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from . import batch, check, doctor, import_, render, serve, validate
-from .base import CONTEXT, Group
+from reportgen.cli import batch, check, doctor, import_, render, serve, validate
+from reportgen.cli.base import CONTEXT, Group
 
 
 @click.group(cls=Group, context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from ..errors import ReportgenError
-from . import zh
+from reportgen.cli import zh
+from reportgen.errors import ReportgenError
 
 # before any command is built (every command module imports this one first): click looks its strings up as
 # options are made

@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from ..engine import FORMATS, Engine, Options, parse_formats, unique_stem
-from ..errors import DependencyError, InputError, ReportgenError, UsageError
-from ..model import EvaluationForm
-from .base import Command
-from .output import console, report_options
+from reportgen.cli.base import Command
+from reportgen.cli.output import console, report_options
+from reportgen.engine import FORMATS, Engine, Options, parse_formats, unique_stem
+from reportgen.errors import DependencyError, InputError, ReportgenError, UsageError
+from reportgen.evaluation.model import EvaluationForm
 
 # suffixes of files that are not reports: `-o 表.yaml` is a mistake, not a folder to create
 _NOT_REPORTS = (".txt", ".doc", ".json", ".yaml", ".yml", ".xlsx", ".xls", ".htm", ".markdown", ".csv", ".tsv")
@@ -123,7 +123,7 @@ def render(
             failed_check |= not outcome.ok
         out.print(line, markup=False)
     if used and "pdf" in fmts:
-        from ..renderers.pdf import body_font_note
+        from reportgen.renderers.pdf import body_font_note
 
         if (note := body_font_note(font)) is not None:
             click.echo(f"提示：{note}。", err=True)  # once per run, not per report

@@ -9,8 +9,8 @@ import webbrowser
 
 import click
 
-from ..errors import UsageError
-from .base import Command
+from reportgen.cli.base import Command
+from reportgen.errors import UsageError
 
 
 def is_loopback(host: str) -> bool:
@@ -63,7 +63,7 @@ def serve(ctx: click.Context, host: str, port: int, open_browser: bool, max_file
     """
     import uvicorn
 
-    from ..serve import Limits, create_app
+    from reportgen.serve import Limits, create_app
 
     limits = Limits(file_bytes=max_file_mb * 1024 * 1024, batch_bytes=max_batch_mb * 1024 * 1024, files=max_files)
     sock = bind(host, port)

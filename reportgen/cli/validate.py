@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from .. import formatting as fmt
-from ..errors import ReportgenError
-from ..findings import SEVERITY_LABEL
-from ..loaders import load_parts
-from ..model import EvaluationForm
-from ..scoring import Evaluation, evaluate
-from .base import Command
-from .output import console
+from reportgen import formatting as fmt
+from reportgen.cli.base import Command
+from reportgen.cli.output import console
+from reportgen.errors import ReportgenError
+from reportgen.evaluation.findings import SEVERITY_LABEL
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.scoring import Evaluation, evaluate
+from reportgen.loaders import load_parts
 
 
 def summary(ev: Evaluation) -> dict[str, object]:

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, ReportgenError
-from ..model import EvaluationForm
-from .structured import load_structured
+from reportgen.errors import InputError, ReportgenError
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.loaders.structured import load_structured
 
 Loader = Callable[[Path], list[EvaluationForm]]
 #: a loader that reads each project of a file on its own: a form, or the error that part raised
@@ -36,13 +36,13 @@ def _structured(path: Path) -> list[EvaluationForm]:
 # imported only when such a file is read; the readers import openpyxl/python-docx through ``require``, so a
 # missing or broken package is named as such
 def _tabular(path: Path) -> list[EvaluationForm]:
-    from .tabular import load_forms
+    from reportgen.loaders.tabular import load_forms
 
     return load_forms(path)
 
 
 def _tabular_parts(path: Path) -> list[EvaluationForm | ReportgenError]:
-    from .tabular import load_form_parts
+    from reportgen.loaders.tabular import load_form_parts
 
     return load_form_parts(path)
 
@@ -105,7 +105,7 @@ def load_parts(path: str | Path) -> Loaded:
 
     Raises when the file as a whole cannot be read (missing, unsupported, damaged, no form in it).
     """
-    from .report_like import REPORT_SUFFIXES, looks_like_report, report_error
+    from reportgen.loaders.report_like import REPORT_SUFFIXES, looks_like_report, report_error
 
     path = Path(path)
     if path.suffix.lower() in REPORT_SUFFIXES and path.is_file():

@@ -13,13 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..defaults import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_SPAN
-from ..dependencies import require
-from ..errors import InputError, Place
-from .grid import Cell, Grid
-from .limits import check_package, too_big
-from .reader import split_projects
-from .xlsx import check_container
+from reportgen.defaults import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_SPAN
+from reportgen.dependencies import require
+from reportgen.errors import InputError, Place
+from reportgen.loaders.grid import Cell, Grid
+from reportgen.loaders.limits import check_package, too_big
+from reportgen.loaders.reader import split_projects
+from reportgen.loaders.xlsx import check_container
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Wingdings / Wingdings 2 code points Word uses for ticked and empty boxes

@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from ..defaults import MAX_COVER_ROWS
-from ..errors import Place
-from .limits import too_big
+from reportgen.defaults import MAX_COVER_ROWS
+from reportgen.errors import Place
+from reportgen.loaders.limits import too_big
 
 _HALF = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "［": "[", "］": "]", "【": "[", "】": "]"})
 _SPACE = re.compile(r"\s+")

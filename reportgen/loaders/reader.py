@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .. import vocabulary
-from ..errors import InputError, Place
-from ..model import EvaluationForm, SourceMap, split_numbered, to_decimal
-from .grid import Cell, Grid, is_number, label_key, norm
-from .structured import validate_data
+from reportgen.errors import InputError, Place
+from reportgen.evaluation import vocabulary
+from reportgen.evaluation.model import EvaluationForm, SourceMap, split_numbered, to_decimal
+from reportgen.loaders.grid import Cell, Grid, is_number, label_key, norm
+from reportgen.loaders.structured import validate_data
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary: what a printed label means. Labels are written as label_key() forms (brackets and

@@ -9,12 +9,12 @@ from typing import Any, get_args
 import yaml
 from pydantic import AliasChoices, BaseModel, ValidationError
 
-from ..defaults import MAX_FORM_DEPTH, MAX_FORM_NODES, MAX_INT_DIGITS
-from ..errors import InputError, Place
-from ..findings import make
-from ..model import MISSING_SUBJECT, EvaluationForm, SourceMap, attach_source, collect_notes, detect_kind
-from .clean import clean_data
-from .limits import check_file_size
+from reportgen.defaults import MAX_FORM_DEPTH, MAX_FORM_NODES, MAX_INT_DIGITS
+from reportgen.errors import InputError, Place
+from reportgen.evaluation.findings import make
+from reportgen.evaluation.model import MISSING_SUBJECT, EvaluationForm, SourceMap, attach_source, collect_notes, detect_kind
+from reportgen.loaders.clean import clean_data
+from reportgen.loaders.limits import check_file_size
 
 
 class _LineLoader(yaml.SafeLoader):

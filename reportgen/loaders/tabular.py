@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import ReportgenError
-from ..model import EvaluationForm
-from .docx_table import read_document
-from .grid import Grid
-from .reader import ReadWarning, read_form, split_projects
-from .text import read_text
-from .xlsx import read_workbook
+from reportgen.errors import ReportgenError
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.loaders.docx_table import read_document
+from reportgen.loaders.grid import Grid
+from reportgen.loaders.reader import ReadWarning, read_form, split_projects
+from reportgen.loaders.text import read_text
+from reportgen.loaders.xlsx import read_workbook
 
 _GRIDS: dict[str, Callable[[Path], list[Grid]]] = {
     ".xlsx": read_workbook,

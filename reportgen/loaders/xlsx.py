@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from ..defaults import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_SHEETS
-from ..dependencies import require
-from ..errors import InputError, Place
-from .grid import Cell, Grid
-from .limits import check_package, too_big
-from .reader import has_department_form, has_indicator_header, has_project
+from reportgen.defaults import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_SHEETS
+from reportgen.dependencies import require
+from reportgen.errors import InputError, Place
+from reportgen.loaders.grid import Cell, Grid
+from reportgen.loaders.limits import check_package, too_big
+from reportgen.loaders.reader import has_department_form, has_indicator_header, has_project
 
 # the first bytes of an OLE compound file: password-protected .xlsx/.docx, or old .xls/.doc
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

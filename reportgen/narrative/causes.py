@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from ..errors import LexiconError
-from ..resources import confined, lexicon_dir
-from ..safeyaml import load_bounded
+from reportgen.errors import LexiconError
+from reportgen.loaders.safeyaml import load_bounded
+from reportgen.resources import confined, lexicon_dir
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def _tokenizer() -> Any:
 
     Our own, because the taxonomy's keywords added here must not change how the checker segments reports.
     """
-    from ..segment import tokenizer
+    from reportgen.segment import tokenizer
 
     return tokenizer()
 

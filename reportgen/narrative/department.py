@@ -4,7 +4,7 @@ What a department-wide report says beyond a project report: the unit's functions
 收入 and 支出 (基本支出 / 项目支出) with adjustment and over-spend, the annual tasks planned against reported
 (a task nothing reports on is named and gets a 【待补充】), and the indicators grouped as the unit's
 管理指标 (read with their direction: a cap met is met) and its 产出/效益/满意度 indicators, core indicators
-first. Every number is a figure with its origin (``reportgen.figures``); nothing computed is passed off as
+first. Every number is a figure with its origin (``reportgen.evaluation.figures``); nothing computed is passed off as
 printed — a computed adjustment or over-spend amount is said to be computed by the templates.
 """
 
@@ -17,14 +17,14 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import LexiconError
-from ..figures import Figure, Gap, computed, printed
-from ..model import source_of
-from ..resources import lexicon_dir
-from ..scoring import Evaluation, IndicatorResult
-from . import text
-from .facts import DeviationItem, Facts, IndicatorFacts
-from .grouping import DeviationGroup
+from reportgen.errors import LexiconError
+from reportgen.evaluation.figures import Figure, Gap, computed, printed
+from reportgen.evaluation.model import source_of
+from reportgen.evaluation.scoring import Evaluation, IndicatorResult
+from reportgen.narrative import text
+from reportgen.narrative.facts import DeviationItem, Facts, IndicatorFacts
+from reportgen.narrative.grouping import DeviationGroup
+from reportgen.resources import lexicon_dir
 
 ZERO = Decimal(0)
 FILE_NAME = "management.yaml"

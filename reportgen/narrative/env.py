@@ -24,10 +24,10 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
-from .. import formatting as fmt
-from ..errors import TemplateError
-from ..figures import Figure, computed
-from ..resources import confined, templates_dir
+from reportgen import formatting as fmt
+from reportgen.errors import TemplateError
+from reportgen.evaluation.figures import Figure, computed
+from reportgen.resources import confined, templates_dir
 
 
 def _quoted(items: Iterable[Any], attr: str = "name", limit: int = 0) -> str:

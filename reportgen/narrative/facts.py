@@ -1,7 +1,7 @@
 """Prepare the facts the templates say: everything computed here, every word there.
 
 ``build_facts(evaluation)`` groups indicators, decides which deviations get a paragraph,
-ties causes to measures. Every number is a :class:`~reportgen.figures.Figure` with its origin
+ties causes to measures. Every number is a :class:`~reportgen.evaluation.figures.Figure` with its origin
 (printed on the form, computed, or missing), taken from ``Evaluation.figures``; templates format
 figures and the report's ledger records each one they state. All form text is tidied (full-width
 punctuation) and Markdown-escaped here, once, so templates can print it as is.
@@ -16,20 +16,20 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, Literal
 
-from ..cleaning import hollow_goal
-from ..defaults import SAME_TEXT_OVERLAP
-from ..figures import Figure, Gap, computed
-from ..provenance import category_key
-from ..scoring import Evaluation, IndicatorResult, text_overlap
-from ..status import overall_completion
-from . import text
-from .causes import CauseCategory, CauseClassifier, Taxonomy
-from .grouping import DeviationGroup, group_deviations
-from .names import Naming, short_name
-from .results import result_text, substantive
-from .status_facts import BudgetStory, StatusFacts, budget_story, prose, status_facts
-from .themes import ThemeBook, load_themes
-from .wording import Wording
+from reportgen.defaults import SAME_TEXT_OVERLAP
+from reportgen.evaluation.cleaning import hollow_goal
+from reportgen.evaluation.figures import Figure, Gap, computed
+from reportgen.evaluation.scoring import Evaluation, IndicatorResult, text_overlap
+from reportgen.evaluation.status import overall_completion
+from reportgen.narrative import text
+from reportgen.narrative.causes import CauseCategory, CauseClassifier, Taxonomy
+from reportgen.narrative.grouping import DeviationGroup, group_deviations
+from reportgen.narrative.names import Naming, short_name
+from reportgen.narrative.provenance import category_key
+from reportgen.narrative.results import result_text, substantive
+from reportgen.narrative.status_facts import BudgetStory, StatusFacts, budget_story, prose, status_facts
+from reportgen.narrative.themes import ThemeBook, load_themes
+from reportgen.narrative.wording import Wording
 
 ZERO = Decimal(0)
 #: the completion word when neither statuses nor points let the report judge (an unfilled form)
@@ -571,7 +571,7 @@ class _Builder:
         return out
 
     def completion(self, members: list[IndicatorResult], score: Decimal, weight: Decimal) -> str:
-        """The completion word from the statuses and the points (reportgen.status.overall_completion)."""
+        """The completion word from the statuses and the points (reportgen.evaluation.status.overall_completion)."""
         verdicts = [m.verdict for m in members if m.verdict is not None]
         word = overall_completion(self.wording, verdicts, score if any(m.score is not None for m in members)
                                   else None, weight)
@@ -928,7 +928,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     facts.achieved_paragraphs = text.chunks(facts.goals_achieved) if facts.achieved_new else []
     facts.gaps.extend(b.gaps)
     # every form gets them, so the department outline also reads a project form (f.dept.is_department tells)
-    from .department import department_facts
+    from reportgen.narrative.department import department_facts
 
     facts.dept = department_facts(ev, facts, indicator_facts)
     facts.gaps.extend(facts.dept.gaps)

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..figures import Figure, computed
-from . import text
-from .themes import Theme, ThemeBook
+from reportgen.evaluation.figures import Figure, computed
+from reportgen.narrative import text
+from reportgen.narrative.themes import Theme, ThemeBook
 
 if TYPE_CHECKING:
-    from .facts import DeviationItem
+    from reportgen.narrative.facts import DeviationItem
 
 #: more members than this are summarised (first names, 等N项, the range of completion rates, the appendix)
 DETAIL_MAX = 4

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from . import text
+from reportgen.narrative import text
 
 #: the longest result run into a sentence (characters); the appendix prints the whole text
 RESULT_MAX = 90

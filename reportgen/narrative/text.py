@@ -118,7 +118,7 @@ def unescape(markdown_text: str) -> str:
 
 def ordinal(n: int) -> str:
     """一, 二, … for headings (re-exported so templates and the outline use one spelling)."""
-    from ..formatting import ordinal as _ordinal
+    from reportgen.formatting import ordinal as _ordinal
 
     return _ordinal(n)
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import LexiconError
-from ..resources import confined, lexicon_dir
-from ..safeyaml import load_bounded
+from reportgen.errors import LexiconError
+from reportgen.loaders.safeyaml import load_bounded
+from reportgen.resources import confined, lexicon_dir
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from ..errors import RenderError
+from reportgen.errors import RenderError
 
 FONT_PACKAGE = "fonts-noto-cjk"
 INSTALL_HINT = (

@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 if TYPE_CHECKING:
-    from ..report import Report
+    from reportgen.report import Report
 
 # --- page and type geometry (GB/T 9704-2012: A4, 版心 156 mm × 225 mm) -----------------------------
 TEXT_WIDTH_MM = 156.0

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from ..errors import RenderError
+from reportgen.errors import RenderError
 
 RENDER_TIMEOUT_S = float(os.environ.get("REPORTGEN_RENDER_TIMEOUT", "60"))
 

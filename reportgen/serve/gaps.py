@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError
-from ..loaders.structured import validate_data
-from ..model import EvaluationForm, SourceMap, attach_source, source_of
-from ..narrative import text
-from ..report import Report
-from ..scoring import Evaluation
+from reportgen.errors import InputError
+from reportgen.evaluation.model import EvaluationForm, SourceMap, attach_source, source_of
+from reportgen.evaluation.scoring import Evaluation
+from reportgen.loaders.structured import validate_data
+from reportgen.narrative import text
+from reportgen.report import Report
 
 _MARK = re.compile(r"【待补充：([^】]*)】")
 _INDICATOR = re.compile(r"^“(.+)”指标(?:扣分的理由|的偏差原因|未达目标值的原因)$")

@@ -15,9 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import vocabulary
-from .errors import RenderError
-from .model import EvaluationForm, Indicator
+from reportgen.errors import RenderError
+from reportgen.evaluation import vocabulary
+from reportgen.evaluation.model import EvaluationForm, Indicator
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -97,8 +97,8 @@ def build_workbook(form: EvaluationForm | None = None, kind: str | None = None) 
     ws.title = SHEET
     instructions: tuple[str, ...] = INSTRUCTIONS
     if kind == "department" or (form is not None and form.is_department):
-        from .xlsx_department import INSTRUCTIONS as DEPARTMENT_INSTRUCTIONS
-        from .xlsx_department import DepartmentWriter
+        from reportgen.loaders.xlsx_department import INSTRUCTIONS as DEPARTMENT_INSTRUCTIONS
+        from reportgen.loaders.xlsx_department import DepartmentWriter
 
         DepartmentWriter(ws, form).write()
         instructions = DEPARTMENT_INSTRUCTIONS

@@ -12,11 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .figures import Computed, Figure, Kind, Missing, Printed
-from .model import source_of
+from reportgen.evaluation.figures import Computed, Figure, Kind, Missing, Printed
+from reportgen.evaluation.model import source_of
 
 if TYPE_CHECKING:
-    from .scoring import CategoryResult, Evaluation
+    from reportgen.evaluation.scoring import CategoryResult, Evaluation
 
 ZERO = Decimal(0)
 

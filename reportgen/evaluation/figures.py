@@ -23,7 +23,7 @@ from decimal import Decimal
 from itertools import accumulate, repeat
 from typing import Any, Literal, NamedTuple
 
-from . import formatting as fmt
+from reportgen import formatting as fmt
 
 Kind = Literal["money", "rate", "score", "count", "year", "date", "grade", "text"]
 

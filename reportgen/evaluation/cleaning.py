@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .findings import Finding, found
-from .model import EvaluationForm, source_of
+from reportgen.evaluation.findings import Finding, found
+from reportgen.evaluation.model import EvaluationForm, source_of
 
 __all__ = [
     "CleanName",

@@ -28,9 +28,9 @@ from pydantic import (
     model_validator,
 )
 
-from . import vocabulary
-from .defaults import MAX_NAME_CHARS, MAX_NUMBER_CHARS, MAX_TEXT_CHARS
-from .errors import Place
+from reportgen.defaults import MAX_NAME_CHARS, MAX_NUMBER_CHARS, MAX_TEXT_CHARS
+from reportgen.errors import Place
+from reportgen.evaluation import vocabulary
 
 # What validation changed on purpose (a cell in 元 converted to the form's 万元), as (path, message): validators
 # cannot return findings, so ``validate_data`` collects these notes around ``model_validate`` and turns them
@@ -495,7 +495,7 @@ _MANAGEMENT_ROWS = 2
 
 @cache
 def _management_words() -> tuple[str, ...]:
-    from .resources import lexicon_dir
+    from reportgen.resources import lexicon_dir
 
     data = yaml.safe_load((lexicon_dir() / "management.yaml").read_text(encoding="utf-8")) or {}
     return tuple(str(w) for w in data.get("words") or [] if str(w).strip())
