@@ -9,6 +9,7 @@ libraries swallows it, and it leaves as a RenderError in Chinese naming the docu
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -25,6 +26,16 @@ class _Expired(BaseException):
     """Raised by the timer inside the render; never escapes ``time_bound``."""
 
 
+def _in_gc_callback(frame: FrameType | None) -> bool:
+    """Whether the signal interrupted a garbage-collector callback (Python reports, then drops, its exceptions)."""
+    codes = {getattr(cb, "__code__", None) for cb in gc.callbacks} - {None}
+    while codes and frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextmanager
 def time_bound(seconds: float | None, what: str, where: str) -> Iterator[None]:
     """Run the block for at most ``seconds`` (None or ≤ 0: unbounded), else raise RenderError."""
@@ -38,6 +49,9 @@ def time_bound(seconds: float | None, what: str, where: str) -> Iterator[None]:
 
     def on_alarm(signum: int, frame: FrameType | None) -> None:
         fired.append(True)  # remembered: an exception raised inside a gc callback or __del__ is swallowed
+        if _in_gc_callback(frame):
+            signal.setitimer(signal.ITIMER_REAL, 0.001)  # go off again just after, where it is not swallowed
+            return
         raise _Expired
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
