@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from reportgen.synthetic import synthetic_form
+from reportgen.testing import synthetic_form
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "reportgen"]

@@ -65,9 +65,9 @@ def main() -> None:
     runs = parser.parse_args().runs
 
     start = time.perf_counter()
+    from reportgen.evaluation.scoring import evaluate
     from reportgen.loaders import load
     from reportgen.narrative import compose
-    from reportgen.scoring import evaluate
 
     report = compose(evaluate(load(SEED)))
     compose_s = time.perf_counter() - start

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from reportgen.loaders import load  # noqa: E402
 from reportgen.loaders.reader import read_grid  # noqa: E402
 from reportgen.loaders.text import text_grid  # noqa: E402
-from reportgen.xlsx_template import build_workbook  # noqa: E402
+from reportgen.loaders.xlsx_template import build_workbook  # noqa: E402
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> float:

@@ -47,9 +47,9 @@ def _at_depth(depth: int, fn: Callable[[], bytes]) -> bytes:
 def worker(config: str, form: Path, runs: int, cover: bool, depth: int = 0) -> dict[str, object]:
     """Run one configuration in this process and return its figures."""
     started = time.perf_counter()
+    from reportgen.evaluation.scoring import evaluate
     from reportgen.loaders import load
     from reportgen.narrative import compose
-    from reportgen.scoring import evaluate
 
     report = compose(evaluate(load(form)))
     composed_rss = _rss_mb()

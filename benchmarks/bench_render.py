@@ -19,10 +19,10 @@ from pathlib import Path
 from timing import times_ms
 
 from reportgen import evaluate, load
+from reportgen.evaluation.model import SourceMap
 from reportgen.loaders.structured import validate_data
-from reportgen.model import SourceMap
 from reportgen.narrative import Composer
-from reportgen.synthetic import synthetic_form
+from reportgen.testing import synthetic_form
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -39,8 +39,8 @@ from serve_support import Client  # noqa: E402
 
 from reportgen import load  # noqa: E402
 from reportgen.engine import Engine, Options  # noqa: E402
-from reportgen.synthetic import synthetic_form  # noqa: E402
-from reportgen.xlsx_template import write_template  # noqa: E402
+from reportgen.loaders.xlsx_template import write_template  # noqa: E402
+from reportgen.testing import synthetic_form  # noqa: E402
 
 SEED = ROOT / "examples" / "社会保障专项-2020.yaml"
 

@@ -7,13 +7,13 @@ holds a configuration and runs the whole pipeline for each form (``Engine(Option
 from __future__ import annotations
 
 # reportgen.check(report, data=…) is the checker's plain function; jieba itself loads on first use
-from .checking import check
-from .engine import Engine, Options, Outcome
-from .errors import InputError, LexiconError, RenderError, ReportgenError, TemplateError
-from .loaders import load, load_all
-from .model import EvaluationForm
-from .pipeline import render, write_report
-from .scoring import Evaluation, ScoringRules, evaluate
+from reportgen.checking import check
+from reportgen.engine import Engine, Options, Outcome
+from reportgen.errors import InputError, LexiconError, RenderError, ReportgenError, TemplateError
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.scoring import Evaluation, ScoringRules, evaluate
+from reportgen.loaders import load, load_all
+from reportgen.pipeline import render, write_report
 
 __all__ = [
     "Engine",

@@ -19,15 +19,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UsageError
-from .loaders import Loaded, load_all, load_parts
-from .model import EvaluationForm
-from .scoring import DEFAULT_RULES, Evaluation, ScoringRules, evaluate
+from reportgen.dependencies import require
+from reportgen.errors import UsageError
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.scoring import DEFAULT_RULES, Evaluation, ScoringRules, evaluate
+from reportgen.loaders import Loaded, load_all, load_parts
 
 if TYPE_CHECKING:
-    from .checking import Checker, CheckResult
-    from .narrative import Composer
-    from .report import Report
+    from reportgen.checking import Checker, CheckResult
+    from reportgen.narrative import Composer
+    from reportgen.report import Report
 
 FORMATS = ("md", "html", "pdf", "docx")
 
@@ -95,14 +96,14 @@ class Engine:
 
     @cached_property
     def composer(self) -> Composer:
-        from .narrative import Composer
+        from reportgen.narrative import Composer
 
         o = self.options
         return Composer(o.outline, o.templates, o.lexicon)
 
     @cached_property
     def checker(self) -> Checker:
-        from .checking import checker
+        from reportgen.checking import checker
 
         return checker(self.options.lexicon)
 
@@ -112,7 +113,7 @@ class Engine:
         if self.options.check:
             self.checker  # noqa: B018
         if "pdf" in self.options.formats:
-            from .renderers.pdf import render_pdf  # noqa: F401  (fonts are found and checked on import)
+            from reportgen.renderers.pdf import render_pdf  # noqa: F401  (fonts are found and checked on import)
         return self
 
     # -- the stages, one call each --------------------------------------------------------------
@@ -145,19 +146,20 @@ class Engine:
         o = self.options
         if fmt == "md":
             return report.markdown.encode("utf-8")
-        from .renderers.form_table import attachments
+        from reportgen.renderers.form_table import attachments
 
         extra = attachments(report, o.attach)
         if fmt == "html":
-            from .renderers.html import render_html
+            from reportgen.renderers.html import render_html
 
             return render_html(report, cover=o.cover, final=o.final, attachments=extra).encode("utf-8")
         if fmt == "pdf":
-            from .renderers.pdf import render_pdf
+            from reportgen.renderers.pdf import render_pdf
 
             return render_pdf(report, cover=o.cover, font=o.font, final=o.final, attachments=extra)
         if fmt == "docx":
-            from .renderers.docx import render_docx
+            require("docx", "生成 Word 文档")  # the renderer imports python-docx at its top
+            from reportgen.renderers.docx import render_docx
 
             return render_docx(report, cover=o.cover, toc=o.toc, final=o.final, attachments=extra)
         raise UsageError(f"不支持的输出格式：{fmt}", hint="可选 md、html、pdf、docx")
@@ -202,7 +204,7 @@ class Engine:
         A file the user changed since reportgen wrote it (or one reportgen never wrote) is not
         replaced: the report is not written and ``overwrite.KeptError`` names the file, unless ``force``.
         """
-        from .overwrite import write_files
+        from reportgen.overwrite import write_files
 
         out = Path(outdir)
         stem = stem or outcome.report.name
@@ -213,7 +215,7 @@ class Engine:
 
 def _attach(spec: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
     """``"form"`` or ("form",) → ("form",); an unknown attachment is a usage error."""
-    from .renderers.form_table import ATTACH_CHOICES
+    from reportgen.renderers.form_table import ATTACH_CHOICES
 
     items = spec.split(",") if isinstance(spec, str) else list(spec or ())
     names = tuple(dict.fromkeys(s.strip().lower() for s in items if s.strip()))

@@ -19,8 +19,8 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .errors import ReportgenError
-from .fsutil import atomic_write
+from reportgen.errors import ReportgenError
+from reportgen.fsutil import atomic_write
 
 RECORD_DIR = ".reportgen"
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .engine import FORMATS, Engine, Options, parse_formats
-from .loaders import load
-from .model import EvaluationForm
-from .report import Report
-from .scoring import Evaluation, evaluate
+from reportgen.engine import FORMATS, Engine, Options, parse_formats
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.scoring import Evaluation, evaluate
+from reportgen.loaders import load
+from reportgen.report import Report
 
 __all__ = ["FORMATS", "Written", "parse_formats", "render", "write_report"]
 

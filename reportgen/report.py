@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .figures import Entry, Gap
-    from .scoring import Evaluation
+    from reportgen.evaluation.figures import Entry, Gap
+    from reportgen.evaluation.scoring import Evaluation
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from .errors import ReportgenError
+from reportgen.errors import ReportgenError
 
 _PACKAGE = Path(__file__).resolve().parent
 

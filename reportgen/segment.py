@@ -28,8 +28,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import LexiconError
-from .resources import lexicon_dir
+from reportgen.errors import LexiconError
+from reportgen.resources import lexicon_dir
 
 # the frequency of a user word given without one. jieba's suggest_freq gives just enough to beat the
 # word's own parts, so any overlapping dictionary word wins in context (下年度预算安排 → 年度预算/安排);

@@ -60,11 +60,11 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    from reportgen.evaluation.scoring import evaluate
     from reportgen.loaders import load
     from reportgen.narrative import compose
     from reportgen.renderers.docx import render_docx
     from reportgen.renderers.pdf import render_pdf
-    from reportgen.scoring import evaluate
 
     args.out.mkdir(parents=True, exist_ok=True)
     for name in EXAMPLES:

@@ -21,10 +21,10 @@ from prose_metrics import THRESHOLDS, ReportMetrics, measure, summarise  # noqa:
 
 from reportgen import evaluate, load  # noqa: E402
 from reportgen.errors import ReportgenError  # noqa: E402
+from reportgen.evaluation.model import SourceMap  # noqa: E402
 from reportgen.loaders.structured import validate_data  # noqa: E402
-from reportgen.model import SourceMap  # noqa: E402
 from reportgen.narrative import compose  # noqa: E402
-from reportgen.synthetic import synthetic_form  # noqa: E402
+from reportgen.testing import synthetic_form  # noqa: E402
 
 
 def _forms(paths: list[str]) -> list[Path]:

@@ -32,8 +32,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from reportgen.evaluation.scoring import Evaluation
 from reportgen.report import Report
-from reportgen.scoring import Evaluation
 
 OPENING = 8
 MIN_SENTENCES = 5

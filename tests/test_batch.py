@@ -15,9 +15,9 @@ import yaml
 from conftest import EXAMPLES, ROOT
 from openpyxl import Workbook, load_workbook
 
-from reportgen.batch import BatchOptions, collect_inputs, run_batch
+from reportgen.batch.run import BatchOptions, collect_inputs, run_batch
 from reportgen.cli import main
-from reportgen.synthetic import synthetic_form
+from reportgen.testing import synthetic_form
 
 
 def _write_forms(folder: Path, n: int, start: int = 0) -> None:
@@ -94,7 +94,7 @@ def test_index_cells_are_right_for_the_examples(tmp_path: Path) -> None:
 
 
 def test_problems_are_said_in_chinese_once_each_with_a_count() -> None:
-    from reportgen.batch_index import problems
+    from reportgen.batch.index import problems
 
     codes = ["warning:subtotal-mismatch"] * 8 + ["error:total-mismatch", "warning:budget-under-executed"]
     assert problems(codes) == "分类分值与所含指标分值之和不符（8处）；【错误】总分与各项得分之和不符；预算执行率偏低"

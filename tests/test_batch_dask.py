@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from reportgen.synthetic import synthetic_form
+from reportgen.testing import synthetic_form
 
 pytest.importorskip("distributed")
 psutil = pytest.importorskip("psutil")  # distributed depends on it
@@ -259,7 +259,7 @@ def test_writing_on_workers_gives_the_same_bytes_and_survives_a_killed_client(
 
 HANG = """
 # a Dask worker preload (tests only): one project's layout never ends, in pure Python
-from reportgen import batch
+from reportgen.batch import run as batch
 
 _real = batch.__dict__.setdefault("_unpatched_render_form", batch._render_form)  # (preloads may run twice)
 

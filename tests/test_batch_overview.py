@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportgen.batch import BatchResult, Row
-from reportgen.batch_index import overview_facts, overview_markdown
+from reportgen.batch.index import overview_facts, overview_markdown
+from reportgen.batch.run import BatchResult, Row
 
 ROWS = [
     Row(input="a.yaml", unit="甲单位", project="道路养护", rate="78%", rate_value=0.78, total="87", total_value=87.0,

@@ -9,9 +9,9 @@ import yaml
 from click.testing import CliRunner
 
 from reportgen import overwrite
-from reportgen.batch import BatchOptions, run_batch
+from reportgen.batch.run import BatchOptions, run_batch
 from reportgen.cli import main
-from reportgen.synthetic import synthetic_form
+from reportgen.testing import synthetic_form
 
 FORMATS = ("md", "html", "docx", "pdf")
 

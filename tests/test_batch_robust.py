@@ -15,11 +15,13 @@ import yaml
 from conftest import ROOT
 from openpyxl import load_workbook
 
-from reportgen import batch, batch_output, fsutil, overwrite
-from reportgen.batch import BatchOptions, run_batch
+from reportgen import fsutil, overwrite
+from reportgen.batch import output as batch_output
+from reportgen.batch import run as batch
+from reportgen.batch.run import BatchOptions, run_batch
 from reportgen.cli import main
 from reportgen.errors import UsageError
-from reportgen.synthetic import synthetic_form
+from reportgen.testing import synthetic_form
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 

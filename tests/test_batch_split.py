@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import SEED_EXAMPLE
 
-from reportgen import batch
-from reportgen.batch import BatchOptions, run_batch
+from reportgen.batch import run as batch
+from reportgen.batch.run import BatchOptions, run_batch
 from reportgen.loaders import load
 
 JOURNAL = ".reportgen-batch.jsonl"
@@ -21,7 +21,7 @@ NAMES = ["甲项目", "乙项目", "卡住的项目", "丁项目", "戊项目"]
 
 def workbook(path: Path, names: list[str], *, bad_sheet: bool = True) -> Path:
     """One sheet per project (the seed form under other names), and a sheet whose score is not a number."""
-    from reportgen.xlsx_template import build_workbook
+    from reportgen.loaders.xlsx_template import build_workbook
 
     wb = build_workbook(load(SEED_EXAMPLE))
     first = wb["自评表"]

@@ -1,10 +1,13 @@
-"""The form's text cleaned once (reportgen.cleaning): empties, instruction text, hollow goals, names, operators."""
+"""The form's text cleaned once (reportgen.evaluation.cleaning): empties, instruction text, hollow goals, names, operators."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
-from reportgen.cleaning import (
+from reportgen.evaluation.cleaning import (
     clean_text,
     display_name,
     hollow_goal,
@@ -16,8 +19,9 @@ from reportgen.cleaning import (
     title_name,
     unit_name,
 )
-from reportgen.model import EvaluationForm
-from reportgen.scoring import evaluate
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.scoring import evaluate
+from reportgen.loaders.clean import clean_text as clean_cell
 
 
 @pytest.mark.parametrize("text", ["无", "—", "／", "0", "/", "1.无。", "总体分析为：无", "暂无。", " 无 ", "（一）无；"])
@@ -53,21 +57,45 @@ def test_hollow_goals() -> None:
     assert not hollow_goal("为辖区300名老人提供居家养老服务", "社区养老服务")
 
 
+# a raw indicator name -> its display text, whether it is marked core (★), whether it was cut off (…)
+DISPLAY_NAMES = [
+    ("指标1:培训场次", "培训场次", False, False),
+    ("指标6：举办健康教育讲座", "举办健康教育讲座", False, False),
+    ("★受益人数", "受益人数", True, False),
+    ("312004-道路养护里程", "道路养护里程", False, False),
+    ("公众满…", "公众满", False, True),
+    ("对推动基建项目（四项制度", "对推动基建项目（四项制度", False, True),
+    ("0-6岁儿童健康管理数", "0-6岁儿童健康管理数", False, False),
+]
+
+# a cell's raw text -> the text kept, whether it held bidi controls, whether it was changed (a finding)
+CONTROL_CHARACTERS = [
+    ("a\x00b\x1bc\x7fd", "abcd", False, True),
+    ("a\x0cb\x0bc\x85d\u2028e\u2029f", "a\nb\nc\nd\ne\nf", False, True),
+    ("a\x9bb\x80c", "abc", False, True),
+    ("付款\u202e0001\u202c元", "付款0001元", True, True),
+    ("a\u2066b\u2069c\u200fd", "abcd", True, True),
+    ("零\u200b宽\ufeff", "零宽", False, True),
+    ("Windows\r\n行尾\r", "Windows\n行尾\n", False, False),  # line ends are no finding
+    ("正常的文字\t制表符", "正常的文字\t制表符", False, False),
+]
+
+
+def _cases(cleaner: Callable[[str], Any], fields: tuple[str, ...], rows: list[tuple[str, str, bool, bool]]) -> list[Any]:
+    return [pytest.param(cleaner, fields, raw, tuple(expected), id=f"{cleaner.__name__}-{i}")
+            for i, (raw, *expected) in enumerate(rows)]
+
+
 @pytest.mark.parametrize(
-    ("name", "text", "core", "cut"),
+    ("cleaner", "fields", "raw", "expected"),
     [
-        ("指标1:培训场次", "培训场次", False, False),
-        ("指标6：举办健康教育讲座", "举办健康教育讲座", False, False),
-        ("★受益人数", "受益人数", True, False),
-        ("312004-道路养护里程", "道路养护里程", False, False),
-        ("公众满…", "公众满", False, True),
-        ("对推动基建项目（四项制度", "对推动基建项目（四项制度", False, True),
-        ("0-6岁儿童健康管理数", "0-6岁儿童健康管理数", False, False),
+        *_cases(display_name, ("text", "core", "cut_off"), DISPLAY_NAMES),
+        *_cases(clean_cell, ("text", "bidi", "changed"), CONTROL_CHARACTERS),
     ],
 )
-def test_display_names(name: str, text: str, core: bool, cut: bool) -> None:
-    clean = display_name(name)
-    assert (clean.text, clean.core, clean.cut_off) == (text, core, cut)
+def test_cleaners(cleaner: Callable[[str], Any], fields: tuple[str, ...], raw: str, expected: tuple[Any, ...]) -> None:
+    result = cleaner(raw)
+    assert tuple(getattr(result, field) for field in fields) == expected
 
 
 def test_project_title_and_unit() -> None:

@@ -52,7 +52,7 @@ def test_a_yaml_the_tool_did_not_write_is_kept(runner: CliRunner, tmp_path: Path
 
 def test_folder_import_writes_nothing_when_one_file_is_kept(runner: CliRunner, tmp_path: Path) -> None:
     from reportgen.loaders import load
-    from reportgen.xlsx_template import build_workbook
+    from reportgen.loaders.xlsx_template import build_workbook
 
     wb = build_workbook(load(SEED_EXAMPLE))
     second = wb.copy_worksheet(wb["自评表"])

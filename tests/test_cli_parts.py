@@ -17,7 +17,7 @@ from reportgen.loaders import load, load_all, load_parts
 @pytest.fixture
 def three_sheets(tmp_path: Path) -> Path:
     """Three projects, one per sheet; the middle one has a score that is not a number."""
-    from reportgen.xlsx_template import build_workbook
+    from reportgen.loaders.xlsx_template import build_workbook
 
     wb = build_workbook(load(SEED_EXAMPLE))
     first = wb["自评表"]
@@ -79,7 +79,7 @@ def test_render_writes_the_good_sheets_and_names_the_bad(runner: CliRunner, thre
 
 
 def test_a_workbook_without_one_good_sheet_is_bad_input(runner: CliRunner, tmp_path: Path) -> None:
-    from reportgen.xlsx_template import build_workbook
+    from reportgen.loaders.xlsx_template import build_workbook
 
     wb = build_workbook(load(SEED_EXAMPLE))
     wb["自评表"]["H12"] = "很多"

@@ -234,7 +234,7 @@ def test_a_write_killed_midway_is_still_accepted_next_time(
 
 
 def test_the_record_is_never_taken_for_a_form(tmp_path: Path) -> None:
-    from reportgen.batch import collect_inputs
+    from reportgen.batch.run import collect_inputs
     from reportgen.loaders import supported_suffixes
 
     overwrite.write_files(tmp_path / "表", "r", {"r.md": b"x"})

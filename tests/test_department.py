@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from reportgen.cli import main
 from reportgen.errors import InputError
+from reportgen.evaluation.scoring import Evaluation, evaluate
 from reportgen.loaders import load
-from reportgen.scoring import Evaluation, evaluate
-from reportgen.xlsx_template import write_template
+from reportgen.loaders.xlsx_template import write_template
 
 # A flat department form in the spirit of the Chongqing layout: management indicators mixed with the
 # unit's outputs, 得分系数 and 核心指标 columns, caps printed without an operator.
@@ -333,12 +333,14 @@ def test_core_shortfalls_come_first_and_are_named(tmp_path: Path) -> None:
     md = _report(tmp_path, FLAT).markdown
     problems = _section(md, "## 六、存在的问题及原因")
     items = [p for p in problems.split("\n\n") if p[:2] in ("1.", "2.", "3.", "4.", "5.")]
-    assert "“预算调整率（核心指标）”" in items[0][:20] and "未达到指标值" in items[0]
-    assert "原因是年中追加文物修缮资金" in items[0]
-    assert items[1].startswith("2.“政府采购执行率（核心指标）”未达到指标值")
+    # a cap (预算调整率 ≤ 5%) exceeded is said to exceed it, never "not reached" (status.py decides)
+    assert "“预算调整率（核心指标）”" in items[0][:20] and "超出上限7.5个百分点" in items[0]
+    assert "未达到" not in items[0] and "未完成" not in items[0]
+    assert "年中追加文物修缮资金" in items[0]
+    assert items[1].startswith("2.“政府采购执行率（核心指标）”") and "未达到年度目标" in items[1]
     assert "【待补充：“政府采购执行率”指标的偏差原因】" in items[1]
     conclusion = _section(md, "## 五、综合评价结论")
-    assert "“预算调整率（核心指标）”和“政府采购执行率（核心指标）”未达到指标值" in conclusion
+    assert "“政府采购执行率（核心指标）”未达到指标值，“预算调整率（核心指标）”超出控制上限" in conclusion
 
 
 def test_hierarchical_department_report(tmp_path: Path) -> None:
@@ -405,7 +407,7 @@ def test_the_default_outline_on_a_form_without_indicator_rows(tmp_path: Path) ->
     md = _report(tmp_path, PARTIAL).markdown
     assert "【待补充：绩效指标完成情况】" in md
     assert "均得满分" not in md and "0项" not in md  # nothing is said about indicators the form does not have
-    assert "自评表未列出绩效指标，只对预算执行率赋分10分" in md
+    assert "项目未设置三级绩效指标，只对预算执行率赋分10分" in md
     ev = _evaluate(tmp_path, PARTIAL)
     assert [f.code for f in ev.findings if f.code in ("no-indicators", "weight-sum", "total-mismatch")] == ["no-indicators"]
 
@@ -423,7 +425,7 @@ def test_a_department_form_without_indicator_rows(tmp_path: Path) -> None:
 def test_a_batch_mixing_project_and_department_forms(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from reportgen.batch import BatchOptions, run_batch
+    from reportgen.batch.run import BatchOptions, run_batch
 
     src = tmp_path / "in"
     src.mkdir()

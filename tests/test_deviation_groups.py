@@ -13,16 +13,17 @@ from typing import Any
 import pytest
 from conftest import ROOT
 
+from reportgen.evaluation.model import SourceMap
+from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders import load
 from reportgen.loaders.structured import validate_data
-from reportgen.model import SourceMap
 from reportgen.narrative import compose
-from reportgen.scoring import evaluate
 from reportgen.serve.gaps import apply_fills
 
 SHANXI = ROOT.parent / "shared" / "forms" / "shanxi-jishan-2021-public-health" / "input.yaml"
 _GAP = re.compile(r"【待补充：[^】]*】")
 #: how an auditor speaks of the form; the unit's own report never does, in these sections
+MINE = ("偏差原因", "偏离绩效目标", "改进措施", "有关建议", "其他需要说明", "其他事项", "附注")
 AUDITOR = ("自评表未填写该指标的偏差原因", "自评表未说明扣分理由", "指标已达到目标但被扣分", "自评表填报的完成情况为",
            "自评表未提出改进措施")
 
@@ -148,3 +149,81 @@ def test_met_targets_with_deductions_are_said_in_the_units_voice(tmp_path: Path)
     met = next(p for p in paras if "资金到位及时率" in p)
     assert "达到年度目标" in met and "扣3分" in met and "【待补充：" in met
     assert not [w for w in AUDITOR if w in "\n".join(paras)]
+
+
+# --- 改进措施 answer the groups; 其他需要说明的问题 from the findings ---------------------------------------
+
+
+@pytest.mark.skipif(not SHANXI.exists(), reason="the real forms are in ../shared/forms")
+def test_shanxi_measures_answer_each_group_and_other_lists_the_forms_gaps() -> None:
+    md = compose(evaluate(load(SHANXI))).markdown
+    groups = [p for p in section(md, "偏差原因分析")[1:]]
+    measures = section(md, "改进措施")
+    numbered = [p for p in measures if re.match(r"\d+\.", p)]
+    for theme in ("孕产妇健康管理", "老年人健康管理", "慢性病患者健康管理"):
+        assert any(theme in p for p in groups)
+        assert len([p for p in numbered if theme in p]) == 1, theme
+    assert any("举办健康教育宣传咨询活动" in p and "超额" in p for p in numbered)
+    assert any("自评结果" in p for p in numbered)  # the forward-looking close: 结果应用
+    assert not [w for w in AUDITOR if w in "\n".join(measures)] and not _GAP.search("\n".join(measures))
+    other = "\n".join(section(md, "其他需要说明的问题"))
+    assert "分值合计49分" in other and "少于满分100分" in other
+    assert "未填写总分" in other and "得分不一致" in other
+    assert "无其他需要说明的问题" not in other
+
+
+def test_no_cause_and_no_measure_give_group_measures_and_a_forward_looking_set() -> None:
+    paras = section(report(form(MANY)), "改进措施")
+    numbered = [p for p in paras if re.match(r"\d+\.", p)]
+    assert any("孕产妇健康管理类指标" in p for p in numbered)
+    assert any("慢性病患者健康管理类指标" in p for p in numbered)
+    assert any("资金" in p and "绩效目标" not in p for p in numbered[-3:])  # 资金管理 in the closing set
+    assert not _GAP.search("\n".join(paras))
+    # neighbouring measures never open alike
+    openings = [p.split(".", 1)[1][:8] for p in numbered]
+    assert all(a != b for a, b in zip(openings, openings[1:], strict=False))
+
+
+def test_the_forms_own_measures_come_first_and_cover_their_theme() -> None:
+    measures = ["加强孕产妇早孕建册和产后访视管理，提高服务覆盖面"]
+    paras = section(report(form(MANY, improvement_measures=measures)), "改进措施")
+    assert paras[1].startswith("1.加强孕产妇早孕建册")
+    assert not any("孕产妇健康管理类指标" in p for p in paras)  # the form already answers that group
+    assert not any("专款专用" in p for p in paras)  # the form gives measures: no boilerplate set
+
+
+def test_other_notes_come_from_the_findings() -> None:
+    rows = [row("孕产妇产后访视数", "200人", "180人", 5, 4.2), row("早孕建册数", "100人", "100人", 5, 5)]
+    data = form(rows, total_score=19.2)
+    other = "\n".join(section(report(data), "其他需要说明的问题"))
+    assert "分值合计20分" in other and "少于满分100分" in other
+    assert "“孕产妇产后访视数”指标的填报得分与按完成比例计算的得分不一致" in other
+    assert "无其他需要说明的问题" not in other
+
+
+def test_every_forced_alternative_of_these_sections_passes_the_checker() -> None:
+    """force=k picks the k-th phrasing everywhere: each alternative of 四/五/其他 must pass the checker.
+
+    (Problems on lines of other sections are the other sections' tests' business.)"""
+    from conftest import example_paths
+
+    from reportgen.checking import check
+    from reportgen.narrative import Composer
+
+    paths = [*example_paths(), *([SHANXI] if SHANXI.exists() else [])]
+    for outline in ("default", "mof", "transfer"):
+        composer = Composer(outline)
+        for path in paths:
+            ev = evaluate(load(path))
+            if ev.form.is_department:
+                continue
+            for k in range(3):
+                rep = composer.compose(ev, force=k)
+                lines = rep.markdown.splitlines()
+                mine = {n + 1 for n, line in enumerate(lines)
+                        if any(line in "\n".join(section(rep.markdown, t)) for t in MINE) and line.strip()}
+                bad = [p.message for p in check(rep).problems
+                       if p.severity == "error" and not p.forced and (p.line in mine or p.section is None)]
+                assert not bad, (outline, path.stem, k, bad)
+                deviation = "\n".join(section(rep.markdown, "偏差原因") + section(rep.markdown, "偏离绩效目标"))
+                assert not [w for w in AUDITOR if w in deviation], (outline, path.stem, k)

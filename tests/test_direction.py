@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.direction import (
+from reportgen.errors import LexiconError
+from reportgen.evaluation.direction import (
     DirectionReading,
     direction_of,
     load_direction_lexicon,
     name_direction,
     operator_direction,
 )
-from reportgen.errors import LexiconError
 
 
 @pytest.mark.parametrize(
@@ -87,8 +87,8 @@ def test_broken_lexicon_names_the_file(tmp_path) -> None:
 
 
 def test_validate_reports_the_contradiction() -> None:
-    from reportgen.model import EvaluationForm
-    from reportgen.scoring import evaluate
+    from reportgen.evaluation.model import EvaluationForm
+    from reportgen.evaluation.scoring import evaluate
 
     form = EvaluationForm.model_validate(
         {

@@ -89,9 +89,9 @@ def contract_docx() -> bytes:
 
 @pytest.fixture(scope="module")
 def seed_report() -> Report:
+    from reportgen.evaluation.scoring import evaluate
     from reportgen.loaders import load
     from reportgen.narrative import compose
-    from reportgen.scoring import evaluate
 
     return compose(evaluate(load(SEED_EXAMPLE)))
 
@@ -368,7 +368,7 @@ def test_seed_report_structure_and_fonts(seed_report: Report, seed_docx: bytes) 
     assert [text for style, text in paragraphs if style == "Signature"] == list(seed_report.signature)
     assert {style for style, _ in paragraphs} <= {"Title", "Heading 1", "Heading 2", "Heading 3", "Normal", "Signature",
                                                   "附件说明", "附件标识", "附件标题"}
-    assert "经自评，社会保障专项综合得分98分（满分100分），自评表未填写等级，按评分标准对应为“优”。" in [t for _, t in paragraphs]
+    assert "经自评，社会保障专项综合得分98分（满分100分），按评分标准自评等级为“优”。" in [t for _, t in paragraphs]
     # every paragraph's style resolves to an East Asian face (its own, or Normal's)
     for paragraph in doc.paragraphs:
         assert east_asia_font(paragraph.style) or east_asia_font(doc.styles["Normal"])
@@ -426,9 +426,9 @@ def test_one_renderer_serves_many_reports(seed_report: Report, seed_docx: bytes)
 
 @pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
 def test_every_example_renders(path: Path) -> None:
+    from reportgen.evaluation.scoring import evaluate
     from reportgen.loaders import load
     from reportgen.narrative import compose
-    from reportgen.scoring import evaluate
 
     report = compose(evaluate(load(path)))
     doc = open_docx(render_docx(report))

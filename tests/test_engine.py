@@ -9,7 +9,7 @@ import pytest
 from conftest import SEED_EXAMPLE, example_paths
 
 import reportgen
-from reportgen.batch import BatchOptions, run_batch
+from reportgen.batch.run import BatchOptions, run_batch
 from reportgen.cli import main
 from reportgen.engine import Engine, Options, parse_formats, unique_stem
 from reportgen.errors import UsageError

@@ -10,9 +10,9 @@ from typing import NamedTuple
 import pytest
 from conftest import SEED_EXAMPLE
 
-from reportgen.findings import CODES, SEVERITY_LABEL, Finding, make, message, variants
+from reportgen.evaluation.findings import CODES, SEVERITY_LABEL, Finding, make, message, variants
+from reportgen.evaluation.scoring import Evaluation, evaluate
 from reportgen.loaders import load
-from reportgen.scoring import Evaluation, evaluate
 
 HEAD = """\
 year: 2020

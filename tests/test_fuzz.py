@@ -15,16 +15,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import docx
 import openpyxl
 from click.testing import CliRunner
+from form_files import with_part, word_form
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reportgen.cli import main
 from reportgen.errors import InputError
+from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders import load_all
-from reportgen.scoring import evaluate
 
 FUZZ = settings(
     derandomize=True,
@@ -130,17 +130,8 @@ def test_workbooks(tmp_path: Path, cells: list[tuple[int, int, Any]], label_rows
 
 
 def _document() -> bytes:
-    doc = docx.Document()
-    doc.add_paragraph("2023年度示例项目自评表")
-    table = doc.add_table(rows=3, cols=5)
-    table.cell(0, 0).text = "项目名称"
-    table.cell(0, 1).text = "示例项目"
-    for col, text in enumerate(["三级指标", "年度指标值", "实际完成值", "分值", "得分"]):
-        table.cell(1, col).text = text
-    for col, text in enumerate(["培训人次", "≥100人", "120人", "10", "10"]):
-        table.cell(2, col).text = text
     out = io.BytesIO()
-    doc.save(out)
+    word_form().save(out)
     return out.getvalue()
 
 
@@ -150,11 +141,7 @@ with zipfile.ZipFile(io.BytesIO(_DOCX)) as _package:
 
 
 def _with_document_xml(xml: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(_DOCX)) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in old.infolist():
-            new.writestr(info.filename, xml if info.filename == "word/document.xml" else old.read(info))
-    return out.getvalue()
+    return with_part(_DOCX, "word/document.xml", lambda _: xml)
 
 
 _XML_PIECES = [b"<", b">", b'"', b"\x00", b"&", b"1", b'w:gridSpan w:val="x"']

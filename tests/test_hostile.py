@@ -14,16 +14,14 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
-import openpyxl
 import pytest
-from docx.oxml.ns import qn
-from lxml import etree
+from form_files import filled_workbook, with_part, word_form
 
 import reportgen
-from reportgen.xlsx_template import write_template
 
 MEMORY_LIMIT = 1 << 30  # bytes of address space for the whole interpreter
 TIME_LIMIT = 60  # seconds for one subprocess (all its inputs together)
@@ -101,26 +99,9 @@ total_score: 99.5
 """
 
 
-def _form_workbook(path: Path, **cells: object) -> Path:
-    write_template(path)
-    wb = openpyxl.load_workbook(path)
-    for ref, value in {"B3": "甲项目", "D15": "培训人次", "E15": "≥100人", "F15": "120人", "G15": 10, **cells}.items():
-        wb["自评表"][ref] = value
-    wb.save(path)
-    return path
-
-
-def _rewrite_part(path: Path, name: str, change: object) -> Path:
-    """Rewrite one part of a zip package: ``change`` maps its bytes to new bytes (or None to drop it)."""
-    with zipfile.ZipFile(path) as old:
-        parts = [(info, old.read(info)) for info in old.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
-        for info, data in parts:
-            if info.filename == name:
-                data = change(data)  # type: ignore[operator]
-                if data is None:
-                    continue
-            new.writestr(info.filename, data)
+def _rewrite_part(path: Path, name: str, change: Callable[[bytes], bytes | None]) -> Path:
+    """Rewrite one part of a zip package in place (see ``with_part``)."""
+    path.write_bytes(with_part(path.read_bytes(), name, change))
     return path
 
 
@@ -130,26 +111,13 @@ def _sheet_part(path: Path) -> str:
 
 
 def _form_document(path: Path, span: str | None = None) -> Path:
-    doc = docx.Document()
-    doc.add_paragraph("2023年度示例项目自评表")
-    table = doc.add_table(rows=3, cols=5)
-    table.cell(0, 0).text = "项目名称"
-    table.cell(0, 1).text = "示例项目"
-    for col, text in enumerate(["三级指标", "年度指标值", "实际完成值", "分值", "得分"]):
-        table.cell(1, col).text = text
-    for col, text in enumerate(["培训人次", "≥100人", "120人", "10", "10"]):
-        table.cell(2, col).text = text
-    if span is not None:
-        tc_pr = table.cell(0, 1)._tc.get_or_add_tcPr()
-        grid_span = etree.SubElement(tc_pr, qn("w:gridSpan"))
-        grid_span.set(qn("w:val"), span)
-    doc.save(str(path))
+    word_form(span).save(str(path))
     return path
 
 
 def _inflating_part(path: Path, name: str, size: int, kind: str) -> Path:
     """A package with one part of ``size`` bytes of XML that compresses to almost nothing (a zip bomb)."""
-    source = _form_workbook(path) if kind == "xlsx" else _form_document(path)
+    source = filled_workbook(path) if kind == "xlsx" else _form_document(path)
     with zipfile.ZipFile(source, "a", zipfile.ZIP_DEFLATED) as package:
         with package.open(name, "w", force_zip64=True) as part:
             chunk = b"<a/>" * (1 << 18)
@@ -164,7 +132,7 @@ def _inflating_part(path: Path, name: str, size: int, kind: str) -> Path:
 def test_zip_bombs_and_huge_merges_are_bounded(tmp_path: Path) -> None:
     bomb_xlsx = _inflating_part(tmp_path / "bomb.xlsx", "xl/media/bomb.xml", 70 << 20, "xlsx")
     bomb_docx = _inflating_part(tmp_path / "bomb.docx", "word/bomb.xml", 70 << 20, "docx")
-    merge = _form_workbook(tmp_path / "merge.xlsx")
+    merge = filled_workbook(tmp_path / "merge.xlsx")
     _rewrite_part(
         merge,
         _sheet_part(merge),
@@ -173,7 +141,7 @@ def test_zip_bombs_and_huge_merges_are_bounded(tmp_path: Path) -> None:
         ),
     )
     span = _form_document(tmp_path / "span.docx", span="100000000")
-    far = _form_workbook(tmp_path / "far.xlsx", A60000="迷路的单元格")
+    far = filled_workbook(tmp_path / "far.xlsx", A60000="迷路的单元格")
     results = bounded(
         ["validate", str(bomb_xlsx)],
         ["validate", str(bomb_docx)],
@@ -242,11 +210,11 @@ def test_broken_packages_give_a_placed_message(tmp_path: Path) -> None:
     raw[start + 10 : start + 40] = bytes(30)  # damage the compressed stream itself
     stream.write_bytes(bytes(raw))
     no_book = _rewrite_part(
-        _form_workbook(tmp_path / "nobook.xlsx"),
+        filled_workbook(tmp_path / "nobook.xlsx"),
         "_rels/.rels",
         lambda x: re.sub(rb"<Relationship[^>]*officeDocument[^>]*/>", b"", x),
     )
-    odd = _form_workbook(tmp_path / "odd.xlsx")
+    odd = filled_workbook(tmp_path / "odd.xlsx")
     raw = bytearray(odd.read_bytes())
     raw[8:10] = b"\x63\x00"  # compression method 99 (AES) in the first local header
     central = raw.rfind(b"PK\x01\x02", 0, len(raw))

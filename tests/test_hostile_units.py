@@ -12,14 +12,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from form_files import filled_workbook
 
 from reportgen.errors import InputError
+from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders import load
-from reportgen.loaders.clean import clean_text
 from reportgen.loaders.grid import Cell, Grid
+from reportgen.loaders.xlsx_template import write_template
 from reportgen.narrative.text import md, safe_filename, unescape
-from reportgen.scoring import evaluate
-from reportgen.xlsx_template import write_template
 
 FORM = """\
 year: 2021
@@ -130,13 +130,7 @@ def test_a_year_must_be_a_year(tmp_path: Path, year: str) -> None:
 
 
 def test_pasted_control_characters_are_cleaned_with_the_cell_named(tmp_path: Path) -> None:
-    path = tmp_path / "form.xlsx"
-    write_template(path)
-    wb = openpyxl.load_workbook(path)
-    ws = wb["自评表"]
-    for ref, value in {"B3": "甲BEL项目", "D15": "培训\u202e人次", "E15": "≥100人", "F15": "120人", "G15": 10}.items():
-        ws[ref] = value
-    wb.save(path)
+    path = filled_workbook(tmp_path / "form.xlsx", B3="甲BEL项目", D15="培训\u202e人次")
     # openpyxl refuses to write a BEL; Excel stores a pasted one as _x0007_, which readers decode
     with zipfile.ZipFile(path) as package:
         parts = {name: package.read(name) for name in package.namelist()}
@@ -149,24 +143,6 @@ def test_pasted_control_characters_are_cleaned_with_the_cell_named(tmp_path: Pat
     assert by_code["control-characters"].where.endswith("!自评表!B3")
     assert "BEL" in by_code["control-characters"].message
     assert by_code["bidi-control"].where.endswith("!自评表!D15")
-
-
-@pytest.mark.parametrize(
-    ("raw", "clean", "bidi", "changed"),
-    [
-        ("a\x00b\x1bc\x7fd", "abcd", False, True),
-        ("a\x0cb\x0bc\x85d\u2028e\u2029f", "a\nb\nc\nd\ne\nf", False, True),
-        ("a\x9bb\x80c", "abc", False, True),
-        ("付款\u202e0001\u202c元", "付款0001元", True, True),
-        ("a\u2066b\u2069c\u200fd", "abcd", True, True),
-        ("零\u200b宽\ufeff", "零宽", False, True),
-        ("Windows\r\n行尾\r", "Windows\n行尾\n", False, False),  # line ends are no finding
-        ("正常的文字\t制表符", "正常的文字\t制表符", False, False),
-    ],
-)
-def test_clean_text(raw: str, clean: str, bidi: bool, changed: bool) -> None:
-    result = clean_text(raw)
-    assert (result.text, result.bidi, result.changed) == (clean, bidi, changed)
 
 
 def test_a_line_separator_in_a_text_cell_stays_in_its_cell(tmp_path: Path) -> None:

@@ -224,9 +224,9 @@ def test_iso_date(printed: str | None, iso: str | None) -> None:
 
 
 def test_seed_report_renders() -> None:
+    from reportgen.evaluation.scoring import evaluate
     from reportgen.loaders import load
     from reportgen.narrative import compose
-    from reportgen.scoring import evaluate
 
     report = compose(evaluate(load(SEED_EXAMPLE)))
     body = _body(render_html(report))

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from conftest import DATA, EXAMPLES, SEED_EXAMPLE, SEED_TEXT
 
 from reportgen.cli import main
+from reportgen.evaluation.model import EvaluationForm
 from reportgen.loaders import load
-from reportgen.model import EvaluationForm
 
 SEED = SEED_TEXT if SEED_TEXT.exists() else DATA / "seed.txt"
 
@@ -70,7 +70,7 @@ def test_import_warns_for_every_cell_not_placed(runner: CliRunner, tmp_path: Pat
 
 
 def test_import_workbook_of_several_projects_into_a_folder(runner: CliRunner, tmp_path: Path) -> None:
-    from reportgen.xlsx_template import build_workbook
+    from reportgen.loaders.xlsx_template import build_workbook
 
     wb = build_workbook(load(SEED_EXAMPLE))
     second = wb.copy_worksheet(wb["自评表"])

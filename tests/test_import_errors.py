@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import DATA
+from form_files import filled_workbook
 
 from reportgen.cli import main
 from reportgen.errors import InputError
 from reportgen.loaders import load
-from reportgen.xlsx_template import write_template
 
 
 def _workbook(path: Path, rows: list[list[object]], title: str = "Sheet1") -> Path:
@@ -22,15 +22,6 @@ def _workbook(path: Path, rows: list[list[object]], title: str = "Sheet1") -> Pa
     ws.title = title
     for row in rows:
         ws.append(row)
-    wb.save(path)
-    return path
-
-
-def _filled_template(path: Path, **cells: object) -> Path:
-    write_template(path)
-    wb = openpyxl.load_workbook(path)
-    for ref, value in {"B3": "甲项目", "D15": "培训人次", "E15": "≥100人", "F15": "120人", "G15": 10, **cells}.items():
-        wb["自评表"][ref] = value
     wb.save(path)
     return path
 
@@ -48,11 +39,11 @@ def _nothing(tmp: Path) -> Path:
 
 
 def _text_score(tmp: Path) -> Path:
-    return _filled_template(tmp / "textscore.xlsx", H15="优秀")
+    return filled_workbook(tmp / "textscore.xlsx", H15="优秀")
 
 
 def _no_name(tmp: Path) -> Path:
-    return _filled_template(tmp / "noname.xlsx", D16=None, E16="≥5次", H16=4)
+    return filled_workbook(tmp / "noname.xlsx", D16=None, E16="≥5次", H16=4)
 
 
 def _corrupt(tmp: Path) -> Path:
@@ -62,7 +53,7 @@ def _corrupt(tmp: Path) -> Path:
 
 
 def _truncated(tmp: Path) -> Path:
-    good = _filled_template(tmp / "good.xlsx")
+    good = filled_workbook(tmp / "good.xlsx")
     path = tmp / "truncated.xlsx"
     path.write_bytes(good.read_bytes()[:3000])
     return path

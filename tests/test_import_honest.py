@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from test_import_reader import grid
 
+from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders.reader import read_form, read_grid
-from reportgen.scoring import evaluate
 
 HEADER = [("一级指标", 2, 1), ("二级指标", 2, 1), ("三级指标", 2, 1), ("年度指标值", 1, 3), None, None,
           ("实际完成值", 2, 1), ("分值", 2, 1), ("得分", 2, 1)]

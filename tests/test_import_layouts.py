@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES, SEED_EXAMPLE
 
+from reportgen.evaluation.model import EvaluationForm
 from reportgen.loaders import load, load_all
 from reportgen.loaders.tabular import read_tabular
-from reportgen.model import EvaluationForm
 
 
 @dataclass(frozen=True)
@@ -330,7 +330,7 @@ def test_layout_reads_to_the_example(layout: str, fmt: str, tmp_path: Path) -> N
 
 def test_layout_places_point_at_cells(tmp_path: Path) -> None:
     path = to_xlsx(link_fund_layout(), tmp_path / "f.xlsx")
-    from reportgen.model import source_of
+    from reportgen.evaluation.model import source_of
 
     form = load(path)
     where = source_of(form)
@@ -342,7 +342,7 @@ def test_layout_places_point_at_cells(tmp_path: Path) -> None:
 
 
 def test_docx_places_name_table_row_and_column(tmp_path: Path) -> None:
-    from reportgen.model import source_of
+    from reportgen.evaluation.model import source_of
 
     form = load(to_docx(link_fund_layout(), tmp_path / "f.docx"))
     assert source_of(form).locate("project").endswith("f.docx!表1!第1行第2列")
@@ -350,7 +350,7 @@ def test_docx_places_name_table_row_and_column(tmp_path: Path) -> None:
 
 
 def test_two_sheet_places_follow_each_sheet(tmp_path: Path) -> None:
-    from reportgen.model import source_of
+    from reportgen.evaluation.model import source_of
 
     form = load(to_xlsx(two_sheet_layout(), tmp_path / "w.xlsx"))
     assert source_of(form).locate("project").endswith("!基本信息!B4")
@@ -381,7 +381,7 @@ def test_standard_layout_as_a_word_table(tmp_path: Path) -> None:
     import docx
     import openpyxl
 
-    from reportgen.xlsx_template import build_workbook
+    from reportgen.loaders.xlsx_template import build_workbook
 
     example = load(EXAMPLES / "社区养老服务补贴-2023.yaml")
     book = tmp_path / "standard.xlsx"

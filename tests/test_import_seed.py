@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from conftest import DATA, SEED_EXAMPLE, SEED_TEXT
 
+from reportgen.evaluation.model import EvaluationForm, source_of
 from reportgen.loaders import load
 from reportgen.loaders.grid import Cell, Grid, is_number, label_key
 from reportgen.loaders.reader import checked_option, read_grid, split_projects
 from reportgen.loaders.tabular import read_tabular
 from reportgen.loaders.text import clean_cell, text_grid
-from reportgen.model import EvaluationForm, source_of
 
 SEED = SEED_TEXT if SEED_TEXT.exists() else DATA / "seed.txt"
 EXAMPLE = load(SEED_EXAMPLE)

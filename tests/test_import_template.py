@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 from conftest import example_paths
 
+from reportgen.evaluation.model import Budget, EvaluationForm, FundSource, Goals, Indicator
 from reportgen.loaders import load
 from reportgen.loaders.tabular import read_tabular
-from reportgen.model import Budget, EvaluationForm, FundSource, Goals, Indicator
-from reportgen.xlsx_template import build_workbook, write_template
+from reportgen.loaders.xlsx_template import build_workbook, write_template
 
 
 @pytest.fixture(scope="module")

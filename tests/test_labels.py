@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from pydantic import AliasChoices, BaseModel
 
-from reportgen import vocabulary
-from reportgen.direction import operator_direction
+from reportgen.evaluation import vocabulary
+from reportgen.evaluation.direction import operator_direction
+from reportgen.evaluation.model import Budget, Contacts, EvaluationForm, FundSource, Goals, Indicator, Task
+from reportgen.evaluation.values import _copies_operator, parse_value
 from reportgen.loaders import reader
 from reportgen.loaders.grid import label_key
-from reportgen.model import Budget, Contacts, EvaluationForm, FundSource, Goals, Indicator, Task
-from reportgen.values import _copies_operator, parse_value
 
 # part of labels.yaml -> the models that accept its labels in YAML, and what the reader matches them with
 _MODELS: dict[str, tuple[type[BaseModel], ...]] = {
@@ -96,7 +96,7 @@ def test_labels_once_refused_in_yaml_are_read(label: str, field: str, value: obj
 
 
 def test_the_blank_workbook_prints_the_first_label_and_known_levels() -> None:
-    from reportgen.xlsx_template import DEFAULT_LEVELS, build_workbook
+    from reportgen.loaders.xlsx_template import DEFAULT_LEVELS, build_workbook
 
     ws = build_workbook()["自评表"]
     printed = {str(c.value) for row in ws.iter_rows() for c in row if c.value is not None}

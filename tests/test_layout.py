@@ -83,6 +83,14 @@ def test_no_break_spans_cover_value_tokens_and_document_numbers() -> None:
     assert found == ["财预〔2020〕10号", "≥2,000户", "≤2.8万元/户", "16.12万元/社区"]
 
 
+def test_compound_units_with_a_middle_dot_are_one_token() -> None:
+    # 元/生·年 (per pupil per year): the dot joins the unit, so the token keeps its last character
+    text = "标准1,000元/生·年，成本≤5万元/站·年以内，服务500人·次，每生每年1,250元/生·年以上。"
+    found = [text[a:b] for a, b in layout.no_break_spans(text)]
+    assert found == ["1,000元/生·年", "≤5万元/站·年", "500人·次", "1,250元/生·年"]
+    assert unbreakable_width("1,000元/生·年") == text_width("1,000元/生·年")
+
+
 def test_endless_runs_get_break_points_and_print_the_same() -> None:
     broken = layout.break_long_runs("A" * 100)
     assert broken.replace("\u200b", "") == "A" * 100 and broken.count("\u200b") >= 5

@@ -14,11 +14,11 @@ from conftest import DATA, EXAMPLES, SEED_EXAMPLE, example_paths
 
 import reportgen.loaders as loaders_module
 from reportgen.errors import InputError, ReportgenError
+from reportgen.evaluation.model import EvaluationForm, SourceMap, source_of
+from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders import load, load_all, register_loader, supported_suffixes
 from reportgen.loaders import structured as structured_module
 from reportgen.loaders.structured import validate_data
-from reportgen.model import EvaluationForm, SourceMap, source_of
-from reportgen.scoring import evaluate
 
 BROKEN = DATA / "broken"
 MINIMAL = "project: 测试项目\nindicators:\n  - name: 培训场次\n    weight: 10\n"
@@ -136,8 +136,7 @@ def test_load_all_returns_a_list(tmp_path: Path) -> None:
 
 
 def test_registered_loader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    supported_suffixes()  # let the tabular loaders register themselves in the real table first
-    monkeypatch.setattr(loaders_module, "_LOADERS", dict(loaders_module._LOADERS))
+    monkeypatch.setattr(loaders_module, "_FORMATS", dict(loaders_module._FORMATS))
     two = [EvaluationForm.model_validate({"project": p, "indicators": [{"name": "a"}]}) for p in ("甲", "乙")]
     register_loader(".Pair", lambda path: two)
     register_loader(".none", lambda path: [])

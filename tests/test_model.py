@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import AliasChoices, BaseModel, ValidationError
 
-from reportgen.model import (
+from reportgen.evaluation.model import (
     Budget,
     Contacts,
     EvaluationForm,
@@ -25,7 +25,7 @@ from reportgen.model import (
     to_percent,
     to_text_list,
 )
-from reportgen.scoring import evaluate
+from reportgen.evaluation.scoring import evaluate
 
 # --- aliases ---------------------------------------------------------------------------------------
 

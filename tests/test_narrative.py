@@ -16,10 +16,10 @@ from markdown_it import MarkdownIt
 
 from reportgen import evaluate, load
 from reportgen.errors import TemplateError
+from reportgen.evaluation.model import SourceMap
 from reportgen.loaders.structured import validate_data
-from reportgen.model import SourceMap
 from reportgen.narrative import Composer, compose
-from reportgen.synthetic import synthetic_form
+from reportgen.testing import synthetic_form
 
 GOLDEN = Path(__file__).parent / "golden"
 OUTLINES = ("default", "mof", "transfer", "summary")
@@ -59,6 +59,8 @@ def test_seed_carries_both_analyses_and_both_measures(seed_md: str) -> None:
 
 def test_seed_has_one_placeholder_only_where_the_form_lacks_a_cause(seed_md: str) -> None:
     assert re.findall(r"【待补充：[^】]*】", seed_md) == ["【待补充：“年组织开展群众文体活动”指标的偏差原因】"]
+    # the seed names no method of self-evaluation: none is stated, only what the form itself shows
+    assert "定量与定性评价相结合的比较法" not in seed_md and "对预算执行情况和27项三级绩效指标的完成情况逐项" in seed_md
 
 
 def test_seed_states_shortfall_without_deduction_with_the_forms_own_note(seed_md: str) -> None:
@@ -81,7 +83,12 @@ def test_no_category_is_assumed_without_a_cause_in_the_form() -> None:
     ev = evaluate(validate_data(data, SourceMap("x.yaml")))
     md = compose(ev).markdown
     measures = md.split("改进措施", 1)[1].split("## 六、", 1)[0]
-    assert "针对" not in measures or "【待补充" in measures or not ev.deducted
+    # measures answer the groups the deviations form (themes.yaml), never a cause category the form does not name
+    from reportgen.narrative.causes import load_taxonomy
+
+    assumed = [m for c in load_taxonomy().categories if c.key != "target_setting" for m in c.measures]
+    assert not [m for m in assumed if m in measures]
+    assert not ev.deducted or "未完成年度目标" in measures or "扣分" in measures or "未达到目标值" in measures
 
 
 def _golden_cases() -> list[Any]:
@@ -261,7 +268,8 @@ def test_outline_is_data_a_user_adds_one_without_code(tmp_path: Path) -> None:
     )
     report = Composer("short", templates=user).compose(evaluate(load(SEED_EXAMPLE)))
     headings = [line for line in report.markdown.splitlines() if line.startswith("## ")]
-    assert headings == ["## 一、评价结论", "## 二、存在问题"]
+    # the form's inconsistencies close an outline that has no 其他需要说明的问题 as 附注
+    assert headings == ["## 一、评价结论", "## 二、存在问题", "## 附注"]
 
 
 def test_unknown_outline_lists_the_available_ones() -> None:
@@ -293,7 +301,8 @@ def _clean_form() -> dict:
         ind.pop("cause", None)
         ind.pop("measure", None)
     data["budget"].update(executed=data["budget"]["adjusted"], score=data["budget"]["weight"])
-    data.update(deviation_analysis=[], improvement_measures=[], total_score=100)
+    data.update(deviation_analysis=[], improvement_measures=[], total_score=100,
+                self_evaluation="成立自评工作小组，采用定量与定性评价相结合的比较法，逐项核对指标完成情况。")
     return data
 
 
@@ -313,7 +322,8 @@ def test_deductions_without_any_cause_get_a_placeholder_not_an_invented_measure(
     data["total_score"] = None
     md = compose(evaluate(validate_data(data, SourceMap("gap.yaml")))).markdown
     measures = md.split("## 五、改进措施", 1)[1].split("## 六、", 1)[0]
-    assert "【待补充：针对上述偏差的改进措施】" in measures
+    # the measure names the indicator it answers and proposes what the unit will do, without assuming a cause
+    assert f"“{data['indicators'][0]['name']}”" in measures and "自评表未提出改进措施" not in measures
     assert not any(word in measures for word in ("疫情", "拨付", "采购", "预算编制"))
     assert "【待补充：" in md.split("偏差原因分析", 1)[1]
 

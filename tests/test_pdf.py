@@ -42,9 +42,9 @@ def renderer(font_cache: Path) -> PdfRenderer:
 
 @pytest.fixture(scope="module")
 def seed_report() -> Report:
+    from reportgen.evaluation.scoring import evaluate
     from reportgen.loaders import load
     from reportgen.narrative import compose
-    from reportgen.scoring import evaluate
 
     return compose(evaluate(load(SEED_EXAMPLE)))
 
@@ -202,6 +202,21 @@ def test_value_tokens_and_headers_do_not_break(seed_pdf: bytes) -> None:
     assert any("财预〔2020〕10号" in x for x in lines)  # a document number stays on one line
 
 
+def test_a_compound_unit_token_stays_whole_in_the_indicator_table(renderer: PdfRenderer) -> None:
+    # the 义务教育 example's 成本指标 print “1,000元/生·年”: it broke before 年 in the 年度目标值 column
+    from reportgen.evaluation.scoring import evaluate
+    from reportgen.loaders import load
+    from reportgen.narrative import compose
+
+    report = compose(evaluate(load(ROOT / "examples" / "义务教育学生资助-2022.yaml")))
+    assert "| 1,000元/生·年 |" in report.markdown.replace("\\", "")
+    lines = [line.strip() for line in pdftotext(renderer.render(report)).splitlines()]
+    table = lines[max(i for i, x in enumerate(lines) if x == "附件"):]
+    cut = [x for x in lines if re.search(r"元/生·?$", x) or re.match(r"·?年$", x)]
+    assert not cut, cut
+    assert sum("1,000元/生·年" in x for x in table) == 2 and sum("1,250元/生·年" in x for x in table) == 2
+
+
 def test_cover_has_the_fields_a_bureau_expects(renderer: PdfRenderer, seed_report: Report) -> None:
     cover = page_texts(renderer.render(seed_report, cover=True))[0].replace("\n", "")
     for label in ("项目名称：社会保障专项", "主管部门：花山街道办事处", "实施单位：花山街社区办、民政办",
@@ -237,6 +252,37 @@ def test_every_render_has_a_time_bound(renderer: PdfRenderer, seed_report: Repor
         renderer.render(seed_report, timeout=0.001)
     assert caught.value.where == seed_report.name
     assert renderer.render(_grouped_report(5))  # and the renderer is still usable
+
+
+def test_a_time_bound_going_off_in_a_gc_callback_still_stops_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a library's gc callback (hypothesis has one) was running when the alarm came: Python reports and drops
+    # exceptions raised there, so the render went on and the bound was lost
+    import gc
+    import time
+
+    from reportgen.renderers.timebound import time_bound
+
+    slow = [True]
+
+    def slow_callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and slow:  # the first collection outlasts the bound: the alarm goes off in here
+            slow.clear()
+            until = time.perf_counter() + 0.02
+            while time.perf_counter() < until:
+                pass
+
+    dropped: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", dropped.append)
+    gc.callbacks.append(slow_callback)
+    try:
+        with pytest.raises(RenderError, match="排版超过 0.005 秒"), time_bound(0.005, "PDF", "x"):
+            until = time.perf_counter() + 2
+            while time.perf_counter() < until:
+                gc.collect(0)  # the youngest generation: quick, and the callbacks run all the same
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert not dropped and not slow
+    assert time.perf_counter() < until - 1.5  # stopped right after the callback, not at the end of the block
 
 
 def test_final_refuses_while_placeholders_remain(renderer: PdfRenderer) -> None:

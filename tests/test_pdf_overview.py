@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.batch import BatchOptions, BatchResult, Row
-from reportgen.batch_index import overview_markdown, write_index
+from reportgen.batch.index import overview_markdown, write_index
+from reportgen.batch.run import BatchOptions, BatchResult, Row
 
 UNIT = "某区财政局"
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import SEED_EXAMPLE, example_paths
 
 import reportgen
-from reportgen.figures import Computed, Missing, Printed
+from reportgen.evaluation.figures import Computed, Missing, Printed
 from reportgen.narrative import text
 from reportgen.narrative.outline import available_outlines
 
@@ -100,7 +100,7 @@ def test_entries_carry_their_origin() -> None:
     assert isinstance(by_path["categories[产出指标].score"].origin, Computed)
     grade = by_path["grade"]
     assert isinstance(grade.origin, Computed) and grade.text == "优"  # no grade printed: derived, said so
-    assert "自评表未填写等级，按评分标准对应为“优”" in report.markdown
+    assert "按评分标准自评等级为“优”" in report.markdown
     assert not any(isinstance(e.origin, Missing) for e in report.figures)
 
 

@@ -58,14 +58,14 @@ def test_an_outline_without_other_section_closes_with_a_note(tmp_path: Path) -> 
 def test_without_total_and_grade_the_sum_is_said_as_computed_and_no_grade_derived(tmp_path: Path) -> None:
     report = reportgen.render(_seed(tmp_path, total_score=None, grade=None))
     md = report.markdown
-    assert "自评表未填写总分，按各项得分合计为98分，未据此评定等级【待补充：自评总分和等级】" in md
+    assert "各项得分合计为98分，自评总分和等级为【待补充：自评总分和等级】" in md
     assert "等级为“优”" not in md and "对应为“优”" not in md
     total = next(e for e in report.figures if e.figure.path == "total_computed")
     assert total.origin.kind == "computed" and total.text == "98"
     ev = report.evaluation
     assert ev is not None and ev.grade is None
     assert _facts(md, ev) == []  # the honest wording passes
-    dishonest = md.replace("自评表未填写总分，按各项得分合计为98分，未据此评定等级", "综合得分98分，自评等级为“优”")
+    dishonest = md.replace("各项得分合计为98分，自评总分和等级为【待补充：自评总分和等级】", "综合得分98分，自评等级为“优”")
     problems = _facts(dishonest, ev)
     assert any("未填写总分" in p for p in problems) and any("等级" in p for p in problems)
 
@@ -89,8 +89,8 @@ EDITS = {
     "actual": ("目标值为≥2次/年，实际完成1次/年", "目标值为≥2次/年，实际完成2次/年", "实际完成值"),
     "score": ("自评得分1分（满分2分），扣1分", "自评得分2分（满分2分），扣1分", "得分1分"),
     "category": ("合计36分，自评得分35分", "合计36分，自评得分36分", "“产出指标”得分35分"),
-    "count": ("共包括27项三级指标", "共包括28项三级指标", "三级指标数27项"),
-    "completion": ("扣1分，总体较好完成年度目标", "扣1分，总体全面完成年度目标", "有扣分"),
+    "count": ("共设置三级绩效指标27项", "共设置三级绩效指标28项", "三级指标数27项"),
+    "completion": ("扣1分，较好完成年度目标", "扣1分，全面完成年度目标", "有扣分"),
 }
 
 
@@ -134,7 +134,7 @@ def test_sources_file_lists_the_yaml_line_and_the_workbook_cell(tmp_path: Path) 
     assert executed["origin"] == "printed" and executed["place"].endswith("社会保障专项-2020.yaml:41")
     assert executed["text"] == "2,440.91万元"
     workbook = tmp_path / "表.xlsx"
-    from reportgen.xlsx_template import write_template
+    from reportgen.loaders.xlsx_template import write_template
 
     write_template(workbook, reportgen.load(SEED_EXAMPLE))
     report = reportgen.render(workbook)
@@ -154,8 +154,8 @@ def test_html_shows_the_origin_of_a_figure_on_hover() -> None:
 
 
 def test_batch_keeps_printed_and_computed_totals_apart(tmp_path: Path) -> None:
-    from reportgen.batch import BatchOptions, run_batch
-    from reportgen.batch_index import overview_markdown
+    from reportgen.batch.index import overview_markdown
+    from reportgen.batch.run import BatchOptions, run_batch
 
     src = tmp_path / "forms"
     src.mkdir()
@@ -178,7 +178,7 @@ def test_an_incomplete_form_is_said_to_be_incomplete(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     other = reportgen.render(path).section("application")
     assert other is not None
-    assert "自评表各项分值合计95分，少于满分100分，可能缺少部分指标" in other.markdown
+    assert "自评表各项分值合计95分，少于满分100分，本报告仅就已填报的指标进行分析" in other.markdown
     assert "自评表列有“满意度指标”（10分），但其下没有填写任何指标" in other.markdown
     assert "无其他需要说明的问题" not in other.markdown
     for ind in data["indicators"]:

@@ -17,8 +17,8 @@ from conftest import ROOT, example_paths
 
 from reportgen import render
 from reportgen.errors import InputError
+from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders import load
-from reportgen.scoring import evaluate
 
 FORMS = Path(os.environ.get("REPORTGEN_FORMS") or ROOT.parent / "shared" / "forms")
 OUTLINES = sorted(p.stem for p in (ROOT / "templates" / "outlines").glob("*.yaml"))

@@ -1,12 +1,12 @@
-"""Budget rows reconciled (reportgen.reconcile): zero total rows, adjustments, over- and under-spending."""
+"""Budget rows reconciled (reportgen.evaluation.reconcile): zero total rows, adjustments, over- and under-spending."""
 
 from __future__ import annotations
 
 from decimal import Decimal as D
 
-from reportgen.model import EvaluationForm
-from reportgen.reconcile import reconcile
-from reportgen.scoring import evaluate
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.reconcile import reconcile
+from reportgen.evaluation.scoring import evaluate
 
 IND = [{"name": "培训场次", "target": "≥10次", "actual": "10次", "weight": 90, "score": 90}]
 

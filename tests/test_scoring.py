@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from conftest import SEED_EXAMPLE
 
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.scoring import DEFAULT_RULES, ScoringRules, budget_score_capped, evaluate
 from reportgen.loaders import load
-from reportgen.model import EvaluationForm
-from reportgen.scoring import DEFAULT_RULES, ScoringRules, budget_score_capped, evaluate
 
 
 def form(indicators: list[dict[str, Any]] | None = None, **fields: Any) -> EvaluationForm:

@@ -21,12 +21,12 @@ import yaml
 from conftest import ROOT, SEED_EXAMPLE
 from serve_support import running
 
+from reportgen.evaluation.model import SourceMap
 from reportgen.loaders import load
 from reportgen.loaders.structured import validate_data
-from reportgen.model import SourceMap
+from reportgen.loaders.xlsx_template import write_template
 from reportgen.serve import create_app
-from reportgen.synthetic import synthetic_form
-from reportgen.xlsx_template import write_template
+from reportgen.testing import synthetic_form
 
 CHROMIUM = Path("/usr/bin/chromium")
 playwright_api = pytest.importorskip("playwright.sync_api")

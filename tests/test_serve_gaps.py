@@ -8,10 +8,10 @@ import pytest
 import yaml
 from conftest import SEED_EXAMPLE
 
+from reportgen.evaluation.model import SourceMap
 from reportgen.loaders.structured import validate_data
-from reportgen.model import SourceMap
 from reportgen.serve.draft import Draft
-from reportgen.synthetic import synthetic_form
+from reportgen.testing import synthetic_form
 
 ANSWERS = {
     "year": "2021",

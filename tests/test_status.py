@@ -1,4 +1,4 @@
-"""Every honest status of an indicator (reportgen.status), decided on rows built here, not taken from real forms."""
+"""Every honest status of an indicator (reportgen.evaluation.status), decided on rows built here, not taken from real forms."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from reportgen.model import EvaluationForm
-from reportgen.scoring import evaluate
-from reportgen.status import decide, display_actual, overall_completion
-from reportgen.values import parse_value
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.scoring import evaluate
+from reportgen.evaluation.status import decide, display_actual, overall_completion
+from reportgen.evaluation.values import parse_value
 
 CASES = [
     # name, target, actual, weight, score, key, kind, gap, gap_unit

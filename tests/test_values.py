@@ -1,4 +1,4 @@
-"""Tests for reportgen.values: every notation of the seed form, the domain §9 notations, comparisons, fuzz."""
+"""Tests for reportgen.evaluation.values: every notation of the seed form, the domain §9 notations, comparisons, fuzz."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import values as values_module
-from reportgen.values import Value, completion_ratio, meets, parse_value
+from reportgen.evaluation import values as values_module
+from reportgen.evaluation.values import Value, completion_ratio, meets, parse_value
 
 SEED_TEXT = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_4158cb152188c568.txt"
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from .checker import Checker, DataInput, ReportInput
-from .lexicon import Lexicon, load_lexicon
-from .result import CheckResult, Present, Problem
+from reportgen.checking.checker import Checker, DataInput, ReportInput
+from reportgen.checking.lexicon import Lexicon, load_lexicon
+from reportgen.checking.result import CheckResult, Present, Problem
 
 __all__ = ["CheckResult", "Checker", "Lexicon", "Present", "Problem", "check", "checker", "load_lexicon"]
 

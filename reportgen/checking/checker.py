@@ -12,18 +12,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import formatting as fmt
-from ..errors import InputError
-from ..model import EvaluationForm
-from ..report import Report
-from ..scoring import Evaluation, evaluate
-from ..segment import normalize, segmenter
-from .document import SUFFIXES, Draft, Line, from_markdown, read_draft
-from .facts import FactChecker, mentioned
-from .lexicon import DOCUMENT, Lexicon, RequiredGroup, SectionKind, load_lexicon
-from .result import KIND_LABEL, CheckResult, Present, Problem, SectionFound
-from .sections import Heading, assign
-from .terms import Scan, TermMatcher
+from reportgen import formatting as fmt
+from reportgen.checking.document import SUFFIXES, Draft, Line, from_markdown, read_draft
+from reportgen.checking.facts import FactChecker, mentioned
+from reportgen.checking.lexicon import DOCUMENT, Lexicon, RequiredGroup, SectionKind, load_lexicon
+from reportgen.checking.result import KIND_LABEL, CheckResult, Present, Problem, SectionFound
+from reportgen.checking.sections import Heading, assign
+from reportgen.checking.terms import Scan, TermMatcher
+from reportgen.errors import InputError
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.scoring import Evaluation, evaluate
+from reportgen.report import Report
+from reportgen.segment import normalize, segmenter
 
 # category kinds of sections.yaml that a form fills with indicators of that 一级指标
 _INDICATOR_KINDS = frozenset({"outputs", "benefits", "satisfaction"})
@@ -60,7 +60,7 @@ def to_evaluation(data: DataInput, report: ReportInput | None = None) -> Evaluat
         return data
     if isinstance(data, EvaluationForm):
         return evaluate(data)
-    from ..loaders import load
+    from reportgen.loaders import load
 
     return evaluate(load(data))
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..segment import normalize
+from reportgen.dependencies import require
+from reportgen.errors import InputError
+from reportgen.segment import normalize
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text", ".docx": "docx", ".pdf": "pdf"}
 
@@ -168,7 +169,7 @@ def _outline_level(style: Any) -> int | None:
 
 def from_docx(path: Path) -> Draft:
     """Read a Word document: paragraphs and table rows in order, numbered as 段."""
-    import docx
+    docx = require("docx", "检查 Word 文档", where=str(path))
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 

@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .. import formatting as fmt
-from .. import vocabulary
-from ..defaults import SAME_TEXT_OVERLAP
-from ..scoring import Evaluation
-from ..segment import normalize
-from .document import Draft, Line
-from .result import Problem
+from reportgen import formatting as fmt
+from reportgen.checking.document import Draft, Line
+from reportgen.checking.result import Problem
+from reportgen.defaults import SAME_TEXT_OVERLAP
+from reportgen.evaluation import vocabulary
+from reportgen.evaluation.scoring import Evaluation
+from reportgen.segment import normalize
 
 _NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _HAN = "\u4e00-\u9fff"
@@ -137,7 +137,7 @@ class FactChecker:
 
     def check(self, lines: Iterable[Line]) -> Iterator[Problem]:
         """Yield a problem for every stated figure that contradicts the form."""
-        from .indicators import IndicatorReader
+        from reportgen.checking.indicators import IndicatorReader
 
         reader = IndicatorReader(self)
         for line in lines:

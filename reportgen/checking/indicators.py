@@ -15,15 +15,15 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .. import formatting as fmt
-from ..narrative import text as ntext
-from ..segment import normalize
-from ..values import parse_value
-from .document import Line
-from .result import Problem
+from reportgen import formatting as fmt
+from reportgen.checking.document import Line
+from reportgen.checking.result import Problem
+from reportgen.evaluation.values import parse_value
+from reportgen.narrative import text as ntext
+from reportgen.segment import normalize
 
 if TYPE_CHECKING:
-    from .facts import FactChecker
+    from reportgen.checking.facts import FactChecker
 
 _N = r"(\d+(?:\.\d+)?)"
 _STOP = "。;!?"
@@ -72,7 +72,12 @@ class IndicatorReader:
             self.categories.setdefault(key, c)
         # longest names first, so 社会效益指标 is not read as 效益指标
         self.names = sorted([*self.indicators, *self.categories], key=len, reverse=True)
-        self.form_text = normalize("\n".join(ntext.tidy(r.indicator.actual or "") for r in ev.indicators))
+        goals = ev.form.goals
+        # the form's own words may say 全面完成 (an actual, the goal's 实际完成情况 or a task's result quoted in the body)
+        own = [r.indicator.actual or "" for r in ev.indicators]
+        own += [goals.achieved or "", goals.planned or ""] if goals is not None else []
+        own += [t.result or "" for t in getattr(ev.form, "tasks", None) or []]
+        self.form_text = normalize("\n".join(ntext.tidy(t) for t in own))
 
     def _mentions(self, text: str) -> list[tuple[int, int, str]]:
         taken: list[tuple[int, int, str]] = []
@@ -113,7 +118,7 @@ class IndicatorReader:
         for m in _TARGET.finditer(seg):
             if not _same_value(m["v"], r.indicator.target):
                 yield self._problem(line, m[0], f"“{r.indicator.target}”", f"指标{label}年度目标值")
-        from .facts import _number, agrees
+        from reportgen.checking.facts import _number, agrees
 
         if r.ratio is not None:
             for m in _RATIO.finditer(seg):
@@ -132,7 +137,7 @@ class IndicatorReader:
                     yield self._problem(line, m[0], f"{fmt.score(r.lost)}分", f"指标{label}扣分")
 
     def _category(self, line: Line, name: str, seg: str, before: str) -> Iterator[Problem]:
-        from .facts import _number, agrees
+        from reportgen.checking.facts import _number, agrees
 
         c = self.categories[name]
         seg = seg.split("“", 1)[0]
@@ -167,8 +172,9 @@ class IndicatorReader:
                 continue  # quoting the form's own words
             sentence_start = max((text.rfind(c, 0, m.start()) for c in _STOP), default=-1) + 1
             about = [(b, name) for a, b, name in mentions if sentence_start <= a < m.start() and name in self.categories]
-            if about and re.search(r"\d+项", text[about[-1][0] : m.start()]):
-                continue  # “8项中7项全面完成”: those items, not the category
+            clause_start = max(text.rfind(",", 0, m.start()), text.rfind("，", 0, m.start()), about[-1][0] if about else -1)
+            if about and re.search(r"\d+项", text[clause_start : m.start()]):
+                continue  # “8项中7项全面完成”: those items, not the category (“16项合计36分，扣1分，全面完成” is)
             if about:
                 name = about[-1][1]
                 c = self.categories[name]

@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 import yaml
 
-from ..errors import LexiconError
-from ..resources import confined, lexicon_dir
-from ..safeyaml import load_bounded
-from ..segment import UserWord, normalize, read_terms
+from reportgen.errors import LexiconError
+from reportgen.loaders.safeyaml import load_bounded
+from reportgen.resources import confined, lexicon_dir
+from reportgen.segment import UserWord, normalize, read_terms
 
 FILES = ("terms.txt", "required.yaml", "discouraged.yaml", "sections.yaml")
 DOCUMENT = "document"  # the section of a group that is looked for in the whole report

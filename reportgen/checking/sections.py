@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .document import Draft, Line
-from .lexicon import SectionKind
+from reportgen.checking.document import Draft, Line
+from reportgen.checking.lexicon import SectionKind
 
 # only 一、 and （一） headings name a section; 1. and （1） are items inside one
 _NAMING_LEVELS = (1, 2)

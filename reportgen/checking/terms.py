@@ -17,8 +17,8 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..segment import BLOCK, Segmenter
-from .document import Line
+from reportgen.checking.document import Line
+from reportgen.segment import BLOCK, Segmenter
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The ``reportgen`` command: a thin shell over the library.
 
-Every sub-command lives in its own module and registers itself on ``main``. Errors
+Every sub-command lives in its own module; ``COMMANDS`` below adds them all to ``main``. Errors
 derived from ReportgenError become one readable paragraph and their exit code;
 ``--debug`` shows the traceback instead.
 """
@@ -8,61 +8,14 @@ derived from ReportgenError become one readable paragraph and their exit code;
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
-from ..errors import ReportgenError
-from . import zh
-
-zh.install()  # before the decorators below: click's strings are looked up as options are made
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+from reportgen.cli import batch, check, doctor, import_, render, serve, validate
+from reportgen.cli.base import CONTEXT, Group
 
 
-class _Formatter(click.HelpFormatter):
-    """Help text with Chinese punctuation: “用法：…”, “选项：”."""
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
-
-    def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{heading}：\n")
-
-
-class _Context(click.Context):
-    formatter_class = _Formatter
-
-
-class _Command(click.Command):
-    context_class = _Context
-
-
-class _Group(click.Group):
-    """Click group that turns our exceptions into messages and exit codes."""
-
-    context_class = _Context
-    command_class = _Command
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ReportgenError as exc:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            click.echo(f"{exc.kind}：{exc}", err=True)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("已中断 (interrupted)", err=True)
-            ctx.exit(130)
-        except (OSError, UnicodeError) as exc:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            click.echo(f"错误：{exc}。如需排查请加 --debug 重试。", err=True)
-            ctx.exit(2)
-
-
-@click.group(cls=_Group, context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
+@click.group(cls=Group, context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 @click.version_option(package_name="reportgen", message="reportgen %(version)s",
                       help="显示版本号并退出 / show the version and exit.")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈 / show tracebacks on errors.")
@@ -78,16 +31,13 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-def _register() -> None:
-    # each module adds its command to ``main``; imports stay light (heavy libraries load inside commands)
-    from . import validate  # noqa: F401
-
-    for optional in ("render", "check", "import_", "batch", "doctor", "serve"):
-        try:
-            __import__(f"{__name__}.{optional}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{optional}":
-                raise
+# every sub-command, in one place: a command module that cannot be imported fails here, loudly
+COMMANDS: tuple[click.Command, ...] = (
+    validate.validate, render.render, check.check, import_.import_command, import_.template_xlsx, batch.batch,
+    doctor.doctor, serve.serve,
+)
+for _command in COMMANDS:
+    main.add_command(_command)
 
 
 # what a parameter's value is, for the usage line and the option list (click would print FILE, PATH, TEXT)
@@ -126,7 +76,6 @@ def localize(group: click.Group) -> None:
             param.metavar = noun + ("..." if param.nargs != 1 else "")
 
 
-_register()
 localize(main)
 
 

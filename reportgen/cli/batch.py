@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from . import main
-from .output import console, report_options
+from reportgen.cli.base import Command
+from reportgen.cli.output import console, report_options
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="输出文件夹 / output folder.")
@@ -58,9 +58,9 @@ def batch(
     since the batch wrote it (or a file of that name reportgen did not write)
     is kept, not replaced, and its project is named (exit 1) unless --force.
     """
-    from ..batch import BatchOptions, require_dask, run_batch
-    from ..engine import parse_formats
-    from ..errors import UsageError
+    from reportgen.batch.run import BatchOptions, require_dask, run_batch
+    from reportgen.engine import parse_formats
+    from reportgen.errors import UsageError
 
     if write_on_workers and not scheduler:
         raise UsageError("--write-on-workers 只用于 Dask 集群", hint="请同时给出 --scheduler")

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import main
-from .output import console
+from reportgen.cli.base import Command
+from reportgen.cli.output import console
 
 if TYPE_CHECKING:
-    from ..checking import Checker, CheckResult
+    from reportgen.checking import Checker, CheckResult
 
 _KIND_STYLE = {"error": "red", "warning": "yellow"}
 
@@ -22,7 +22,7 @@ def _print(result: CheckResult, checker: Checker, report: Path, data: Path | Non
     from rich.markup import escape
     from rich.table import Table
 
-    from ..checking.result import KIND_LABEL
+    from reportgen.checking.result import KIND_LABEL
 
     out = console()
     lexicon = checker.lexicon
@@ -65,7 +65,7 @@ def _print(result: CheckResult, checker: Checker, report: Path, data: Path | Non
     out.print(f"[bold {'green' if result.ok else 'red'}]{result.summary_line()}[/]")
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--data",
@@ -87,7 +87,7 @@ def check(report: Path, data: Path | None, lexicon: Path | None, as_json: bool) 
     missing, a placeholder remains or a fact contradicts the form, 2 when a
     file cannot be read.
     """
-    from ..checking import checker as get_checker
+    from reportgen.checking import checker as get_checker
 
     checker = get_checker(lexicon)
     result = checker.check(report, data=data)

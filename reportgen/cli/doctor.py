@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import main
+from reportgen.cli.base import Command
 
 if TYPE_CHECKING:
-    from ..renderers.fonts import FontSet
+    from reportgen.renderers.fonts import FontSet
 
 OK, WARN, FAIL, INFO = "✓", "!", "✗", "·"
 
@@ -34,8 +34,8 @@ class Check:
 
 def run_checks() -> list[Check]:
     """Check fonts, HarfBuzz subsetting, WeasyPrint and the cache directory."""
-    from ..errors import ReportgenError
-    from ..renderers import fonts
+    from reportgen.errors import ReportgenError
+    from reportgen.renderers import fonts
 
     checks: list[Check] = []
     try:
@@ -91,8 +91,8 @@ _ADD_FONTS = ("PDF 正文可用 --font 指定单位自有的仿宋字体文件�
 
 def official_font_checks(fontset: FontSet) -> list[Check]:
     """Which of the GB/T 9704 faces are installed, what PDF and Word/WPS use instead, how to add them."""
-    from ..renderers import fonts
-    from ..renderers.docx import FONT_ALT_NAMES
+    from reportgen.renderers import fonts
+    from reportgen.renderers.docx import FONT_ALT_NAMES
 
     used = {"标题": "bold", "一级标题（一、）": "hei", "二级标题（（一））": "kai", "正文": "body"}
     faces = fontset.faces
@@ -126,7 +126,7 @@ def _writable(directory: os.PathLike[str]) -> bool:
         return False
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 def doctor() -> None:
     """检查运行环境：中文字体与公文字体、HarfBuzz 子集化、WeasyPrint、缓存目录。
 

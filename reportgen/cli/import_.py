@@ -12,9 +12,9 @@ import click
 import yaml
 from pydantic import BaseModel
 
-from ..errors import InputError, RenderError, ReportgenError, UsageError
-from ..model import EvaluationForm
-from . import main
+from reportgen.cli.base import Command
+from reportgen.errors import InputError, RenderError, ReportgenError, UsageError
+from reportgen.evaluation.model import EvaluationForm
 
 TABULAR = (".xlsx", ".xlsm", ".docx", ".txt", ".tsv")
 
@@ -87,13 +87,13 @@ def written_by_import(text: str) -> bool:
 
 def _read(file: Path) -> tuple[list[tuple[EvaluationForm, list[str]]], list[ReportgenError]]:
     """The projects read from ``file`` with their warnings, and the error of each project that could not be read."""
-    from ..loaders import load_parts
+    from reportgen.loaders import load_parts
 
     if not (file.suffix.lower() in TABULAR and file.is_file()):
         loaded = load_parts(file)
         return [(form, []) for form in loaded.forms], loaded.failures
-    from ..loaders.report_like import looks_like_report, report_error
-    from ..loaders.tabular import read_tabular_parts
+    from reportgen.loaders.report_like import looks_like_report, report_error
+    from reportgen.loaders.tabular import read_tabular_parts
 
     try:
         parts = read_tabular_parts(file)
@@ -142,7 +142,7 @@ def _file_name(form: EvaluationForm, taken: set[str]) -> str:
     return name
 
 
-@main.command("import", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("import", cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
@@ -203,7 +203,7 @@ def _import(file: Path, results: list[tuple[EvaluationForm, list[str]]], output:
     click.echo(f"已导入 {len(texts)} 个项目到 {output}", err=True)
 
 
-@main.command("template-xlsx", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("template-xlsx", cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--from",
@@ -240,10 +240,10 @@ def template_xlsx(output: Path, source: Path | None, kind: str | None, force: bo
         )
     form = None
     if source is not None:
-        from ..loaders import load
+        from reportgen.loaders import load
 
         form = load(source)
-    from ..xlsx_template import write_template
+    from reportgen.loaders.xlsx_template import write_template
 
     if form is not None and kind is not None and kind != form.kind:
         raise UsageError(

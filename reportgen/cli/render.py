@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from ..engine import FORMATS, Engine, Options, parse_formats, unique_stem
-from ..errors import InputError, ReportgenError, UsageError
-from ..model import EvaluationForm
-from . import main
-from .output import console, report_options
+from reportgen.cli.base import Command
+from reportgen.cli.output import console, report_options
+from reportgen.engine import FORMATS, Engine, Options, parse_formats, unique_stem
+from reportgen.errors import DependencyError, InputError, ReportgenError, UsageError
+from reportgen.evaluation.model import EvaluationForm
 
 # suffixes of files that are not reports: `-o 表.yaml` is a mistake, not a folder to create
 _NOT_REPORTS = (".txt", ".doc", ".json", ".yaml", ".yml", ".xlsx", ".xls", ".htm", ".markdown", ".csv", ".tsv")
@@ -40,7 +40,7 @@ def output_target(output: Path, formats: tuple[str, ...], formats_given: bool) -
     return output, None, formats
 
 
-@main.command()
+@click.command(cls=Command)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=Path("."), show_default=True,
               help="输出文件夹；只生成一份报告时也可以是文件名，如 报告.docx / output folder, or one report's file name.")
@@ -110,6 +110,8 @@ def render(
             outcome = engine.run(form)
             stem = unique_stem(file_stem or outcome.report.name, used)
             paths = engine.write(outcome, outdir, stem, force=force)
+        except DependencyError:
+            raise  # a package missing from the install fails every report alike: say it once, exit 2
         except ReportgenError as exc:  # this project failed (or was kept): the others go on
             _fail(exc, form.project)
             failures += 1
@@ -121,7 +123,7 @@ def render(
             failed_check |= not outcome.ok
         out.print(line, markup=False)
     if used and "pdf" in fmts:
-        from ..renderers.pdf import body_font_note
+        from reportgen.renderers.pdf import body_font_note
 
         if (note := body_font_note(font)) is not None:
             click.echo(f"提示：{note}。", err=True)  # once per run, not per report

@@ -9,8 +9,8 @@ import webbrowser
 
 import click
 
-from ..errors import UsageError
-from . import main
+from reportgen.cli.base import Command
+from reportgen.errors import UsageError
 
 
 def is_loopback(host: str) -> bool:
@@ -40,7 +40,7 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听地址；默认只允许本机访问 / address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口 / port.")
@@ -63,7 +63,7 @@ def serve(ctx: click.Context, host: str, port: int, open_browser: bool, max_file
     """
     import uvicorn
 
-    from ..serve import Limits, create_app
+    from reportgen.serve import Limits, create_app
 
     limits = Limits(file_bytes=max_file_mb * 1024 * 1024, batch_bytes=max_batch_mb * 1024 * 1024, files=max_files)
     sock = bind(host, port)

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-from .. import formatting as fmt
-from ..errors import ReportgenError
-from ..findings import SEVERITY_LABEL
-from ..loaders import load_parts
-from ..scoring import Evaluation, evaluate
-from . import main
-from .output import console
+from reportgen import formatting as fmt
+from reportgen.cli.base import Command
+from reportgen.cli.output import console
+from reportgen.errors import ReportgenError
+from reportgen.evaluation.findings import SEVERITY_LABEL
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.scoring import Evaluation, evaluate
+from reportgen.loaders import load_parts
 
 
 def summary(ev: Evaluation) -> dict[str, object]:
@@ -145,7 +146,7 @@ def _print_department(ev: Evaluation) -> None:
         out.print(f"  工作任务：{escape(t.name[:40])}  {mark}")
 
 
-@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / machine-readable JSON output.")
 def validate(files: tuple[Path, ...], as_json: bool) -> None:
@@ -160,21 +161,21 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     failed_input: ReportgenError | None = None
     has_errors = False
     for path in files:
+        forms: list[EvaluationForm] = []
         try:
             loaded = load_parts(path)
         except ReportgenError as exc:
             if len(files) == 1:
                 raise
-            loaded = None
             failures: list[ReportgenError] = [exc]
         else:
-            failures = loaded.failures
+            forms, failures = loaded.forms, loaded.failures
         for failure in failures:  # a bad sheet is named; the good sheets of the workbook are still shown
             failed_input = failure
             results.append({"file": str(path), "error": failure.to_dict()})
             if not as_json:
                 click.echo(f"{failure.kind}：{failure}", err=True)
-        for form in loaded.forms if loaded else []:
+        for form in forms:
             ev = evaluate(form)
             has_errors |= bool(ev.errors)
             if as_json:

@@ -12,23 +12,54 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, ReportgenError
-from ..model import EvaluationForm
-from .structured import load_structured
+from reportgen.errors import InputError, ReportgenError
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.loaders.structured import load_structured
 
 Loader = Callable[[Path], list[EvaluationForm]]
 #: a loader that reads each project of a file on its own: a form, or the error that part raised
 PartsLoader = Callable[[Path], list[EvaluationForm | ReportgenError]]
 
-# suffix -> loader; tabular loaders register themselves here (see register_loader)
-_LOADERS: dict[str, Loader] = {
-    ".yaml": lambda p: [load_structured(p)],
-    ".yml": lambda p: [load_structured(p)],
-    ".json": lambda p: [load_structured(p)],
+
+@dataclass(frozen=True)
+class Format:
+    """One kind of file ``load`` reads: its loader, and the loader that reads each project on its own."""
+
+    load: Loader
+    parts: PartsLoader | None = None
+
+
+def _structured(path: Path) -> list[EvaluationForm]:
+    return [load_structured(path)]
+
+
+# imported only when such a file is read; the readers import openpyxl/python-docx through ``require``, so a
+# missing or broken package is named as such
+def _tabular(path: Path) -> list[EvaluationForm]:
+    from reportgen.loaders.tabular import load_forms
+
+    return load_forms(path)
+
+
+def _tabular_parts(path: Path) -> list[EvaluationForm | ReportgenError]:
+    from reportgen.loaders.tabular import load_form_parts
+
+    return load_form_parts(path)
+
+
+_TABULAR = Format(_tabular, _tabular_parts)
+
+# suffix -> how to read it: every file type reportgen reads, in one table (register_loader adds to it)
+_FORMATS: dict[str, Format] = {
+    ".yaml": Format(_structured),
+    ".yml": Format(_structured),
+    ".json": Format(_structured),
+    ".xlsx": _TABULAR,
+    ".xlsm": _TABULAR,
+    ".docx": _TABULAR,
+    ".txt": _TABULAR,
+    ".tsv": _TABULAR,
 }
-
-
-_PARTS: dict[str, PartsLoader] = {}
 
 
 @dataclass
@@ -46,30 +77,17 @@ class Loaded:
 
 def register_loader(suffix: str, loader: Loader, parts: PartsLoader | None = None) -> None:
     """Make ``load`` accept files ending in ``suffix``; ``parts`` reads each project on its own."""
-    _LOADERS[suffix.lower()] = loader
-    if parts is not None:
-        _PARTS[suffix.lower()] = parts
+    _FORMATS[suffix.lower()] = Format(loader, parts)
 
 
 def supported_suffixes() -> tuple[str, ...]:
-    _import_tabular()
-    return tuple(sorted(_LOADERS))
+    return tuple(sorted(_FORMATS))
 
 
-def _import_tabular() -> None:
-    # the tabular readers pull in openpyxl/python-docx; import them only when asked for
-    try:
-        from . import tabular  # noqa: F401
-    except ImportError:  # pragma: no cover - tabular readers not installed in this build
-        pass
-
-
-def _loader(path: Path) -> Loader:
+def _format(path: Path) -> Format:
     suffix = path.suffix.lower()
-    if suffix not in _LOADERS:
-        _import_tabular()
-    loader = _LOADERS.get(suffix)
-    if loader is None:
+    kind = _FORMATS.get(suffix)
+    if kind is None:
         raise InputError(
             f"不支持的文件类型“{suffix or '无扩展名'}”",
             where=str(path),
@@ -79,7 +97,7 @@ def _loader(path: Path) -> Loader:
         raise InputError("文件不存在", where=str(path), hint="请检查路径")
     if path.is_dir():
         raise InputError("这是一个文件夹，不是文件", where=str(path), hint="批量处理文件夹请用 reportgen batch")
-    return loader
+    return kind
 
 
 def load_parts(path: str | Path) -> Loaded:
@@ -87,18 +105,17 @@ def load_parts(path: str | Path) -> Loaded:
 
     Raises when the file as a whole cannot be read (missing, unsupported, damaged, no form in it).
     """
-    from .report_like import REPORT_SUFFIXES, looks_like_report, report_error
+    from reportgen.loaders.report_like import REPORT_SUFFIXES, looks_like_report, report_error
 
     path = Path(path)
     if path.suffix.lower() in REPORT_SUFFIXES and path.is_file():
         raise report_error(path)
-    loader = _loader(path)
-    parts = _PARTS.get(path.suffix.lower())
+    kind = _format(path)
     try:
-        if parts is None:
-            return Loaded(path, forms=_some(loader(path), path))
+        if kind.parts is None:
+            return Loaded(path, forms=_some(kind.load(path), path))
         loaded = Loaded(path)
-        for part in parts(path):
+        for part in kind.parts(path):
             if isinstance(part, ReportgenError):
                 loaded.failures.append(part)
             else:

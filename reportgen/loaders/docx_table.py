@@ -13,12 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..defaults import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_SPAN
-from ..errors import InputError
-from .grid import Cell, Grid
-from .limits import check_package, too_big
-from .reader import split_projects
-from .xlsx import check_container
+from reportgen.defaults import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_SPAN
+from reportgen.dependencies import require
+from reportgen.errors import InputError, Place
+from reportgen.loaders.grid import Cell, Grid
+from reportgen.loaders.limits import check_package, too_big
+from reportgen.loaders.reader import split_projects
+from reportgen.loaders.xlsx import check_container
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Wingdings / Wingdings 2 code points Word uses for ticked and empty boxes
@@ -62,7 +63,7 @@ def _table_cells(tbl: Any, first_row: int, n: int) -> list[Cell]:
         for tc in tr.iterchildren(f"{_W}tc"):
             span = _count(tc.find(f"{_W}tcPr/{_W}gridSpan"), "gridSpan", 1)
             if col + span > MAX_COLUMNS:
-                raise too_big(f"表{n}第{r + 1}行超过 {MAX_COLUMNS} 列", f"!表{n}!第{r + 1}行")
+                raise too_big(f"表{n}第{r + 1}行超过 {MAX_COLUMNS} 列", Place(sheet=f"表{n}", cell=f"第{r + 1}行"))
             vmerge = tc.find(f"{_W}tcPr/{_W}vMerge")
             if vmerge is not None and vmerge.get(f"{_W}val", "continue") == "continue" and col in anchors:
                 anchors[col][3] = r - anchors[col][0] + 1  # the merged area reaches down to this row
@@ -84,7 +85,7 @@ def document_grid(doc: Any) -> Grid:
     tables = paragraphs = 0
     for child in doc.element.body.iterchildren():
         if len(cells) > MAX_CELLS or row > MAX_ROWS:
-            raise too_big(f"文档超过 {MAX_ROWS} 行或 {MAX_CELLS} 个非空单元格", f"!第{paragraphs}段")
+            raise too_big(f"文档超过 {MAX_ROWS} 行或 {MAX_CELLS} 个非空单元格", Place(cell=f"第{paragraphs}段"))
         if child.tag == f"{_W}p":
             paragraphs += 1
             text = _text(child)
@@ -103,14 +104,13 @@ def read_document(path: Path) -> list[Grid]:
     """Return one grid per project in the Word document at ``path``."""
     check_container(path, "Word")
     check_package(path, "Word", main_parts=("word/document.xml",))
-    import docx
+    docx = require("docx", "读取 Word 文档", where=str(path))
 
     try:
         doc = docx.Document(str(path))
         grid = document_grid(doc)
     except InputError as exc:
-        if exc.where and exc.where.startswith("!"):
-            exc.where = f"{path}{exc.where}"
+        exc.locate_in(str(path))  # a table, row or paragraph raised below the file
         raise
     except Exception as exc:  # noqa: BLE001 - broken XML, a bad compressed stream, parts python-docx cannot read
         raise InputError(

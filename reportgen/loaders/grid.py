@@ -14,8 +14,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from ..defaults import MAX_COVER_ROWS
-from .limits import too_big
+from reportgen.defaults import MAX_COVER_ROWS
+from reportgen.errors import Place
+from reportgen.loaders.limits import too_big
 
 _HALF = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "［": "[", "］": "]", "【": "[", "】": "]"})
 _SPACE = re.compile(r"\s+")
@@ -103,7 +104,7 @@ class Grid:
             rows = range(cell.row, min(cell.last_row, self._indexed) + 1)
             covered += len(rows)
             if covered > MAX_COVER_ROWS:
-                raise too_big(f"合并单元格覆盖的范围过大（超过 {MAX_COVER_ROWS} 行次）", ref or name)
+                raise too_big(f"合并单元格覆盖的范围过大（超过 {MAX_COVER_ROWS} 行次）", Place.within(None, ref) if ref else name)
             for r in rows:
                 self._merged.setdefault(r, []).append((i, cell))
             if cell.last_row > self._indexed:

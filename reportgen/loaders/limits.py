@@ -13,13 +13,13 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ..defaults import MAX_PACKAGE_BYTES, MAX_PART_BYTES, MAX_PARTS, MAX_TEXT_FILE_BYTES
-from ..errors import InputError
+from reportgen.defaults import MAX_PACKAGE_BYTES, MAX_PART_BYTES, MAX_PARTS, MAX_TEXT_FILE_BYTES
+from reportgen.errors import InputError, Place
 
 HINT = "自评表通常只有几百个单元格；请确认选对了文件，或把自评表单独另存为一个新文件后再试"
 
 
-def too_big(what: str, where: str) -> InputError:
+def too_big(what: str, where: str | Place) -> InputError:
     return InputError(f"文件超出自评表的合理范围：{what}", where=where, hint=HINT)
 
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .. import vocabulary
-from ..errors import InputError
-from ..model import EvaluationForm, SourceMap, split_numbered, to_decimal
-from .grid import Cell, Grid, is_number, label_key, norm
-from .structured import validate_data
+from reportgen.errors import InputError, Place
+from reportgen.evaluation import vocabulary
+from reportgen.evaluation.model import EvaluationForm, SourceMap, split_numbered, to_decimal
+from reportgen.loaders.grid import Cell, Grid, is_number, label_key, norm
+from reportgen.loaders.structured import validate_data
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary: what a printed label means. Labels are written as label_key() forms (brackets and
@@ -46,7 +46,10 @@ def _cores(words: tuple[str, ...]) -> tuple[str, ...]:
 
 FIELD_LABELS: dict[str, str] = _grid_labels("form") | _grid_labels("contacts", "contacts.")
 #: fields whose value may sit under the label instead of beside it (long free text)
-_TEXT_BELOW = {"overview", "deviation_analysis", "improvement_measures", "other_notes", "functions", "organisation"}
+_TEXT_BELOW = {
+    "overview", "deviation_analysis", "improvement_measures", "other_notes", "self_evaluation", "functions",
+    "organisation",
+}
 _LIST_FIELDS = {"deviation_analysis", "improvement_measures"}
 _CHOICE_FIELDS = {"category", "attribute", "type"}
 #: labels that end an indicator block when they open a row; 合计 only counts there
@@ -342,7 +345,7 @@ class _Reader:
 
     def __init__(self, grid: Grid, file: str) -> None:
         self.grid = grid
-        self.where = f"{file}{grid.ref}"
+        self.where = Place.within(file, grid.ref)
         self.data: dict[str, Any] = {}
         self.places: dict[str, str] = {}
         self.warnings: list[tuple[int, int, ReadWarning]] = []
@@ -382,7 +385,7 @@ class _Reader:
 
     def read(self) -> tuple[dict[str, Any], dict[str, str], list[ReadWarning]]:
         if not self.grid:
-            raise InputError("没有可读取的表格内容", where=self.where or None, hint="请选择填好的自评表")
+            raise InputError("没有可读取的表格内容", where=self.where, hint="请选择填好的自评表")
         self.read_budget()
         self.read_indicators()
         self.read_tasks()
@@ -721,7 +724,7 @@ class _Reader:
         if not headers:
             raise InputError(
                 "找不到绩效指标表头",
-                where=self.where or None,
+                where=self.where,
                 hint="指标表的表头应有“三级指标”（或“指标名称”）以及“年度指标值”“实际完成值”“得分”等列",
             )
         indicators: list[dict[str, Any]] = []

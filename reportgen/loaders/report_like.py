@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InputError, ReportgenError
+from reportgen.errors import InputError, ReportgenError
 
 REPORT_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".pdf")
 _DRAFT_SUFFIXES = (".docx", ".txt", ".text")
@@ -31,7 +31,7 @@ def looks_like_report(path: Path) -> bool:
         return True
     if suffix not in _DRAFT_SUFFIXES:
         return False
-    from ..checking.document import read_draft
+    from reportgen.checking.document import read_draft
 
     try:
         draft = read_draft(path)

@@ -9,12 +9,12 @@ from typing import Any, get_args
 import yaml
 from pydantic import AliasChoices, BaseModel, ValidationError
 
-from ..defaults import MAX_FORM_DEPTH, MAX_FORM_NODES, MAX_INT_DIGITS
-from ..errors import InputError
-from ..findings import make
-from ..model import MISSING_SUBJECT, EvaluationForm, SourceMap, attach_source, collect_notes, detect_kind
-from .clean import clean_data
-from .limits import check_file_size
+from reportgen.defaults import MAX_FORM_DEPTH, MAX_FORM_NODES, MAX_INT_DIGITS
+from reportgen.errors import InputError, Place
+from reportgen.evaluation.findings import make
+from reportgen.evaluation.model import MISSING_SUBJECT, EvaluationForm, SourceMap, attach_source, collect_notes, detect_kind
+from reportgen.loaders.clean import clean_data
+from reportgen.loaders.limits import check_file_size
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -66,7 +66,7 @@ def _json_float(written: str) -> Any:
     return _typed(float(written), written)  # 1e999999999 is inf: refused as "应为有限数值" where a number is due
 
 
-def _too_deep(where: str) -> InputError:
+def _too_deep(where: str | Place) -> InputError:
     return InputError(
         f"数据嵌套层数过多（超过 {MAX_DEPTH} 层），不像一张自评表",
         where=where,
@@ -105,7 +105,7 @@ def _compose(text: str, file: str) -> tuple[Any, dict[str, str]]:
         node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
+        where = Place(file, line=mark.line + 1, column=mark.column + 1) if mark else Place(file)
         hint = "请检查该行的缩进、冒号和引号；含冒号或#的文字请加引号"
         raise InputError(_yaml_problem(exc), where=where, hint=hint) from exc
     except yaml.reader.ReaderError as exc:
@@ -115,7 +115,7 @@ def _compose(text: str, file: str) -> tuple[Any, dict[str, str]]:
             f"文件第 {line} 行含有 YAML 不允许的控制字符 U+{exc.character:04X}"
             if isinstance(exc.character, int)
             else "文件含有 YAML 不允许的控制字符",
-            where=f"{file}:{line}" if line else file,
+            where=Place(file, line=line) if line else Place(file),
             hint="请删除该字符；确需保留时请放在双引号中并写成转义形式（如换页符写作 \\f）",
         ) from exc
     except yaml.YAMLError as exc:
@@ -142,14 +142,14 @@ def _build(root: yaml.Node, file: str) -> tuple[Any, dict[str, str]]:
             known = n.tag.startswith("tag:yaml.org,2002:")
             what = f"无法识别的值“{n.value}”" if known and isinstance(n.value, str) else f"不支持的 YAML 标记“{n.tag}”"
             raise InputError(
-                what, where=f"{file}:{n.start_mark.line + 1}", hint="日期请写成 2021-06-30；其他特殊写法请加引号"
+                what, where=Place(file, line=n.start_mark.line + 1), hint="日期请写成 2021-06-30；其他特殊写法请加引号"
             ) from exc
 
     def build(n: yaml.Node, path: str, depth: int = 0) -> Any:
         nonlocal count
         count += 1
         if depth > MAX_DEPTH:
-            raise _too_deep(f"{file}:{n.start_mark.line + 1}")
+            raise _too_deep(Place(file, line=n.start_mark.line + 1))
         if count > _MAX_NODES:
             raise InputError(
                 f"内容过多（超过 {_MAX_NODES} 个值），不像一张自评表", where=file, hint="请检查锚点与别名（&/*）的用法"
@@ -160,13 +160,13 @@ def _build(root: yaml.Node, file: str) -> tuple[Any, dict[str, str]]:
             for key_node, value_node in n.value:
                 key = construct(key_node)
                 key = str(key) if not isinstance(key, str) else key
+                child = f"{path}.{key}" if path else key
                 if key in out:
                     raise InputError(
                         f"重复的键“{key}”",
-                        where=f"{file}:{key_node.start_mark.line + 1}",
+                        where=Place(file, line=key_node.start_mark.line + 1, field=child),
                         hint="同一层级的每个字段只能出现一次",
                     )
-                child = f"{path}.{key}" if path else key
                 # a block ("budget:" then indented lines) is located at its key, not at its first child
                 places.setdefault(child, f":{key_node.start_mark.line + 1}")
                 out[key] = build(value_node, child, depth + 1)
@@ -202,7 +202,7 @@ def _parse_json(text: str, file: str) -> tuple[Any, dict[str, str]]:
         said = next((chinese for english, chinese in _JSON_PROBLEMS if exc.msg.startswith(english)), None)
         raise InputError(
             f"JSON 语法错误：{said}（{exc.msg}）" if said else f"JSON 语法错误（{exc.msg}）",
-            where=f"{file}:{exc.lineno}:{exc.colno}",
+            where=Place(file, line=exc.lineno, column=exc.colno),
             hint="请检查逗号、引号和括号",
         ) from exc
     try:
@@ -302,26 +302,29 @@ def _canonical_places(model: type[BaseModel], data: Any, user: str, canon: str, 
 def validate_data(data: Any, source: SourceMap) -> EvaluationForm:
     """Validate plain data as a form; turn the first problems into one readable InputError."""
     if not isinstance(data, dict):
-        raise InputError("顶层应为键值表（项目名称、指标等字段）", where=source.locate(""))
+        raise InputError("顶层应为键值表（项目名称、指标等字段）", where=source.place(""))
     data, cleaned = clean_data(data)
     if detect_kind(data) is None:
         # neither 项目名称 nor a department-wide marker: say which of the two to give, at the top of the form
-        raise InputError(
+        error = InputError(
             f"自评表数据有误：{source.locate('')} 字段 project：{MISSING_SUBJECT}",
             hint="请按 docs/input-format.md 修改后重试",
         )
+        error.place = source.place("", field="project")  # named in the message; kept as attributes
+        raise error
     try:
         with collect_notes() as notes:
             form = EvaluationForm.model_validate(data)
     except RecursionError as exc:  # data built in code can nest deeper than any file we parse
-        raise _too_deep(source.locate("")) from exc
+        raise _too_deep(source.place("")) from exc
     except ValidationError as exc:
         lines = []
-        first_where = None
+        places = []
         for err in exc.errors()[:5]:
             path = _field_path(err["loc"], data)
-            where = source.locate(path)
-            first_where = first_where or where
+            place = source.place(path)
+            places.append(place)
+            where = str(place)
             what = _TYPE_MESSAGES.get(err["type"]) or str(err["msg"]).removeprefix("Value error, ")
             shown = err.get("input")
             got = ""
@@ -330,10 +333,9 @@ def validate_data(data: Any, source: SourceMap) -> EvaluationForm:
                 got = f"（实际为“{text[:30]}…”）" if len(text) > 30 else f"（实际为“{text}”）"
             lines.append(f"{where} 字段 {path or '(顶层)'}：{what}{got}")
         more = f"；另有 {len(exc.errors()) - 5} 处问题" if len(exc.errors()) > 5 else ""
-        raise InputError(
-            "自评表数据有误：" + "；".join(lines) + more,
-            hint="请按 docs/input-format.md 修改后重试",
-        ) from exc
+        error = InputError("自评表数据有误：" + "；".join(lines) + more, hint="请按 docs/input-format.md 修改后重试")
+        error.place = places[0]  # the message names each place itself; the attributes hold the first
+        raise error from exc
     _canonical_places(EvaluationForm, data, "", "", source.places)
     for note in cleaned:
         code = "bidi-control" if note.bidi else "control-characters"
@@ -356,7 +358,7 @@ def load_structured(path: Path) -> EvaluationForm:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
-            f"文件不是 UTF-8 编码（第 {line} 行起无法解码）", where=f"{file}:{line}", hint="请以 UTF-8 编码另存后重试"
+            f"文件不是 UTF-8 编码（第 {line} 行起无法解码）", where=Place(file, line=line), hint="请以 UTF-8 编码另存后重试"
         ) from exc
     if not text.strip():
         raise InputError("文件为空", where=file, hint="请按 docs/input-format.md 填写自评表数据")

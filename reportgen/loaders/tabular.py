@@ -1,4 +1,4 @@
-"""Register the tabular loaders (.xlsx, .docx, .txt, .tsv) and read them with warnings.
+"""Read the tabular files (.xlsx, .docx, .txt, .tsv) into forms, with the reader's warnings.
 
 ``load``/``load_all`` stay quiet; ``read_tabular`` also returns, per project, the cells the
 reader could not place, for ``reportgen import`` to show.
@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import ReportgenError
-from ..model import EvaluationForm
-from . import register_loader
-from .docx_table import read_document
-from .grid import Grid
-from .reader import ReadWarning, read_form, split_projects
-from .text import read_text
-from .xlsx import read_workbook
+from reportgen.errors import ReportgenError
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.loaders.docx_table import read_document
+from reportgen.loaders.grid import Grid
+from reportgen.loaders.reader import ReadWarning, read_form, split_projects
+from reportgen.loaders.text import read_text
+from reportgen.loaders.xlsx import read_workbook
 
 _GRIDS: dict[str, Callable[[Path], list[Grid]]] = {
     ".xlsx": read_workbook,
@@ -25,6 +24,10 @@ _GRIDS: dict[str, Callable[[Path], list[Grid]]] = {
     ".txt": lambda path: split_projects(read_text(path)),
     ".tsv": lambda path: split_projects(read_text(path)),
 }
+
+
+#: the suffixes read here; each must also be in ``reportgen.loaders._FORMATS`` (tests check)
+SUFFIXES = tuple(_GRIDS)
 
 
 def read_grids(path: Path) -> list[Grid]:
@@ -48,13 +51,11 @@ def read_tabular_parts(path: Path) -> list[tuple[EvaluationForm, list[ReadWarnin
     return parts
 
 
-def _load(path: Path) -> list[EvaluationForm]:
+def load_forms(path: Path) -> list[EvaluationForm]:
+    """Read every project of a tabular file (the loader ``reportgen.loaders`` lists for these suffixes)."""
     return [form for form, _ in read_tabular(path)]
 
 
-def _parts(path: Path) -> list[EvaluationForm | ReportgenError]:
+def load_form_parts(path: Path) -> list[EvaluationForm | ReportgenError]:
+    """Read each project of a tabular file on its own: its form, or the error it raised."""
     return [part if isinstance(part, ReportgenError) else part[0] for part in read_tabular_parts(path)]
-
-
-for _suffix in _GRIDS:
-    register_loader(_suffix, _load, _parts)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import InputError
-from .grid import Cell, Grid
-from .limits import check_file_size
+from reportgen.errors import InputError
+from reportgen.loaders.grid import Cell, Grid
+from reportgen.loaders.limits import check_file_size
 
 _CHECKBOX = re.compile(r"<input\b[^<>]*\btype\s*=\s*[\"']?checkbox[^<>]*>", re.IGNORECASE)
 _CHECKED = re.compile(r"\bchecked\b", re.IGNORECASE)

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from ..defaults import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_SHEETS
-from ..errors import InputError
-from .grid import Cell, Grid
-from .limits import check_package, too_big
-from .reader import has_department_form, has_indicator_header, has_project
+from reportgen.defaults import MAX_CELLS, MAX_COLUMNS, MAX_MERGES, MAX_ROWS, MAX_SHEETS
+from reportgen.dependencies import require
+from reportgen.errors import InputError, Place
+from reportgen.loaders.grid import Cell, Grid
+from reportgen.loaders.limits import check_package, too_big
+from reportgen.loaders.reader import has_department_form, has_indicator_header, has_project
 
 # the first bytes of an OLE compound file: password-protected .xlsx/.docx, or old .xls/.doc
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -155,12 +156,12 @@ def _sheet_grid(ws: Any, spans: dict[tuple[int, int], tuple[int, int]], budget: 
             if cell.value is None:
                 continue
             if cell.row > MAX_ROWS or cell.column > MAX_COLUMNS:
-                where = f"!{ws.title}!{get_column_letter(min(cell.column, 16384))}{cell.row}"
+                where = Place(sheet=ws.title, cell=f"{get_column_letter(min(cell.column, 16384))}{cell.row}")
                 raise too_big(f"工作表“{ws.title}”在第 {cell.row} 行第 {cell.column} 列还有内容"
                               f"（自评表最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列）", where)
             budget[0] -= 1
             if budget[0] < 0:
-                raise too_big(f"非空单元格超过 {MAX_CELLS} 个", f"!{ws.title}")
+                raise too_big(f"非空单元格超过 {MAX_CELLS} 个", Place(sheet=ws.title))
             text = cell_text(cell.value, cell.number_format or "General")
             if not text:
                 continue
@@ -174,7 +175,7 @@ def read_workbook(path: Path) -> list[Grid]:
     """Return one grid per project in the workbook at ``path``."""
     check_container(path, "Excel")
     check_package(path, "Excel")
-    import openpyxl
+    openpyxl = require("openpyxl", "读取 Excel 工作簿", where=str(path))
 
     budget = [MAX_CELLS]
     try:
@@ -189,8 +190,7 @@ def read_workbook(path: Path) -> list[Grid]:
         finally:
             wb.close()
     except InputError as exc:
-        if exc.where and exc.where.startswith("!"):
-            exc.where = f"{path}{exc.where}"
+        exc.locate_in(str(path))  # a sheet or cell raised below the file
         raise
     except Exception as exc:  # noqa: BLE001 - whatever a damaged package makes openpyxl or zipfile raise
         raise InputError(
@@ -217,11 +217,11 @@ def group_sheets(grids: list[Grid], file: str) -> list[Grid]:
     if not projects:
         first = next((g for g in grids if g), None)
         if first is None:
-            where = f"{file}!{grids[0].name}" if len(grids) == 1 else file
+            where = Place(file, sheet=grids[0].name) if len(grids) == 1 else Place(file)
             raise InputError("工作表为空，没有可读取的内容", where=where, hint="请选择填好的自评表工作簿")
         raise InputError(
             "找不到绩效指标表头，也没有“项目名称”",
-            where=f"{file}{first.ref}",
+            where=Place.within(file, first.ref),
             hint="指标表的表头应有“三级指标”（或“指标名称”）以及“年度指标值”“实际完成值”“得分”等列",
         )
     return [group[0] if len(group) == 1 else Grid.concat(group) for group in projects]

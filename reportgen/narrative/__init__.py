@@ -14,18 +14,18 @@ from typing import Any
 
 import jinja2
 
-from ..errors import ReportgenError, TemplateError
-from ..figures import Figure, Ledger, unmark
-from ..report import Report, Section
-from ..resources import confined, templates_dir
-from ..scoring import Evaluation
-from . import text
-from .causes import classifier
-from .env import build_environment, template_error
-from .facts import CategoryFacts, Facts, build_facts
-from .outline import Outline, OutlineNode, load_outline
-from .themes import load_themes
-from .wording import Wording, load_wording
+from reportgen.errors import ReportgenError, TemplateError
+from reportgen.evaluation.figures import Figure, Ledger, unmark
+from reportgen.evaluation.scoring import Evaluation
+from reportgen.narrative import text
+from reportgen.narrative.causes import classifier
+from reportgen.narrative.env import build_environment, template_error
+from reportgen.narrative.facts import CategoryFacts, Facts, build_facts
+from reportgen.narrative.outline import Outline, OutlineNode, load_outline
+from reportgen.narrative.themes import load_themes
+from reportgen.narrative.wording import Wording, load_wording
+from reportgen.report import Report, Section
+from reportgen.resources import confined, templates_dir
 
 __all__ = ["Composer", "compose", "Facts"]
 
@@ -217,8 +217,8 @@ def refuse_unfilled(ev: Evaluation) -> None:
     inds = ev.indicators
     if not inds or any(r.indicator.actual is not None or r.indicator.score is not None for r in inds):
         return
-    from ..errors import InputError
-    from ..model import source_of
+    from reportgen.errors import InputError
+    from reportgen.evaluation.model import source_of
 
     budget = ev.form.budget
     executed = "，也没有预算执行数" if budget is None or budget.executed is None else ""

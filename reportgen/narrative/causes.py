@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from ..errors import LexiconError
-from ..resources import confined, lexicon_dir
-from ..safeyaml import load_bounded
+from reportgen.errors import LexiconError
+from reportgen.loaders.safeyaml import load_bounded
+from reportgen.resources import confined, lexicon_dir
 
 
 @dataclass(frozen=True)
@@ -115,18 +116,13 @@ class CauseClassifier:
         return any(word in measures_text for word in category.covered)
 
 
-def _tokenizer():  # type: ignore[no-untyped-def]
-    # a tokenizer of our own over the checker's prepared dictionary (cached on disk): the taxonomy's
-    # keywords added here must not change how the checker segments reports
-    try:
-        from ..segment import tokenizer
-    except ImportError:  # pragma: no cover - the segment module ships with the package
-        import logging
+def _tokenizer() -> Any:
+    """A ``jieba.Tokenizer`` of our own over the checker's prepared dictionary (cached on disk).
 
-        import jieba
+    Our own, because the taxonomy's keywords added here must not change how the checker segments reports.
+    """
+    from reportgen.segment import tokenizer
 
-        jieba.setLogLevel(logging.ERROR)
-        return jieba.Tokenizer()
     return tokenizer()
 
 

@@ -4,7 +4,7 @@ What a department-wide report says beyond a project report: the unit's functions
 收入 and 支出 (基本支出 / 项目支出) with adjustment and over-spend, the annual tasks planned against reported
 (a task nothing reports on is named and gets a 【待补充】), and the indicators grouped as the unit's
 管理指标 (read with their direction: a cap met is met) and its 产出/效益/满意度 indicators, core indicators
-first. Every number is a figure with its origin (``reportgen.figures``); nothing computed is passed off as
+first. Every number is a figure with its origin (``reportgen.evaluation.figures``); nothing computed is passed off as
 printed — a computed adjustment or over-spend amount is said to be computed by the templates.
 """
 
@@ -17,13 +17,14 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import LexiconError
-from ..figures import Figure, Gap, computed, printed
-from ..model import source_of
-from ..resources import lexicon_dir
-from ..scoring import Evaluation, IndicatorResult
-from . import text
-from .facts import DeviationItem, Facts, IndicatorFacts
+from reportgen.errors import LexiconError
+from reportgen.evaluation.figures import Figure, Gap, computed, printed
+from reportgen.evaluation.model import source_of
+from reportgen.evaluation.scoring import Evaluation, IndicatorResult
+from reportgen.narrative import text
+from reportgen.narrative.facts import DeviationItem, Facts, IndicatorFacts
+from reportgen.narrative.grouping import DeviationGroup
+from reportgen.resources import lexicon_dir
 
 ZERO = Decimal(0)
 FILE_NAME = "management.yaml"
@@ -164,6 +165,9 @@ class DepartmentFacts:
     groups: list[DeptGroup]
     items: list[DeptIndicator]  # every indicator, in the form's order
     problems: list[Problem]  # the deviations, core indicators' first
+    # the deviations as the project outlines group them (narrative.grouping), groups holding a core
+    # indicator first after the budget; otherwise in the grouping's order
+    problem_groups: list[DeviationGroup]
     core: list[DeptIndicator]
     core_short: list[DeptIndicator]
     core_count: Figure
@@ -319,6 +323,9 @@ def department_facts(ev: Evaluation, f: Facts, indicators: dict[int, IndicatorFa
     by_index = {d.i.index: d for d in every}
     problems = [Problem(d, bool(d.indicator is not None and by_index[d.indicator.index].core)) for d in f.deviations]
     problems.sort(key=lambda p: (p.d.kind != "budget", not p.core))  # budget first, then core indicators
+    core_index = {d.i.index for d in core}
+    problem_groups = sorted(f.deviation_groups, key=lambda g: (g.item.kind != "budget", not any(
+        x.indicator is not None and x.indicator.index in core_index for x in g.items)))
     over = b.over()
     over_cause = _over_cause(ev) if over.known or b.adjustment().known else None
     budget = ev.budget
@@ -343,6 +350,7 @@ def department_facts(ev: Evaluation, f: Facts, indicators: dict[int, IndicatorFa
         groups=groups,
         items=sorted(every, key=lambda d: d.i.index),
         problems=problems,
+        problem_groups=problem_groups,
         core=core,
         core_short=core_short,
         core_count=b.count(len(core), "核心指标项数", "dept.core_count", "核心指标数"),

@@ -24,10 +24,10 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
-from .. import formatting as fmt
-from ..errors import TemplateError
-from ..figures import Figure, computed
-from ..resources import confined, templates_dir
+from reportgen import formatting as fmt
+from reportgen.errors import TemplateError
+from reportgen.evaluation.figures import Figure, computed
+from reportgen.resources import confined, templates_dir
 
 
 def _quoted(items: Iterable[Any], attr: str = "name", limit: int = 0) -> str:
@@ -185,7 +185,62 @@ class _BoundedTemplate(jinja2.Template):
 _SIZED_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
 
 
-class BoundedSandbox(SandboxedEnvironment):
+class _FlatGlobals:
+    """Template globals as one plain dict instead of Jinja's ``ChainMap(template, environment)``.
+
+    Jinja walks a template's globals on every include, import and macro call (``new_context``, ``Context``,
+    ``_get_default_module``), and a ChainMap is iterated and searched in Python: that cost a tenth of the
+    render time. Our environments' globals are complete before the first template is loaded and never change
+    afterwards (Jinja's own docs say not to modify them then), so a snapshot is the same mapping.
+    """
+
+    globals: dict[str, Any]
+
+    def make_globals(self, d: Any) -> Any:  # noqa: ANN401 - Jinja's signature
+        return {**self.globals, **(d or {})}
+
+
+# Jinja's list, join, selectattr… filters check on every call whether the environment is async (ours never is)
+# and then call these synchronous versions, which the compiled templates may as well call directly.
+_SYNC_FILTERS: dict[str, Callable[..., Any]] = {
+    name: getattr(jinja2.filters, f"sync_do_{name}")
+    for name in ("unique", "join", "first", "slice", "groupby", "sum", "list", "map", "select", "reject",
+                 "selectattr", "rejectattr")
+}
+
+
+class Environment(_FlatGlobals, jinja2.Environment):
+    """The environment of the built-in templates (trusted code shipped with the package).
+
+    ``getattr`` and ``getitem`` give what Jinja's give, without raising and catching an exception on the way:
+    ``row.weight`` on a plain dict (the appendix rows) is its item, and ``selectattr("s.key")`` on an object
+    that has no ``[]`` is its attribute. A report made some 150 such lookups; each exception cost as much as
+    four attribute reads.
+    """
+
+    # Jinja's Environment.getattr and getitem, without raising on the way to an answer known beforehand (and
+    # without a super() call: an extra call on every attribute a template reads costs more than it saves)
+    def getattr(self, obj: Any, attribute: str) -> Any:  # noqa: ANN401 - Jinja's signature
+        value = getattr(obj, attribute, _NOTHING)  # as try/except AttributeError, without an exception object
+        if value is not _NOTHING:
+            return value
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:  # noqa: ANN401 - Jinja's signature
+        if type(argument) is str and not isinstance(obj, type) and not hasattr(type(obj), "__getitem__"):
+            # obj[argument] would raise TypeError: Jinja then takes the attribute
+            value = getattr(obj, argument, _NOTHING)
+            return self.undefined(obj=obj, name=argument) if value is _NOTHING else value
+        return super().getitem(obj, argument)
+
+
+_NOTHING = object()
+
+
+class BoundedSandbox(_FlatGlobals, SandboxedEnvironment):
     """Jinja2's sandbox plus bounds on what a template may build: sizes, widths, exponents, loops, output."""
 
     intercepted_binops = frozenset({"*", "**", "%", "+"})
@@ -296,7 +351,7 @@ def build_environment(user_dir: str | None = None) -> jinja2.Environment:
     or include, any other). The built-in templates alone are trusted code shipped with the
     package, and the sandbox's per-attribute checks would cost a quarter of the render time.
     """
-    cls = BoundedSandbox if user_dir else jinja2.Environment
+    cls = BoundedSandbox if user_dir else Environment
     env = cls(
         loader=_loader(Path(user_dir) if user_dir else None),
         undefined=jinja2.StrictUndefined,
@@ -306,6 +361,7 @@ def build_environment(user_dir: str | None = None) -> jinja2.Environment:
         autoescape=False,  # Markdown, not HTML: data is escaped for Markdown when the facts are built
         auto_reload=False,
     )
+    env.filters.update(_SYNC_FILTERS)
     env.filters.update(FILTERS)
     if user_dir:
         env.filters.update(_SANDBOX_FILTERS)

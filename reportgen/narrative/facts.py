@@ -1,7 +1,7 @@
 """Prepare the facts the templates say: everything computed here, every word there.
 
 ``build_facts(evaluation)`` groups indicators, decides which deviations get a paragraph,
-ties causes to measures. Every number is a :class:`~reportgen.figures.Figure` with its origin
+ties causes to measures. Every number is a :class:`~reportgen.evaluation.figures.Figure` with its origin
 (printed on the form, computed, or missing), taken from ``Evaluation.figures``; templates format
 figures and the report's ledger records each one they state. All form text is tidied (full-width
 punctuation) and Markdown-escaped here, once, so templates can print it as is.
@@ -16,23 +16,32 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, Literal
 
-from ..defaults import SAME_TEXT_OVERLAP
-from ..figures import Figure, Gap, computed
-from ..provenance import category_key
-from ..scoring import Evaluation, IndicatorResult, text_overlap
-from ..status import overall_completion
-from . import text
-from .causes import CauseCategory, CauseClassifier, Taxonomy
-from .grouping import DeviationGroup, group_deviations
-from .status_facts import BudgetStory, StatusFacts, budget_story, prose, status_facts
-from .themes import ThemeBook, load_themes
-from .wording import Wording
+from reportgen.defaults import SAME_TEXT_OVERLAP
+from reportgen.evaluation.cleaning import hollow_goal
+from reportgen.evaluation.figures import Figure, Gap, computed
+from reportgen.evaluation.scoring import Evaluation, IndicatorResult, text_overlap
+from reportgen.evaluation.status import overall_completion
+from reportgen.narrative import text
+from reportgen.narrative.causes import CauseCategory, CauseClassifier, Taxonomy
+from reportgen.narrative.grouping import DeviationGroup, group_deviations
+from reportgen.narrative.names import Naming, short_name
+from reportgen.narrative.provenance import category_key
+from reportgen.narrative.results import result_text, substantive
+from reportgen.narrative.status_facts import BudgetStory, StatusFacts, budget_story, prose, status_facts
+from reportgen.narrative.themes import ThemeBook, load_themes
+from reportgen.narrative.wording import Wording
 
 ZERO = Decimal(0)
 #: the completion word when neither statuses nor points let the report judge (an unfilled form)
 UNJUDGED = "未能据自评表判断是否完成"
 # which level-1 names feed which report subsection (the checker uses the same kinds)
 _KINDS = (("产出", "outputs"), ("效益", "benefits"), ("满意", "satisfaction"), ("成本", "cost"))
+#: statuses that reached their target (templates/sections/_group.md.j2 groups them in one sentence)
+_REACHED = ("met", "within_cap", "exceeded", "early", "on_time", "qualitative")
+#: a result of at most this many characters is quoted, not told
+RESULT_MIN = 10
+#: the longest run of results told in one paragraph (characters, before the connecting words)
+RESULTS_PARAGRAPH = 240
 # budget-related cause categories: an overall analysis item of these kinds explains under-execution
 _BUDGET_CAUSES = {"funds_late", "payment_terms", "procurement", "budgeting", "late_application", "cross_year"}
 
@@ -97,6 +106,9 @@ class IndicatorFacts:
     descriptive: bool  # qualitative text too long to run into a sentence: quote it instead
     actual_is_cause: bool  # the actual cell states the problem that is the cause (do not say it twice)
     s: StatusFacts | None = None  # the honest status, worded by templates/status.md.j2
+    result: str = ""  # what was done, in the form's words (a substantive descriptive actual), to tell as a result
+    result_cut: bool = False  # the result is the first part of a longer text (the appendix has it all)
+    money: bool = False  # the target is an amount of money (万元/社区, 元/人): says what the money paid for
 
 
 @dataclass
@@ -115,6 +127,10 @@ class GroupFacts:
     deducted: list[IndicatorFacts]
     short_full: list[IndicatorFacts]  # target missed, full marks all the same
     examples: list[IndicatorFacts]  # up to two quantitative routine items to cite with figures
+    met: list[IndicatorFacts] = field(default_factory=list)  # routine items that reached their target, no story
+    told: list[list[IndicatorFacts]] = field(default_factory=list)  # routine items with a result, per paragraph
+    other: list[IndicatorFacts] = field(default_factory=list)  # routine items neither reached nor told
+    notable: IndicatorFacts | None = None  # the deducted item that lost most (singled out in a long list)
 
 
 @dataclass
@@ -162,7 +178,7 @@ class DeviationItem:
 @dataclass
 class MeasureItem:
     text: str  # a sentence, ends with 。
-    source: Literal["form", "indicator", "derived", "general"]
+    source: Literal["form", "indicator", "derived", "group", "general"]
     responds_to: str | None = None
     category: str | None = None
 
@@ -172,8 +188,8 @@ class Facts:
     title: str
     project: str
     unit: str
-    year: str
-    date: str
+    year: Figure | str  # a printed figure, or the placeholder asking for it
+    date: Figure | str
     department: str
     implementer: str
     category: str
@@ -205,6 +221,7 @@ class Facts:
     general_analysis: list[str]
     measures: list[MeasureItem]
     general_measures: list[MeasureItem]
+    measures_gap: str  # 【待补充】 for measures only the author can give (deviations, no measure derivable)
     other_notes: str
     notes: SimpleNamespace  # what the form gets wrong or leaves out, for 其他需要说明的问题 (or a closing 附注)
     appendix: list[dict[str, Any]]
@@ -215,6 +232,14 @@ class Facts:
     placeholders: list[str] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     dept: Any = None  # narrative.department.DepartmentFacts for a department-wide form (issue 14)
+    # the project named in full once, with its 简称, then by the 简称: ``f.naming.first()`` / ``f.naming.short``
+    naming: Naming = field(default_factory=lambda: Naming("", ""))
+    main_outputs: list[IndicatorFacts] = field(default_factory=list)  # what the project set out to deliver
+    money_items: list[IndicatorFacts] = field(default_factory=list)  # indicators whose target is money
+    self_evaluation: str = ""  # how the unit organised its self-evaluation, as the form gives it
+    same_units: bool = False  # 主管部门 and 实施单位 are one body: name it once
+    achieved_new: bool = False  # the goal's 实际完成情况 says more than the planned goal repeated
+    achieved_paragraphs: list[str] = field(default_factory=list)  # goals_achieved cut into paragraphs (≤ ~260)
 
     def placeholder(self, what: str, path: str = "") -> str:
         """A visible gap for the author: 【待补充：…】 (the checker fails while one remains)."""
@@ -238,7 +263,9 @@ def _note(note: str | None) -> str | None:
 
 def _self_led(cause: str | None) -> bool:
     """Whether a cause introduces itself ("…主要原因是…", "资金拨付滞后：…"), so no lead-in is added."""
-    return bool(cause) and ("原因" in cause or "：" in cause[:12] or ":" in cause[:12])
+    if not cause:
+        return False
+    return "原因" in cause or "：" in cause[:12] or ":" in cause[:12]
 
 
 def _notes(ev: Evaluation) -> SimpleNamespace:
@@ -272,9 +299,121 @@ def _notes(ev: Evaluation) -> SimpleNamespace:
         no_actuals=no_actuals,
         no_scores=no_scores,
     )
+    _more_notes(ev, notes, codes)
     notes.any = bool(notes.total_mismatch or grade_expected or over or notes.weight_short or notes.weights_missing > 0
-                     or empty_blocks or no_actuals or no_scores)
+                     or empty_blocks or no_actuals or no_scores or notes.weight_over or notes.total_computed
+                     or notes.score_mismatch or notes.budget_total_zero or notes.budget_score or notes.rate
+                     or notes.misfiled or notes.duplicates or notes.subtotals or notes.copied or notes.instructions
+                     or notes.converted or notes.computed_scores)
     return notes
+
+
+def _result(r: IndicatorResult) -> dict[str, Any]:
+    """The result a descriptive actual tells ("评选出118名优秀代表"); none for numbers and stock words."""
+    ind = r.indicator
+    parts = r.verdict is not None and bool(r.verdict.parts)  # compared part by part: the comparison says more
+    if r.actual.kind in ("quantity", "range", "empty") or parts or not substantive(ind.actual, ind.target):
+        return {}
+    said, cut = result_text(ind.actual)
+    # a few words ("基本达到", "没有停水") read better quoted in the indicator's own sentence than told as a result
+    return {"result": said, "result_cut": cut} if len(said) > RESULT_MIN else {}
+
+
+def _main_outputs(ev: Evaluation, facts: dict[int, IndicatorFacts], limit: int = 3) -> list[IndicatorFacts]:
+    """The output indicators that say what the project delivers: counted quantities, 数量指标 first."""
+    counted = [r for r in ev.indicators
+               if "产出" in r.level1 and r.target.kind == "quantity" and r.target.number is not None
+               and (r.target.unit or "").strip() not in ("", "%") and "元" not in (r.target.unit or "")
+               and (r.verdict is None or r.verdict.key not in ("not_comparable", "copied", "target_missing"))]
+    counted.sort(key=lambda r: 0 if "数量" in r.level2 else 1)
+    return [facts[r.index] for r in counted[:limit]]
+
+
+def _tells(achieved: str | None) -> bool:
+    """Whether a 实际完成情况 tells something: a figure, or more than a name ("国家基本公共卫生服务" does not)."""
+    said = text.clause(achieved)
+    return any(ch.isdigit() for ch in said) or len(said) > 15 or "，" in said
+
+
+def _same_body(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and text.clause(a).replace(" ", "") == text.clause(b).replace(" ", "")
+
+
+_SUSPECT = re.compile(r"名称看似(?P<kind>\S+?)，却填在“(?P<filed>[^”]+)”下")
+_DUPLICATE = re.compile(r"指标名称“(?P<name>[^”]+)”出现(?P<n>\d+)次")
+_INSTRUCTION = re.compile(r"^(?P<where>.+?)中残留填表说明")
+
+
+def _more_notes(ev: Evaluation, notes: SimpleNamespace, codes: set[str]) -> None:
+    """The rest of the form's inconsistencies (findings.py codes), for 其他需要说明的问题: names, counts and
+    figures only (never a finding's message, whose numbers the ledger would not know)."""
+    fig = ev.figures
+    by_code: dict[str, list[Any]] = {}
+    for f in ev.findings:
+        by_code.setdefault(f.code, []).append(f)
+
+    def index(path: str) -> int | None:
+        m = re.match(r"indicators\[(\d+)\]", path)
+        return int(m[1]) if m and int(m[1]) < len(ev.indicators) else None
+
+    def names(code: str) -> list[str]:
+        found = [index(f.path) for f in by_code.get(code, [])]
+        return list(dict.fromkeys(text.md(text.clause(ev.indicators[i].display_name)) for i in found if i is not None))
+
+    def count(items: list[Any], what: str) -> Figure:
+        return computed(Decimal(len(items)), "count", what, path=f"notes.{what}", unit="项", label=what)
+
+    weights = fig["total_weight"]
+    notes.weight_over = weights.known and weights > fig["rules.total_weight"] and "weight-sum" in codes
+    notes.total_computed = "total-computed" in codes and fig["total_score"].missing and fig["total_computed"].known
+    notes.score_mismatch = names("score-mismatch")
+    notes.score_mismatch_count = count(notes.score_mismatch, "得分与按完成比例计算不一致的指标数")
+    notes.computed_scores = names("score-computed")
+    notes.computed_scores_count = count(notes.computed_scores, "按评分规则计算得分的指标数")
+    rec = ev.reconciliation
+    notes.budget_total_zero = "budget-total-zero" in codes
+    notes.budget_row = text.md(rec.figures.row) if rec is not None and rec.figures.from_source else ""
+    b = ev.budget
+    notes.budget_score = None
+    if "budget-score-mismatch" in codes and b is not None and b.score_computed is not None:
+        notes.budget_score = computed(b.score_computed, "score", "分值×执行率", (fig["budget.weight"], fig["budget.rate"]),
+                                      path="notes.budget_score", label="按执行率计算的预算执行得分")
+    notes.rate = None
+    if "rate-mismatch" in codes and b is not None and b.rate_computed is not None:
+        notes.rate = computed(b.rate_computed, "rate", "全年执行数÷全年预算数", (fig["budget.executed"], fig["budget.base"]),
+                              path="notes.rate", label="按执行数计算的执行率")
+    notes.misfiled = []
+    for f in by_code.get("category-suspect", []):
+        i, m = index(f.path), _SUSPECT.search(f.message)
+        if i is not None and m:
+            notes.misfiled.append((text.md(text.clause(ev.indicators[i].display_name)), text.md(m["kind"]),
+                                   text.md(m["filed"])))
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for name, kind, filed in notes.misfiled:
+        grouped.setdefault((kind, filed), []).append(name)
+    notes.misfiled_groups = [(names, kind, filed) for (kind, filed), names in grouped.items()]
+    notes.duplicates = []
+    for f in by_code.get("duplicate-name", []):
+        m = _DUPLICATE.search(f.message)
+        if m:
+            notes.duplicates.append((text.md(m["name"]), computed(Decimal(m["n"]), "count", "同名指标出现次数",
+                                                                 path=f"notes.duplicates.{m['name']}", unit="次")))
+    notes.subtotals = []
+    categories = {f"categories.{c.name}": c for c in [*ev.level1, *ev.level2]}
+    for f in by_code.get("subtotal-mismatch", []):
+        c = categories.get(f.path)
+        key = category_key(c) if c is not None else ""
+        if c is not None and f.path in fig and f"{key}.weight" in fig:
+            notes.subtotals.append((text.md(c.name), fig[f.path], fig[f"{key}.weight"]))
+    notes.subtotals_count = count(notes.subtotals, "分值与所含指标不符的分类数")
+    notes.copied = names("actual-copies-target")
+    notes.instructions = []
+    for f in by_code.get("instruction-text", []):
+        m = _INSTRUCTION.search(f.message)
+        if m and not f.path.startswith("indicators"):  # an indicator's cell is said with the indicator
+            notes.instructions.append(text.md(m["where"].removeprefix("指标")))
+    notes.instructions = list(dict.fromkeys(notes.instructions))
+    notes.converted = "unit-converted" in codes
 
 
 def _grade_word(grade: Figure, wording: Wording) -> Figure | str:
@@ -348,6 +487,8 @@ class _Builder:
             descriptive=descriptive,
             actual_is_cause=bool(r.cause and ind.actual and text_overlap(r.cause, ind.actual) >= SAME_TEXT_OVERLAP),
             s=status,
+            **_result(r),
+            money="元" in (r.target.unit or ""),
         )
 
     def group(
@@ -368,6 +509,22 @@ class _Builder:
             else:
                 routine.append(f)
         examples = [f for f in routine if f.quantitative][:2]
+        met = [f for f in routine if not f.result and f.s is not None and f.s.key in _REACHED]
+        other = [f for f in routine if not f.result and f not in met]
+        told: list[list[IndicatorFacts]] = []
+        size = RESULTS_PARAGRAPH
+        for f in routine:
+            if not f.result:
+                continue
+            length = len(f.name) + len(f.result) + 8
+            if size + length > RESULTS_PARAGRAPH:
+                told.append([])
+                size = 0
+            told[-1].append(f)
+            size += length
+        by_loss = [f for f in deducted if f.lost.known]
+        notable = max(by_loss, key=lambda f: (f.lost.value, -(f.ratio.number if f.ratio is not None else 0)),
+                      default=None)
         return GroupFacts(
             name=text.md(name),
             count=self.fig[f"{key}.count"],
@@ -381,6 +538,10 @@ class _Builder:
             deducted=deducted,
             short_full=short_full,
             examples=examples,
+            met=met,
+            told=told,
+            other=other,
+            notable=notable,
         )
 
     def categories(self, facts: dict[int, IndicatorFacts]) -> list[CategoryFacts]:
@@ -410,7 +571,7 @@ class _Builder:
         return out
 
     def completion(self, members: list[IndicatorResult], score: Decimal, weight: Decimal) -> str:
-        """The completion word from the statuses and the points (reportgen.status.overall_completion)."""
+        """The completion word from the statuses and the points (reportgen.evaluation.status.overall_completion)."""
         verdicts = [m.verdict for m in members if m.verdict is not None]
         word = overall_completion(self.wording, verdicts, score if any(m.score is not None for m in members)
                                   else None, weight)
@@ -510,7 +671,7 @@ class _Builder:
                 continue
             explanation = raw_cause or (_note(r.actual.note) if kind in ("short_full", "deducted") else None)
             if explanation:
-                causes.append((text.clause(explanation), f"“{text.clause(r.display_name)}”指标{self._gap(kind)}"))
+                causes.append((text.clause(explanation), f"“{text.clause(r.display_name)}”指标{self._gap(kind, r.lower_better)}"))
             placeholder = None
             if not explanation and kind != "exceeded":
                 placeholder = self.placeholder(what, f"indicators[{r.index}].cause")
@@ -535,10 +696,20 @@ class _Builder:
         return group_deviations(items, names, levels, self.themes, analysis, self.placeholder)
 
     @staticmethod
-    def _gap(kind: str) -> str:
+    def _gap(kind: str, cap: bool = False) -> str:
+        if kind == "deducted" and cap:
+            return "超出控制上限"  # a cap (越低越好) that fell short went over it; it did not "fail to reach" it
         return {"deducted": "未完成年度目标", "short_full": "未达到目标值", "deducted_met": "扣分"}.get(kind, "")
 
-    def measures(self, causes: list[tuple[str, str]]) -> tuple[list[MeasureItem], list[MeasureItem]]:
+    def measures(
+        self, causes: list[tuple[str, str]], groups: list[DeviationGroup]
+    ) -> tuple[list[MeasureItem], list[MeasureItem]]:
+        """The form's measures first, then one per recorded cause category, then one per unexplained group.
+
+        A derived measure always names what it answers (the cause, or the group); its content is chosen by
+        the cause's category (causes.yaml) or the group's theme (themes.yaml), never by rotating wordings.
+        When the form gives no measure at all, a short forward-looking set closes the list (general).
+        """
         form = self.form
         items = [MeasureItem(text.md(text.sentence(m)), "form") for m in form.improvement_measures]
         leads = ("针对“{}”指标存在的偏差，", "就“{}”指标反映的问题，", "对于“{}”指标的扣分情况，")
@@ -550,6 +721,7 @@ class _Builder:
                 k += 1
                 items.append(MeasureItem(text.md(lead + text.sentence(r.indicator.measure)), "indicator"))
         own = " ".join([*form.improvement_measures, *(r.indicator.measure or "" for r in self.ev.indicators)])
+        own_given = bool(own.strip())
         seen: set[str] = set()
         for cause, about in causes:
             for cat in self.classifier.categories(cause):
@@ -560,12 +732,70 @@ class _Builder:
                     continue
                 items.append(self._derived(cat, cause, about, k))
                 k += 1
+        for g in groups:
+            item = self._for_group(g, own, seen, k)
+            if item is not None:
+                items.append(item)
+                k += 1
         general = []
-        if not self.ev.deducted and not items:
+        if not own_given:
+            # nothing of the form's own: the forward-looking set (绩效目标设置、资金管理、结果应用), less
+            # what a derived measure already says (target_setting answers 绩效目标设置)
+            said = {"goal_setting"} if "target_setting" in seen else set()
+            if "budget" in seen or seen & {"funds_late", "fund_management", "payment_terms"}:
+                said.add("fund_management")
             for i, cat in enumerate(self.taxonomy.general):
+                if cat.key in said:
+                    continue
                 choice = self.vary.pick(f"measures.general.{cat.key}", len(cat.measures), i)
                 general.append(MeasureItem(text.md(cat.measures[choice] + "。"), "general", None, cat.name))
         return items, general
+
+    def _for_group(self, g: DeviationGroup, own: str, seen: set[str], position: int) -> MeasureItem | None:
+        """The measure answering one group (or single item) whose cause the form does not give."""
+        d = g.item
+        if g.cause or (g.kind == "single" and (d.cause or (d.indicator is not None and d.indicator.note))):
+            return None  # the form gives the cause: the cause's category answers it (above), or the form does
+        kind = d.kind if g.kind == "single" else g.kind
+        names = [text.clause(self.ev.indicators[x.indicator.index].display_name) for x in g.items
+                 if x.indicator is not None]
+        quoted = "".join(f"“{n}”" for n in names[:3]) + (f"等{len(names)}项" if len(names) > 3 else "")
+        theme: Any
+        if kind == "exceeded":
+            theme, about = self.taxonomy.by_key("target_setting"), f"{quoted}指标超额完成较多"
+            key = "target_setting"
+        elif kind == "budget":
+            b = self.ev.budget
+            if b is None or b.rate is None or b.rate >= 1:
+                return None  # all spent: what is wrong is how the form was filled in (其他需要说明的问题)
+            theme, key = self.themes.of_kind("budget"), "budget"
+            about = "预算执行率偏低" if b.rate < self.ev.rules.low_execution_rate else "预算资金未全部执行"
+        elif kind in ("deducted_met", "short_full"):
+            theme, key = self.themes.of_kind(kind), kind
+            about = f"{quoted}指标{'已达到目标仍有扣分' if kind == 'deducted_met' else '未达到目标值'}"
+        else:
+            theme = g.theme or self.themes.fallback
+            key = f"theme.{theme.key}"
+            if g.kind == "single":
+                s = d.indicator.s if d.indicator is not None else None
+                about = f"{quoted}指标{self._gap('deducted', bool(s and s.direction == 'lower'))}"
+            elif g.extra.get("by") == "theme":
+                about = f"{theme.name}类指标未完成年度目标"
+            else:
+                about = f"{quoted}指标未完成年度目标"
+        if theme is None or key in seen:
+            return None
+        seen.add(key)
+        covered = theme.covered if hasattr(theme, "covered") else ()
+        if any(word in own for word in covered):
+            return None
+        # the content is the theme's (its first measure), not a rotation: only the lead-in varies, for neighbours
+        choice = 0 if not key.startswith("target_setting") else self.vary.pick(f"measures.derived.{key}",
+                                                                              len(theme.measures))
+        lead = ("针对", "就", "对于")[self.vary.step("measures.lead", 3, position)]
+        tail = ("的问题，", "的情况，", "所反映的问题，")[self.vary.pick("measures.derived.tail", 3, key)]
+        sentence = f"{lead}{about}{tail}{theme.measures[choice]}。"
+        return MeasureItem(text.md(sentence), "group", text.md(about), theme.name)
 
     def _derived(self, cat: CauseCategory, cause: str, about: str, position: int) -> MeasureItem:
         responds = text.first_clause(cause)
@@ -580,7 +810,7 @@ class _Builder:
 
     # appendix -------------------------------------------------------------------------------
     def appendix(self, facts: dict[int, IndicatorFacts]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        rows = []
+        rows: list[dict[str, Any]] = []
         last1 = last2 = None
         for r in self.ev.indicators:
             f = facts[r.index]
@@ -618,7 +848,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     deviations, unused_analysis, causes = b.deviations(indicator_facts, budget)
     deviation_groups, group_causes = b.groups(deviations, unused_analysis)
     general_analysis = [text.md(text.sentence(item)) for j, item in unused_analysis.items() if j not in group_causes]
-    measures, general_measures = b.measures(causes)
+    measures, general_measures = b.measures(causes, deviation_groups)
     rows, total_row = b.appendix(indicator_facts)
     fig = ev.figures
     year: Figure | str = fig["year"] if form.year else b.placeholder("评价年度", "year")
@@ -671,6 +901,8 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         general_analysis=general_analysis,
         measures=measures,
         general_measures=general_measures,
+        measures_gap=b.placeholder("针对上述偏差原因的具体改进措施", "improvement_measures")
+        if deviations and not measures else "",
         other_notes=text.md(text.sentence(form.other_notes)) if form.other_notes else "",
         notes=_notes(ev),
         appendix=rows,
@@ -683,9 +915,20 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         vary=b.vary,
         rules=SimpleNamespace(**{k.removeprefix("rules."): v for k, v in fig.items() if k.startswith("rules.")}),
     )
+    short = "" if form.is_department else short_name(text.clause(form.subject))
+    facts.naming = Naming(facts.project, text.md(short) if short else "")
+    facts.main_outputs = _main_outputs(ev, indicator_facts)
+    facts.money_items = [indicator_facts[r.index] for r in ev.indicators if indicator_facts[r.index].money]
+    facts.self_evaluation = text.md(text.sentence(form.self_evaluation)) if form.self_evaluation else ""
+    facts.same_units = _same_body(form.department, ev.implementer)
+    planned = form.goals.planned if form.goals else None
+    achieved = form.goals.achieved if form.goals else None
+    facts.achieved_new = (bool(achieved) and not _same_body(achieved, planned)
+                          and not hollow_goal(achieved, form.project) and _tells(achieved))
+    facts.achieved_paragraphs = text.chunks(facts.goals_achieved) if facts.achieved_new else []
     facts.gaps.extend(b.gaps)
     # every form gets them, so the department outline also reads a project form (f.dept.is_department tells)
-    from .department import department_facts
+    from reportgen.narrative.department import department_facts
 
     facts.dept = department_facts(ev, facts, indicator_facts)
     facts.gaps.extend(facts.dept.gaps)

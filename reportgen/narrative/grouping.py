@@ -6,7 +6,7 @@ chosen in facts.py). The rules, in order:
 - the budget and every indicator whose cause (or remark) the form gives keep a paragraph of their own:
   the form's own words are about that indicator;
 - unexplained shortfalls (扣分且未达目标) are grouped by theme (``lexicon/themes.yaml``); a theme with one
-  member joins the others of its 二级指标 (数量指标…); when three or more single paragraphs would still be
+  member joins the others of its 二级指标 (数量指标…); when two or more single paragraphs would still be
   left, they are pooled into one “其他指标” group;
 - unexplained deductions on met targets, shortfalls scored in full and large over-achievement are each one
   group of their kind (the question to answer is the same for all members: why the points, why full
@@ -25,17 +25,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..figures import Figure, computed
-from . import text
-from .themes import Theme, ThemeBook
+from reportgen.evaluation.figures import Figure, computed
+from reportgen.narrative import text
+from reportgen.narrative.themes import Theme, ThemeBook
 
 if TYPE_CHECKING:
-    from .facts import DeviationItem
+    from reportgen.narrative.facts import DeviationItem
 
 #: more members than this are summarised (first names, 等N项, the range of completion rates, the appendix)
 DETAIL_MAX = 4
 #: a group of this many single paragraphs left over is pooled into one 其他指标 group
-POOL_MIN = 3
+POOL_MIN = 2
 _KIND_RANK = {"budget": 0, "single": 1, "deducted": 1, "deducted_met": 2, "short_full": 3, "exceeded": 4}
 _WHAT = {
     "deducted_met": "上述指标已达到年度目标仍扣分的原因",
@@ -121,12 +121,12 @@ def group_deviations(
         i = d.indicator.index
         if d.kind == "deducted":
             theme = themes.of_name(names[i])
-            key = ("deducted", f"theme:{theme.key}") if theme else ("deducted", "")
+            bucket = ("deducted", f"theme:{theme.key}") if theme else ("deducted", "")
             if theme:
-                theme_of[key[1]] = theme
+                theme_of[bucket[1]] = theme
         else:
-            key = (d.kind, "")
-        buckets.setdefault(key, []).append(d)
+            bucket = (d.kind, "")
+        buckets.setdefault(bucket, []).append(d)
 
     groups: list[tuple[str, str, Theme | None, list[DeviationItem]]] = []
     for (kind, _), members in same_cause.items():
@@ -201,8 +201,8 @@ def group_deviations(
             if what:
                 # the gap is every member's cause field: typed once, it is each member's cause, and the
                 # members, now sharing one cause, stay one group
-                members = ",".join(str(d.indicator.index) for d in g.items if d.indicator is not None)
-                g.placeholder = placeholder(what, f"indicators[{members}].cause")
+                indices = ",".join(str(d.indicator.index) for d in g.items if d.indicator is not None)
+                g.placeholder = placeholder(what, f"indicators[{indices}].cause")
     return out, used
 
 

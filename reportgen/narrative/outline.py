@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import TemplateError
-from ..resources import confined, templates_dir
-from ..safeyaml import load_bounded
+from reportgen.errors import TemplateError
+from reportgen.loaders.safeyaml import load_bounded
+from reportgen.resources import confined, templates_dir
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What the templates need to word an indicator's honest status and the reconciled budget.
 
-``status_facts(result)`` turns a :class:`reportgen.status.Status` into text pieces and figures: the target
+``status_facts(result)`` turns a :class:`reportgen.evaluation.status.Status` into text pieces and figures: the target
 and actual as prose prints them (operators normalised, a bare actual in the target's unit, quotations inside
 quotations as ‘’), the gap as a computed figure ("84次", "2个百分点", never a ratio of two rates), the completion
 ratio only where it means something, the deadline word, the parts of a composite target and the gaps to ask
@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
-from .. import formatting as fmt
-from ..cleaning import inner_quotes, prose_operators
-from ..figures import Figure, computed
-from ..scoring import Evaluation, IndicatorResult
-from ..status import POINTS, display_actual
-from . import text
+from reportgen import formatting as fmt
+from reportgen.evaluation.cleaning import inner_quotes, prose_operators
+from reportgen.evaluation.figures import Figure, computed
+from reportgen.evaluation.scoring import Evaluation, IndicatorResult
+from reportgen.evaluation.status import POINTS, display_actual
+from reportgen.narrative import text
 
 #: a descriptive actual longer than this is not quoted in full in the body (the appendix prints it)
 QUOTE_MAX = 60
@@ -47,6 +48,7 @@ def _unlabelled(raw: str, label: str | None) -> str:
     return shown.strip(" 、，,；;：:")
 
 
+@lru_cache(maxsize=65536)
 def prose(value: str | None) -> str:
     """A form cell for prose: tidy, operators normalised ("=100%" reads "100%", "100百分比" reads "100%"),
     escaped, inner quotations as ‘’."""
@@ -71,7 +73,7 @@ class PartFacts:
 class StatusFacts:
     """One indicator's status, ready for wording (``templates/status.md.j2``)."""
 
-    key: str  # see reportgen.status: met, within_cap, exceeded, early, on_time, qualitative, descriptive, …
+    key: str  # see reportgen.evaluation.status: met, within_cap, exceeded, early, on_time, qualitative, descriptive, …
     kind: str
     direction: str  # higher / lower
     percent: bool  # rate compared with rate: gaps in percentage points

@@ -41,6 +41,7 @@ def tidy(text: str | None) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def sentence(text: str | None) -> str:
     """Tidy text and make it end like a sentence (。), for free text used as a paragraph."""
     text = tidy(text).rstrip("，,;；、 ")
@@ -51,6 +52,7 @@ def sentence(text: str | None) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def clause(text: str | None) -> str:
     """Tidy text and drop its final stop, for free text used inside a sentence."""
     return tidy(text).rstrip("。；;，,、 ")
@@ -116,6 +118,26 @@ def unescape(markdown_text: str) -> str:
 
 def ordinal(n: int) -> str:
     """一, 二, … for headings (re-exported so templates and the outline use one spelling)."""
-    from ..formatting import ordinal as _ordinal
+    from reportgen.formatting import ordinal as _ordinal
 
     return _ordinal(n)
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[。；！？])")
+
+
+def chunks(text: str, limit: int = 260) -> list[str]:
+    """Split a long passage at sentence (。；) boundaries into paragraphs of at most about ``limit`` characters.
+
+    A single sentence longer than the limit stays whole (no figure is torn from its context); a chunk that ends
+    on "；" ends with "。" instead, as a paragraph must.
+    """
+    out: list[str] = []
+    for piece in _SENTENCE_BREAK.split(text):
+        if not piece:
+            continue
+        if out and len(out[-1]) + len(piece) <= limit:
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return [c[:-1] + "。" if c.endswith("；") else c for c in out]

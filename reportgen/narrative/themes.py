@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import LexiconError
-from ..resources import confined, lexicon_dir
-from ..safeyaml import load_bounded
+from reportgen.errors import LexiconError
+from reportgen.loaders.safeyaml import load_bounded
+from reportgen.resources import confined, lexicon_dir
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ class ThemeBook:
     themes: tuple[Theme, ...]
     level2: tuple[Theme, ...]
     fallback: Theme
+    kinds: tuple[Theme, ...] = ()  # budget, deducted_met, short_full: deviations of a kind, not a subject
+
+    def of_kind(self, key: str) -> Theme | None:
+        return next((t for t in self.kinds if t.key == key), None)
 
     def of_name(self, name: str) -> Theme | None:
         """The first theme one of whose keywords occurs in the indicator's name."""
@@ -87,7 +91,7 @@ def _load_file(path: Path) -> ThemeBook:
 
     fallback = data.get("fallback") or {"key": "other", "name": "其他指标",
                                         "measures": ["加强项目实施过程管理，推动绩效目标全面完成"]}
-    return ThemeBook(many("themes"), many("level2"), _theme(fallback, "fallback", path))
+    return ThemeBook(many("themes"), many("level2"), _theme(fallback, "fallback", path), many("kinds"))
 
 
 @cache

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import TemplateError
-from ..safeyaml import load_bounded
+from reportgen.errors import TemplateError
+from reportgen.loaders.safeyaml import load_bounded
 
 
 @dataclass(frozen=True)

@@ -36,18 +36,18 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from lxml import etree
 
-from ..errors import RenderError
-from ..resources import templates_dir
-from . import layout
-from .html import final_check
-from .layout import Attachment, column_widths, vertical_merges
-from .timebound import RENDER_TIMEOUT_S, time_bound
+from reportgen.errors import RenderError
+from reportgen.renderers import layout
+from reportgen.renderers.html import final_check
+from reportgen.renderers.layout import Attachment, column_widths, vertical_merges
+from reportgen.renderers.timebound import RENDER_TIMEOUT_S, time_bound
+from reportgen.resources import templates_dir
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from markdown_it.token import Token
 
-    from ..report import Report
+    from reportgen.report import Report
 
 __all__ = ["DocxRenderer", "render_docx", "column_widths", "table_widths", "vertical_merges"]
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from ..errors import RenderError
+from reportgen.errors import RenderError
 
 FONT_PACKAGE = "fonts-noto-cjk"
 INSTALL_HINT = (
@@ -181,6 +181,7 @@ def choose_fonts(user_font: Path | None = None, *, faces: Iterable[Face] | None 
     noto_serif = _pick(installed, NOTO_SERIF, bold=False)
     fallback = noto_serif or _pick(installed, NOTO_SANS, bold=False) or _any_zh(installed)
     body = user_face or fangsong or songti or fallback
+    assert body is not None  # installed or user_face is non-empty here
     if fangsong is None and user_face is None:
         notes.append("未找到仿宋字体，正文改用" + ("宋体" if songti else (fallback.family if fallback else "—")))
     bold = _pick(installed, NOTO_SERIF, bold=True)
@@ -195,7 +196,6 @@ def choose_fonts(user_font: Path | None = None, *, faces: Iterable[Face] | None 
     chosen = {"body": body, "bold": bold, "hei": hei}
     if kai is not None:
         chosen["kai"] = kai
-    assert body is not None  # installed or user_face is non-empty here
     return FontSet(faces=chosen, user_font=user_font, notes=tuple(notes))
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .. import formatting as fmt
-from ..narrative.text import cell
-from . import layout
-from .layout import Attachment
+from reportgen import formatting as fmt
+from reportgen.narrative.text import cell
+from reportgen.renderers import layout
+from reportgen.renderers.layout import Attachment
 
 if TYPE_CHECKING:
-    from ..report import Report
+    from reportgen.report import Report
 
 TITLE = "项目支出绩效自评表"
 ATTACH_CHOICES = ("form",)

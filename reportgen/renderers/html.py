@@ -20,11 +20,11 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..errors import RenderError
-from ..report import Report
-from ..resources import templates_dir
-from . import layout
-from .layout import Attachment, title_lines
+from reportgen.errors import RenderError
+from reportgen.renderers import layout
+from reportgen.renderers.layout import Attachment, title_lines
+from reportgen.report import Report
+from reportgen.resources import templates_dir
 
 __all__ = ["render_html", "print_body", "html_document", "parse_markdown", "printed_text", "title_lines",
            "final_check"]

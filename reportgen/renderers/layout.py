@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 if TYPE_CHECKING:
-    from ..report import Report
+    from reportgen.report import Report
 
 # --- page and type geometry (GB/T 9704-2012: A4, 版心 156 mm × 225 mm) -----------------------------
 TEXT_WIDTH_MM = 156.0
@@ -84,8 +84,10 @@ def text_width(text: str) -> float:
 _UNITS = ("万元|亿元|千元|元|万|亿|个|户|次|人次|人|场|项|件|台|辆|套|所|家|条|处|名|座|栋|间|平方米|平米|亩|"
           "公里|千米|米|吨|天|周|小时|分钟|分|批|期|篇|份|册|本|张|株|棵|头|只|支|%|‰|％")
 # (年, 月, 日 are left out: “2020年度” may break like any text; “次/年” is caught after the slash)
-_VALUE = (rf"[≥≤≧≦<>＞＜=＝~～±约]?[0-9０-９][0-9０-９,，.．]*(?:[%％‰]|(?:{_UNITS}))?"
-          rf"(?:/(?:{_UNITS}|[\u4e00-\u9fff]{{1,2}}))?")
+# a compound unit joins its parts with a middle dot: 元/生·年, 万元/站·年, 人·次, 元/人·小时
+_PER = r"[·•・‧]"
+_VALUE = (rf"[≥≤≧≦<>＞＜=＝~～±约]?[0-9０-９][0-9０-９,，.．]*(?:[%％‰]|(?:{_UNITS})(?:{_PER}(?:{_UNITS}|[\u4e00-\u9fff]))*)?"
+          rf"(?:/(?:{_UNITS}|[\u4e00-\u9fff]{{1,2}})(?:{_PER}(?:{_UNITS}|[\u4e00-\u9fff]))*)?")
 _DOC_NUMBER = r"[\u4e00-\u9fff]{1,8}[〔\[［【(（][0-9]{4}[〕\]］】)）][0-9]{1,4}号"
 NO_BREAK = re.compile(rf"{_DOC_NUMBER}|{_VALUE}|[!-~\u00a0-\u02ff]+")
 # a table cell that is a short label (产出指标, 社会效益指标) is not broken either

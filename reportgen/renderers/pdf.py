@@ -22,17 +22,17 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RenderError
-from ..report import Report
-from . import fonts, justify
-from .html import final_check, html_document, parse_markdown, print_body, printed_text, report_css
-from .layout import Attachment
-from .timebound import RENDER_TIMEOUT_S, time_bound
+from reportgen.errors import RenderError
+from reportgen.renderers import fonts, justify
+from reportgen.renderers.html import final_check, html_document, parse_markdown, print_body, printed_text, report_css
+from reportgen.renderers.layout import Attachment
+from reportgen.renderers.timebound import RENDER_TIMEOUT_S, time_bound
+from reportgen.report import Report
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-    from .fetcher import RestrictedFetcher
+    from reportgen.renderers.fetcher import RestrictedFetcher
 
 _ALIAS = {role: f"reportgen-{role}" for role in fonts.ROLES}
 _ROLE_WEIGHT = {"body": "normal", "bold": "bold", "hei": "bold", "kai": "normal"}
@@ -68,7 +68,7 @@ class PdfRenderer:
             raise RenderError(f"无法加载 PDF 排版库 WeasyPrint：{exc}",
                               hint="请按 README 安装依赖（scripts/setup.sh），或运行 reportgen doctor 查看缺少什么",
                               ) from exc
-        from .fetcher import RestrictedFetcher
+        from reportgen.renderers.fetcher import RestrictedFetcher
 
         self._weasyprint = weasyprint
         self.fetcher: RestrictedFetcher = RestrictedFetcher()

@@ -9,6 +9,7 @@ libraries swallows it, and it leaves as a RenderError in Chinese naming the docu
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from ..errors import RenderError
+from reportgen.errors import RenderError
 
 RENDER_TIMEOUT_S = float(os.environ.get("REPORTGEN_RENDER_TIMEOUT", "60"))
 
@@ -25,8 +26,14 @@ class _Expired(BaseException):
     """Raised by the timer inside the render; never escapes ``time_bound``."""
 
 
-def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    raise _Expired
+def _in_gc_callback(frame: FrameType | None) -> bool:
+    """Whether the signal interrupted a garbage-collector callback (Python reports, then drops, its exceptions)."""
+    codes = {getattr(cb, "__code__", None) for cb in gc.callbacks} - {None}
+    while codes and frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
 
 
 @contextmanager
@@ -38,11 +45,22 @@ def time_bound(seconds: float | None, what: str, where: str) -> Iterator[None]:
         yield
         return
     assert seconds is not None
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    fired: list[bool] = []
+
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        fired.append(True)  # remembered: an exception raised inside a gc callback or __del__ is swallowed
+        if _in_gc_callback(frame):
+            signal.setitimer(signal.ITIMER_REAL, 0.001)  # go off again just after, where it is not swallowed
+            return
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
     outer = signal.getitimer(signal.ITIMER_REAL)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+        if fired:
+            raise _Expired  # the alarm went off where Python ignores exceptions: the document is still late
     except _Expired:
         raise RenderError(
             f"{what} 排版超过 {seconds:g} 秒仍未完成，已停止生成这份文档", where=where,

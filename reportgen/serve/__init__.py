@@ -7,7 +7,7 @@ assets (no CDN, no web fonts), so it works without internet. See docs/serve.md.
 
 from __future__ import annotations
 
-from .app import create_app
-from .limits import Limits
+from reportgen.serve.app import create_app
+from reportgen.serve.limits import Limits
 
 __all__ = ["Limits", "create_app"]

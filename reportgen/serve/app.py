@@ -25,12 +25,12 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__
-from ..errors import ReportgenError, UsageError
-from ..resources import templates_dir
-from .limits import Limits
-from .routes import Handlers
-from .workspace import Workspaces
+from reportgen import __version__
+from reportgen.errors import ReportgenError, UsageError
+from reportgen.resources import templates_dir
+from reportgen.serve.limits import Limits
+from reportgen.serve.routes import Handlers
+from reportgen.serve.workspace import Workspaces
 
 log = logging.getLogger("reportgen.serve")
 COOKIE = "reportgen_session"
@@ -61,7 +61,7 @@ def create_app(
     asset_tag = secrets.token_hex(4)  # cache-busts the page's assets per server start
 
     def page(request: Request) -> Response:
-        from .draft import outlines
+        from reportgen.serve.draft import outlines
 
         html = env.get_template("index.html.j2").render(
             version=__version__, outlines=outlines(), limits=limits.describe(), tag=asset_tag,
@@ -127,13 +127,12 @@ def create_app(
 def _warm_up() -> None:
     """Run one synthetic form through the whole 生成报告 path, so the first real upload is as fast as the rest."""
     with contextlib.suppress(Exception):
-        from ..loaders import supported_suffixes
-        from ..loaders.structured import validate_data
-        from ..model import SourceMap
-        from ..synthetic import synthetic_form
-        from .draft import Draft
+        from reportgen.evaluation.model import SourceMap
+        from reportgen.loaders import tabular  # noqa: F401  (imports the workbook, Word and text readers)
+        from reportgen.loaders.structured import validate_data
+        from reportgen.serve.draft import Draft
+        from reportgen.testing import synthetic_form
 
-        supported_suffixes()  # imports the workbook, Word and text readers
         for seed in range(6):  # varied texts load the dictionary blocks most forms need
             Draft(validate_data(synthetic_form(seed), SourceMap("预热")), "预热").run()
 

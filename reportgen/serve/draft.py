@@ -13,16 +13,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import formatting as fmt
-from ..engine import Engine, Options
-from ..findings import SEVERITY_LABEL
-from ..loaders import load_all
-from ..model import EvaluationForm, source_of
-from ..narrative.outline import available_outlines
-from ..report import Report
-from ..scoring import Evaluation
-from .gaps import apply_fills, gaps_of
-from .preview import preview_document
+from reportgen import formatting as fmt
+from reportgen.engine import Engine, Options
+from reportgen.evaluation.findings import SEVERITY_LABEL
+from reportgen.evaluation.model import EvaluationForm, source_of
+from reportgen.evaluation.scoring import Evaluation
+from reportgen.loaders import load_all
+from reportgen.narrative.outline import available_outlines
+from reportgen.report import Report
+from reportgen.serve.gaps import apply_fills, gaps_of
+from reportgen.serve.preview import preview_document
 
 OUTLINE_LABELS = {
     "default": "通用提纲",
@@ -40,7 +40,7 @@ def outlines() -> list[dict[str, str]]:
 
 def check_outline(name: str) -> str:
     """Only the shipped outlines are offered: a name from the page is never taken as a path."""
-    from ..errors import UsageError
+    from reportgen.errors import UsageError
 
     if name not in available_outlines():
         raise UsageError(f"没有名为“{name}”的提纲", hint="可选：" + "、".join(o["label"] for o in outlines()))
@@ -75,7 +75,7 @@ class Draft:
 
     @classmethod
     def from_file(cls, path: Path, shown: str, outline: str) -> Draft:
-        from ..errors import UsageError
+        from reportgen.errors import UsageError
 
         forms = load_all(path)
         if len(forms) > 1:
@@ -114,7 +114,7 @@ class Draft:
         if kind in media:
             return engine(self.outline).render(self.report, kind), f"{name}.{kind}", media[kind]
         if kind == "xlsx":
-            from ..xlsx_template import build_workbook
+            from reportgen.loaders.xlsx_template import build_workbook
 
             buffer = io.BytesIO()
             build_workbook(self.form).save(buffer)

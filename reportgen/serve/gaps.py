@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError
-from ..loaders.structured import validate_data
-from ..model import EvaluationForm, SourceMap, attach_source, source_of
-from ..narrative import text
-from ..report import Report
-from ..scoring import Evaluation
+from reportgen.errors import InputError
+from reportgen.evaluation.model import EvaluationForm, SourceMap, attach_source, source_of
+from reportgen.evaluation.scoring import Evaluation
+from reportgen.loaders.structured import validate_data
+from reportgen.narrative import text
+from reportgen.report import Report
 
 _MARK = re.compile(r"【待补充：([^】]*)】")
 _INDICATOR = re.compile(r"^“(.+)”指标(?:扣分的理由|的偏差原因|未达目标值的原因)$")
@@ -59,6 +59,9 @@ _HINTS = {
     "grade": "优、良、中或差",
     "deviation_analysis": "写明资金未执行的原因，如资金拨付较晚、政府采购未完成、尾款未结算",
     "improvement_measures": "针对偏差准备采取的措施，可写多条，每条一行",
+    "goals": "项目年度总体绩效目标，如“为3,000名老年人发放居家养老服务补贴……”",
+    "overview": "项目立项依据、背景和主要实施内容",
+    "self_evaluation": "本单位如何组织这次自评：组织方式、工作步骤和评价方法",
 }
 
 

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..batch import BatchOptions
+from reportgen.batch.run import BatchOptions
 
 PROGRESS = "progress.jsonl"
 STATUS_LABEL = {"ok": "完成", "check-failed": "完成（检查未通过）", "failed": "失败", "kept": "未覆盖", "skipped": "跳过"}
@@ -24,7 +24,7 @@ STATUS_LABEL = {"ok": "完成", "check-failed": "完成（检查未通过）", "
 
 def _child(inputs: list[str], options: BatchOptions, progress_file: str, input_root: str) -> None:
     """The batch process: run the batch, reporting each finished input (runs in a spawned process)."""
-    from ..batch import run_batch
+    from reportgen.batch.run import run_batch
 
     root = Path(input_root)
     with open(progress_file, "a", encoding="utf-8") as log:

@@ -12,11 +12,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..batch import INPUT_SUFFIXES, BatchOptions
-from ..errors import InputError, UsageError
-from .limits import Limits
-from .upload import Upload, read_upload
-from .workspace import OFFICE_SUFFIXES, Session, Workspaces, check_office_file, extract_zip
+from reportgen.batch.run import INPUT_SUFFIXES, BatchOptions
+from reportgen.errors import InputError, UsageError
+from reportgen.serve.limits import Limits
+from reportgen.serve.upload import Upload, read_upload
+from reportgen.serve.workspace import OFFICE_SUFFIXES, Session, Workspaces, check_office_file, extract_zip
 
 DRAFT_SUFFIXES = (".md", ".markdown", ".txt", ".docx")
 FORM_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm", ".docx", ".txt", ".tsv")
@@ -49,7 +49,7 @@ class Handlers:
 
     # 生成报告 ----------------------------------------------------------------------------------
     async def generate(self, request: Request, session: Session) -> Response:
-        from .draft import Draft, check_outline
+        from reportgen.serve.draft import Draft, check_outline
 
         folder = session.new_folder("form")
         try:
@@ -74,7 +74,7 @@ class Handlers:
         return JSONResponse(view)
 
     async def fill(self, request: Request, session: Session) -> Response:
-        from .draft import check_outline
+        from reportgen.serve.draft import check_outline
 
         draft = session.state.get("draft")
         if draft is None:
@@ -105,7 +105,7 @@ class Handlers:
         return JSONResponse(await run_in_threadpool(work))
 
     async def download(self, request: Request, session: Session) -> Response:
-        from .app import attachment
+        from reportgen.serve.app import attachment
 
         draft = session.state.get("draft")
         kind = request.path_params["kind"]
@@ -130,8 +130,8 @@ class Handlers:
         form = _one(upload, "form", FORM_SUFFIXES, "自评表", self.limits, required=False)
 
         def work() -> dict[str, Any]:
-            from ..checking import checker
-            from ..checking.result import KIND_LABEL
+            from reportgen.checking import checker
+            from reportgen.checking.result import KIND_LABEL
 
             chk = checker()
             result = chk.check(draft.path, data=form.path if form else None)
@@ -180,8 +180,8 @@ class Handlers:
 
     # 批量生成 ----------------------------------------------------------------------------------
     async def start_batch(self, request: Request, session: Session) -> Response:
-        from .draft import check_outline
-        from .jobs import BatchJob
+        from reportgen.serve.draft import check_outline
+        from reportgen.serve.jobs import BatchJob
 
         batches = session.state.setdefault("batches", {})
         if any(job.running() for job in batches.values()):
@@ -228,7 +228,7 @@ class Handlers:
         return JSONResponse(await run_in_threadpool(job.status))
 
     async def batch_zip(self, request: Request, session: Session) -> Response:
-        from .app import attachment
+        from reportgen.serve.app import attachment
 
         job = self._job(request, session)
         status = await run_in_threadpool(job.status)

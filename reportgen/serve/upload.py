@@ -14,9 +14,9 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from ..errors import UsageError
-from .limits import MB, Limits
-from .workspace import safe_name
+from reportgen.errors import UsageError
+from reportgen.serve.limits import MB, Limits
+from reportgen.serve.workspace import safe_name
 
 
 class UploadError(UsageError):

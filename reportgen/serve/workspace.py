@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import UsageError
-from .limits import MB, Limits
+from reportgen.errors import UsageError
+from reportgen.serve.limits import MB, Limits
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .defaults import TASK_PAIRING_OVERLAP
-from .model import EvaluationForm, split_numbered
-from .similarity import text_overlap
+from reportgen.defaults import TASK_PAIRING_OVERLAP
+from reportgen.evaluation.model import EvaluationForm, split_numbered
+from reportgen.evaluation.similarity import text_overlap
 
 #: a reported item shares at least this much wording with a planned task to count as its result
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import yaml
 
-from .resources import lexicon_dir
+from reportgen.resources import lexicon_dir
 
 FILE_NAME = "labels.yaml"
 

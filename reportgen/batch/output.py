@@ -21,13 +21,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from .errors import InputError, RenderError, UsageError
-from .fsutil import atomic_write
-from .narrative.text import safe_filename
-from .overwrite import KeptError, changed_digests, forget, install_files, kept_error, recorded_digest, write_files
+from reportgen.errors import InputError, RenderError, UsageError
+from reportgen.fsutil import atomic_write
+from reportgen.narrative.text import safe_filename
+from reportgen.overwrite import KeptError, changed_digests, forget, install_files, kept_error, recorded_digest, write_files
 
 if TYPE_CHECKING:
-    from .batch import Rendered, Row
+    from reportgen.batch.run import Rendered, Row
 
 JOURNAL = ".reportgen-batch.jsonl"
 LOCK = ".reportgen-batch.lock"
@@ -343,7 +343,7 @@ def _broken_journal(journal: Path, line: int) -> InputError:
 def _read_journal(journal: Path) -> dict[tuple[str, str], Earlier]:
     """Projects finished by earlier runs: (key, input) → Earlier. A torn line (a kill mid-write) is redone;
     a line that is JSON but not ours means the journal was edited: refuse rather than guess."""
-    from .batch import Row
+    from reportgen.batch.run import Row
 
     done: dict[tuple[str, str], Earlier] = {}
     if not journal.exists():

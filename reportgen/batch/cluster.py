@@ -27,9 +27,9 @@ import dask
 from distributed import Client, Future, LocalCluster, as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from .batch import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
-from .batch_pool import timeout_message
-from .errors import UsageError
+from reportgen.batch.pool import timeout_message
+from reportgen.batch.run import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
+from reportgen.errors import UsageError
 
 
 class PrepareEngine(WorkerPlugin):
@@ -41,7 +41,7 @@ class PrepareEngine(WorkerPlugin):
         self.options = options
 
     def setup(self, worker: Any) -> None:
-        from .batch import _prepare
+        from reportgen.batch.run import _prepare
 
         _prepare(self.options)
 

@@ -23,14 +23,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from . import formatting as fmt
-from .batch_index import KIND
-from .engine import Engine, Options, Outcome
-from .errors import ReportgenError, UsageError
-from .fsutil import atomic_write
-from .model import EvaluationForm
-from .resources import lexicon_dir, templates_dir
+from reportgen import __version__
+from reportgen import formatting as fmt
+from reportgen.batch.index import KIND
+from reportgen.engine import Engine, Options, Outcome
+from reportgen.errors import ReportgenError, UsageError
+from reportgen.evaluation.model import EvaluationForm
+from reportgen.fsutil import atomic_write
+from reportgen.resources import lexicon_dir, templates_dir
 
 INPUT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".docx", ".txt", ".tsv")
 JOURNAL = ".reportgen-batch.jsonl"
@@ -273,7 +273,7 @@ def _render_form(form: EvaluationForm, task: Task, options: BatchOptions) -> Ren
 
 def _write_incoming(rendered: Rendered, outdir: Path, key: str) -> Rendered:
     """On a worker that shares OUT: write the files under a provisional name; the client renames them."""
-    from .overwrite import digest
+    from reportgen.overwrite import digest
 
     folder = outdir / INCOMING
     written, digests = {}, {}
@@ -287,7 +287,7 @@ def _write_incoming(rendered: Rendered, outdir: Path, key: str) -> Rendered:
 def _failed(task: Task, message: str, where: str = "") -> Rendered:
     """A failed row for the task's project (named when the file was read), or for the whole input."""
     form = task.form
-    about = {"project": form.subject or "", "kind": KIND[form.kind], "unit": form.unit or ""} if form else {}
+    about: dict[str, Any] = {"project": form.subject or "", "kind": KIND[form.kind], "unit": form.unit or ""} if form else {}
     return Rendered(Row(input=task.path, index=task.index, status="failed", message=message, where=where,
                         key=task.key, **about))
 
@@ -388,7 +388,11 @@ class Stop:
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
         previous = signal.signal(signal.SIGINT, self)
-        return lambda: signal.signal(signal.SIGINT, previous)
+
+        def restore() -> None:
+            signal.signal(signal.SIGINT, previous)
+
+        return restore
 
 
 def run_batch(
@@ -402,7 +406,7 @@ def run_batch(
     ``progress(done, total, row)`` is called after each input (``row`` is None for the first call);
     ``stop`` lets a caller (the web page) end the run early, as Ctrl-C does on the command line.
     """
-    from .batch_output import OutputFolder
+    from reportgen.batch.output import OutputFolder
 
     if options.scheduler:
         require_dask(options.scheduler)
@@ -452,7 +456,7 @@ def run_batch(
             result = BatchResult(rows=rows, elapsed=time.perf_counter() - start,
                                  interrupted=stop.requested.is_set(), skipped=skipped)
             out.finish(rows)
-            from .batch_index import write_index
+            from reportgen.batch.index import write_index
 
             write_index(result, options)
     finally:
@@ -467,7 +471,7 @@ def require_dask(scheduler: str) -> None:
     if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
         raise UsageError(f"--scheduler {scheduler} 需要 Dask，但本机没有安装",
                          hint="请运行 pip install 'reportgen[dask]'（安装 dask 和 distributed），或去掉 --scheduler 用本机进程池")
-    from .batch_dask import parse_scheduler
+    from reportgen.batch.cluster import parse_scheduler
 
     parse_scheduler(scheduler)
 
@@ -478,7 +482,7 @@ Handle = Callable[[Task, Done], list[Task]]  # a finished task in; the tasks it 
 def _run(todo: list[Task], options: BatchOptions, handle: Handle, stop: Stop) -> None:
     """Hand the tasks to whatever does the work: the calling process, the local pool, or Dask."""
     if options.scheduler:
-        from .batch_dask import run_dask
+        from reportgen.batch.cluster import run_dask
 
         run_dask(todo, options, handle, stop)
         return
@@ -490,7 +494,7 @@ def _run(todo: list[Task], options: BatchOptions, handle: Handle, stop: Stop) ->
             task = queue.popleft()
             queue.extendleft(reversed(handle(task, render_task(task, options))))
         return
-    from .batch_pool import run_pool
+    from reportgen.batch.pool import run_pool
 
     run_pool(todo, options, handle, stop, jobs=jobs)
 

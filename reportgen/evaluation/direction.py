@@ -26,9 +26,9 @@ from typing import Literal, NamedTuple
 
 import yaml
 
-from .errors import LexiconError
-from .resources import lexicon_dir
-from .values import _OP_MAP, _normalise
+from reportgen.errors import LexiconError
+from reportgen.evaluation.values import _OP_MAP, _normalise
+from reportgen.resources import lexicon_dir
 
 __all__ = [
     "Direction",

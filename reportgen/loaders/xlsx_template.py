@@ -15,9 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import vocabulary
-from .errors import RenderError
-from .model import EvaluationForm, Indicator
+from reportgen.errors import RenderError
+from reportgen.evaluation import vocabulary
+from reportgen.evaluation.model import EvaluationForm, Indicator
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -95,10 +95,10 @@ def build_workbook(form: EvaluationForm | None = None, kind: str | None = None) 
     ws = wb.active
     assert ws is not None
     ws.title = SHEET
-    instructions = INSTRUCTIONS
+    instructions: tuple[str, ...] = INSTRUCTIONS
     if kind == "department" or (form is not None and form.is_department):
-        from .xlsx_department import INSTRUCTIONS as DEPARTMENT_INSTRUCTIONS
-        from .xlsx_department import DepartmentWriter
+        from reportgen.loaders.xlsx_department import INSTRUCTIONS as DEPARTMENT_INSTRUCTIONS
+        from reportgen.loaders.xlsx_department import DepartmentWriter
 
         DepartmentWriter(ws, form).write()
         instructions = DEPARTMENT_INSTRUCTIONS
@@ -292,6 +292,7 @@ class _Writer:
     def level_text(self, name: str | None) -> str | None:
         if name is None:
             return None
+        weight: Decimal | int | None
         if self.form is None:
             weight = next((w for l1, w, _ in DEFAULT_LEVELS if l1 == name), None)
         else:

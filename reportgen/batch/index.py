@@ -7,14 +7,14 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import formatting as fmt
-from .defaults import LOW_EXECUTION_RATE
-from .findings import CODES, SEVERITY_LABEL
-from .fsutil import atomic_write
-from .narrative.text import cell, md
+from reportgen import formatting as fmt
+from reportgen.defaults import LOW_EXECUTION_RATE
+from reportgen.evaluation.findings import CODES, SEVERITY_LABEL
+from reportgen.fsutil import atomic_write
+from reportgen.narrative.text import cell, md
 
 if TYPE_CHECKING:
-    from .batch import BatchOptions, BatchResult, Row
+    from reportgen.batch.run import BatchOptions, BatchResult, Row
 
 COLUMNS = (
     ("单位", "unit", 26),
@@ -157,7 +157,7 @@ _GRADE_ORDER = ("优", "良", "中", "差")
 
 def overview_markdown(result: BatchResult, templates: str | None = None) -> str:
     """Word the department overview with ``batch/overview.md.j2`` from the facts of ``result``."""
-    from .narrative.env import build_environment, template_error
+    from reportgen.narrative.env import build_environment, template_error
 
     env = build_environment(templates)
     try:
@@ -247,7 +247,7 @@ def overview_unit(rows: list[Row]) -> str:
 
 def overview_date(rows: list[Row]) -> str:
     """The overview's date: the latest of its reports' dates (never the clock: same batch, same file)."""
-    from .renderers.html import iso_date
+    from reportgen.renderers.html import iso_date
 
     dated = [(iso, r.date) for r in rows if r.date and (iso := iso_date(r.date)) is not None]
     return max(dated)[1] if dated else ""
@@ -260,8 +260,8 @@ def write_index(result: BatchResult, options: BatchOptions) -> None:
     overview = overview_markdown(result, options.templates)
     atomic_write(out / "overview.md", overview)
     if "pdf" in options.formats:
-        from .renderers.pdf import render_pdf
-        from .report import Report
+        from reportgen.renderers.pdf import render_pdf
+        from reportgen.report import Report
 
         rows = result.rows
         signature = tuple(x for x in (overview_unit(rows), overview_date(rows)) if x)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .defaults import MONEY_INDICATOR_TOLERANCE
-from .model import Budget, EvaluationForm, FundSource
-from .values import _lead, parse_value
+from reportgen.defaults import MONEY_INDICATOR_TOLERANCE
+from reportgen.evaluation.model import Budget, EvaluationForm, FundSource
+from reportgen.evaluation.values import _lead, parse_value
 
 __all__ = ["Adjustment", "BudgetFigures", "Reconciliation", "reconcile", "same_money_indicator"]
 

@@ -50,6 +50,8 @@ _MEASURES = (
 def _indicator(rng: random.Random, level1: str, level2: str, weight: float) -> dict[str, Any]:
     kind = rng.random()
     name: str
+    actual: float  # a count in some branches, a percentage in others
+    ind: dict[str, Any]
     if level2 == "数量指标":
         name, unit, lo, hi = rng.choice(_QUANTITY)
         target = rng.randint(lo, hi)

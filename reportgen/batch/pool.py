@@ -20,7 +20,7 @@ from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .batch import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
+from reportgen.batch.run import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
 
 
 def death_message(exitcode: int | None, retries: int) -> str:
@@ -159,7 +159,7 @@ def _worker_main(conn: Connection, parent_end: Connection, options: BatchOptions
 
 def _detach(parent: int) -> None:
     """Live only as long as the parent, hold none of its files, leave Ctrl-C to it."""
-    from .batch_output import LOCK_FDS
+    from reportgen.batch.output import LOCK_FDS
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -12,11 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .figures import Computed, Figure, Kind, Missing, Printed
-from .model import source_of
+from reportgen.evaluation.figures import Computed, Figure, Kind, Missing, Printed
+from reportgen.evaluation.model import source_of
 
 if TYPE_CHECKING:
-    from .scoring import CategoryResult, Evaluation
+    from reportgen.evaluation.scoring import CategoryResult, Evaluation
 
 ZERO = Decimal(0)
 
@@ -43,6 +43,8 @@ class _Builder:
         self.file = self.source.file
         self.fallback = self.source.locate("")  # where a field without a recorded place points: the file
         self.out: dict[str, Figure] = {}
+        self.weights: dict[int, Figure] = {}  # indicators[i].weight and .score by i, for the category sums
+        self.scores: dict[int, Figure] = {}
 
     def put(self, figure: Figure, key: str | None = None) -> Figure:
         self.out[key or figure.path] = figure
@@ -71,9 +73,10 @@ class _Builder:
         return figure
 
     def sum_of(self, figures: list[Figure], rule: str, path: str, label: str, kind: Kind = "score") -> Figure:
-        known = [f for f in figures if f.known]
+        # the known values (a text value counts 0, as Figure.number has it), read as attributes, not properties
+        known = [v if isinstance(v, Decimal) else ZERO for v in [f.value for f in figures] if v is not None]
         note = "" if len(known) == len(figures) else f"（{len(figures) - len(known)}项未填，未计入）"
-        return self.computed(sum((f.number for f in known), ZERO), kind, rule + note, tuple(figures), path, label, "分")
+        return self.computed(sum(known, ZERO), kind, rule + note, tuple(figures), path, label, "分")
 
     # -----------------------------------------------------------------------------------------
     def build(self) -> dict[str, Figure]:
@@ -166,6 +169,7 @@ class _Builder:
                 self.computed(r.ratio, "rate", rule, (), f"{path}.ratio", f"指标{name}完成率")
             weights.append(weight)
             scores.append(score)
+            self.weights[r.index], self.scores[r.index] = weight, score
         return weights, scores
 
     def categories(self) -> None:
@@ -173,8 +177,8 @@ class _Builder:
         for c in [*ev.level1, *ev.level2]:
             key = category_key(c)
             members = [ev.indicators[i] for i in c.indices]
-            weights = [self.out[f"indicators[{i}].weight"] for i in c.indices]
-            scores = [self.out[f"indicators[{i}].score"] for i in c.indices]
+            weights = [self.weights[i] for i in c.indices]  # out["indicators[i].weight"], without the key
+            scores = [self.scores[i] for i in c.indices]
             weight = self.sum_of(weights, "所含指标分值合计", f"{key}.weight", f"{c.name}分值")
             score = self.sum_of(scores, "所含指标得分合计", f"{key}.score", f"{c.name}得分")
             self.computed(max(weight.number - score.number, ZERO), "score", "分值−得分", (weight, score),

@@ -20,14 +20,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import accumulate, repeat
 from typing import Any, Literal, NamedTuple
 
-from . import formatting as fmt
+from reportgen import formatting as fmt
 
 Kind = Literal["money", "rate", "score", "count", "year", "date", "grade", "text"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Printed:
     """Read from the form: ``place`` is file plus YAML line or sheet!cell, ``path`` the field path."""
 
@@ -45,7 +46,7 @@ class Printed:
         return {"origin": "printed", "place": self.place, "path": self.path}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Computed:
     """Computed by ``rule`` from ``inputs`` (never printed on the form)."""
 
@@ -69,7 +70,7 @@ class Computed:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Missing:
     """Not on the form: ``what`` the report needs, ``path`` the field that is blank."""
 
@@ -88,6 +89,9 @@ class Missing:
 
 
 Origin = Printed | Computed | Missing
+# The origins are immutable by convention, like Figure: hashable and compared by value as frozen dataclasses are,
+# but built without frozen's object.__setattr__ per field (a report builds some 150 of them, and that cost half
+# the time spent making its figures).
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +156,12 @@ class Figure:
 
     # Templates compare figures with numbers (``c.count > 1``), with each other (``c.full_count == c.count``)
     # and, in templates written for the former string facts, with their text (``c.lost != "0"``).
-    def _other(self, other: object) -> Decimal | str | None:
+    def _other(self, other: object) -> Decimal | int | str | None:
+        # an int is compared as it is (Decimal compares exactly with int): templates compare figures with
+        # literals (``c.count > 1``) hundreds of times a report, and Decimal(1) each time was a measurable cost
+        cls = type(other)
+        if cls is int or cls is Decimal:
+            return other  # type: ignore[return-value]
         if isinstance(other, Figure):
             return other.value
         if isinstance(other, bool):
@@ -178,9 +187,9 @@ class Figure:
 
     __hash__ = object.__hash__
 
-    def _cmp(self, other: object) -> tuple[Decimal, Decimal]:
+    def _cmp(self, other: object) -> tuple[Decimal, Decimal | int]:
         theirs = self._other(other)
-        if not isinstance(self.value, Decimal) or not isinstance(theirs, Decimal):
+        if not isinstance(self.value, Decimal) or not isinstance(theirs, (Decimal, int)):
             raise TypeError(f"无法比较数字“{self.label or self.path}”与 {other!r}")
         return self.value, theirs
 
@@ -240,8 +249,7 @@ class Figure:
         entries.append((ledger.section, ledger.part, self))
         return f"{_OPEN}{len(entries) - 1}{_MID}{text}{_CLOSE}"
 
-    def __str__(self) -> str:
-        return self.stated()
+    __str__ = stated  # ``{{ figure }}`` in a template: stated, recorded (no extra call per figure)
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "label": self.label, "kind": self.kind, "unit": self.unit,
@@ -299,7 +307,11 @@ _MARKED = re.compile(f"{_OPEN}(\\d+){_MID}([^{_CLOSE}]*){_CLOSE}")
 
 def unmark(text: str) -> str:
     """Text without the ledger's marks (for strings taken out of a report while it is composed)."""
-    return _MARKED.sub(lambda m: m[2], text) if _OPEN in text else text
+    if _OPEN not in text:
+        return text
+    pieces = _MARKED.split(text)  # text, number, figure text, …: drop the numbers (no Python call per mark)
+    del pieces[1::3]
+    return "".join(pieces)
 
 
 @dataclass
@@ -331,15 +343,14 @@ class Ledger:
         so it is not in the result.
         """
         pieces = _MARKED.split(marked)  # text, number, figure text, text, number, figure text, …, text
-        found: list[Entry] = []
-        entries = self.entries
-        length = len(pieces[0])
-        for k in range(1, len(pieces), 3):
-            text = pieces[k + 1]
-            section, part, figure = entries[int(pieces[k])]
-            found.append(Entry(section, part, text, figure, length, length + len(text)))
-            length += len(text) + len(pieces[k + 2])
+        numbers, texts = pieces[1::3], pieces[2::3]
         del pieces[1::3]  # the entry numbers: what is left is the text with each figure's own text in place
+        if not numbers:
+            return "".join(pieces), []
+        # offsets and entries built by C-level iteration (map, zip, accumulate): this runs once per figure
+        ends = list(accumulate(map(len, pieces)))  # pieces[2k + 1] is the k-th figure's text
+        sections, parts, figures = zip(*map(self.entries.__getitem__, map(int, numbers)), strict=True)
+        found = list(map(tuple.__new__, repeat(Entry), zip(sections, parts, texts, figures, ends[0:-1:2], ends[1::2], strict=True)))
         return "".join(pieces), found
 
     @contextmanager

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from .defaults import MAX_DATA_FILE_NODES
-from .errors import ReportgenError
+from reportgen.defaults import MAX_DATA_FILE_NODES
+from reportgen.errors import ReportgenError
 
 MAX_NODES = MAX_DATA_FILE_NODES
 

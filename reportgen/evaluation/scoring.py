@@ -16,20 +16,21 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from . import defaults, vocabulary
-from . import formatting as fmt
-from .cleaning import CleanName, clean_form, display_name, hollow_goal
-from .direction import direction_of
-from .findings import Finding, found
-from .model import EvaluationForm, Indicator, source_of
-from .reconcile import Reconciliation, reconcile
-from .similarity import text_overlap
-from .status import Status, copies_target, decide
-from .values import Value, completion_ratio, meets, parse_value
+from reportgen import defaults
+from reportgen import formatting as fmt
+from reportgen.evaluation import vocabulary
+from reportgen.evaluation.cleaning import CleanName, clean_form, display_name, hollow_goal
+from reportgen.evaluation.direction import direction_of
+from reportgen.evaluation.findings import Finding, found
+from reportgen.evaluation.model import EvaluationForm, Indicator, source_of
+from reportgen.evaluation.reconcile import Reconciliation, reconcile
+from reportgen.evaluation.similarity import text_overlap
+from reportgen.evaluation.status import Status, copies_target, decide
+from reportgen.evaluation.values import Value, completion_ratio, meets, parse_value
 
 if TYPE_CHECKING:
-    from .department import TaskResult
-    from .figures import Figure
+    from reportgen.evaluation.department import TaskResult
+    from reportgen.evaluation.figures import Figure
 
 Status_ = Literal["met", "exceeded", "partial", "missed", "unknown"]
 ONE = Decimal(1)
@@ -108,7 +109,7 @@ class IndicatorResult:
     status: Status_  # coarse grouping; ``verdict`` says what the row really says
     cause: str | None  # the form's own words: the indicator's cause, its actual, or a linked analysis item
     cause_source: Literal["indicator", "actual", "analysis", "none"]
-    verdict: Status | None = None  # the honest status (reportgen.status): what the row really says
+    verdict: Status | None = None  # the honest status (reportgen.evaluation.status): what the row really says
     display: CleanName | None = None  # the name as prose prints it (the appendix keeps indicator.name)
 
     @property
@@ -205,8 +206,8 @@ class Evaluation:
 
     @cached_property
     def figures(self) -> dict[str, Figure]:
-        """Every figure with its origin, by field path or derived key (see ``reportgen.provenance``)."""
-        from .provenance import evaluation_figures
+        """Every figure with its origin, by field path or derived key (see ``reportgen.narrative.provenance``)."""
+        from reportgen.narrative.provenance import evaluation_figures
 
         return evaluation_figures(self)
 
@@ -647,7 +648,7 @@ class _Evaluator:
         return True
     def tasks(self) -> list[TaskResult]:
         """A department-wide form's annual tasks; a planned task with no reported result is a finding."""
-        from .department import task_results  # department-wide forms only
+        from reportgen.evaluation.department import task_results  # department-wide forms only
 
         results = task_results(self.form)
         for t in results:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .model import FundSource, Indicator, Task
-from .xlsx_template import _numbered, _Writer
+from reportgen.evaluation.model import FundSource, Indicator, Task
+from reportgen.loaders.xlsx_template import _numbered, _Writer
 
 COLUMNS = "ABCDEFGHIJKLM"
 WIDTHS = {"A": 14, "B": 14, "C": 26, "D": 10, "E": 10, "F": 14, "G": 12, "H": 14, "I": 10, "J": 9, "K": 9, "L": 9,

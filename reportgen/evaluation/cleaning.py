@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .findings import Finding, found
-from .model import EvaluationForm, source_of
+from reportgen.evaluation.findings import Finding, found
+from reportgen.evaluation.model import EvaluationForm, source_of
 
 __all__ = [
     "CleanName",
@@ -279,6 +279,7 @@ _FIELD_LABELS = {
     "goals.planned": "年度目标",
     "goals.achieved": "年度目标实际完成情况",
     "other_notes": "其他需要说明的问题",
+    "self_evaluation": "自评工作开展情况",
     "deviation_analysis": "偏差原因分析",
     "improvement_measures": "改进措施",
     "cause": "偏差原因",
@@ -310,6 +311,7 @@ def clean_form(form: EvaluationForm) -> tuple[EvaluationForm, list[Finding]]:
     data.implementer = unit_name(form.implementer)
     data.overview = one(form.overview, "overview", _FIELD_LABELS["overview"])
     data.other_notes = one(form.other_notes, "other_notes", _FIELD_LABELS["other_notes"])
+    data.self_evaluation = one(form.self_evaluation, "self_evaluation", _FIELD_LABELS["self_evaluation"])
     if data.goals is not None and form.goals is not None:
         data.goals.planned = one(form.goals.planned, "goals.planned", _FIELD_LABELS["goals.planned"])
         data.goals.achieved = one(form.goals.achieved, "goals.achieved", _FIELD_LABELS["goals.achieved"])

@@ -28,8 +28,9 @@ from pydantic import (
     model_validator,
 )
 
-from . import vocabulary
-from .defaults import MAX_NAME_CHARS, MAX_NUMBER_CHARS, MAX_TEXT_CHARS
+from reportgen.defaults import MAX_NAME_CHARS, MAX_NUMBER_CHARS, MAX_TEXT_CHARS
+from reportgen.errors import Place
+from reportgen.evaluation import vocabulary
 
 # What validation changed on purpose (a cell in 元 converted to the form's 万元), as (path, message): validators
 # cannot return findings, so ``validate_data`` collects these notes around ``model_validate`` and turns them
@@ -239,10 +240,29 @@ Name = Annotated[str | None, BeforeValidator(to_text), AfterValidator(_short)]
 TextList = Annotated[list[str], BeforeValidator(to_text_list), AfterValidator(_long)]
 
 
-def _not_negative(value: Decimal | None, what: str) -> Decimal | None:
-    if value is not None and value < 0:
-        raise ValueError(f"{what}不能为负数")
-    return value
+def _not_negative(what: str) -> AfterValidator:
+    def check(value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 0:
+            raise ValueError(f"{what}不能为负数")
+        return value
+
+    return AfterValidator(check)
+
+
+def _required(what: str) -> BeforeValidator:
+    """A name the form cannot do without (项目名称, 三级指标名称): present, not blank, not overlong."""
+
+    def check(value: Any) -> Any:
+        text = to_text(value)
+        if not text:
+            raise ValueError(f"{what}不能为空")
+        return _short(text)
+
+    return BeforeValidator(check)
+
+
+Money = Annotated[Amount, _not_negative("金额")]
+Points = Annotated[Amount, _not_negative("分值")]
 
 
 def _keys(part: str, name: str) -> AliasChoices:
@@ -268,29 +288,24 @@ class FundSource(_Model):
     """One 资金来源 row: 本年财政拨款, 上年结转, 其他资金…"""
 
     name: str = Field(validation_alias=_keys("fund_source", "name"))
-    initial: Amount = _alias("budget", "initial")
+    initial: Money = _alias("budget", "initial")
+    adjusted: Money = _alias("budget", "adjusted")
+    executed: Money = _alias("budget", "executed")
 
     @field_validator("name", mode="before")
     @classmethod
     def _name(cls, value: Any) -> Any:
         return _short(to_text(value))
-    adjusted: Amount = _alias("budget", "adjusted")
-    executed: Amount = _alias("budget", "executed")
-
-    @field_validator("initial", "adjusted", "executed")
-    @classmethod
-    def _amount(cls, value: Decimal | None) -> Decimal | None:
-        return _not_negative(value, "金额")
 
 
 class Budget(_Model):
     """项目资金 / 预算执行情况: the money block, in the form's own unit."""
 
     unit: str = Field(default="万元", validation_alias=_keys("budget", "unit"))
-    weight: Amount = _alias("budget", "weight")
-    initial: Amount = _alias("budget", "initial")
-    adjusted: Amount = _alias("budget", "adjusted")
-    executed: Amount = _alias("budget", "executed")
+    weight: Points = _alias("budget", "weight")
+    initial: Money = _alias("budget", "initial")
+    adjusted: Money = _alias("budget", "adjusted")
+    executed: Money = _alias("budget", "executed")
     rate: Rate = _alias("budget", "rate")
     score: Amount = _alias("budget", "score")
     sources: list[FundSource] = Field(default_factory=list, validation_alias=_keys("budget", "sources"))
@@ -336,16 +351,6 @@ class Budget(_Model):
             return "元"
         raise ValueError("金额单位只能是“万元”或“元”")
 
-    @field_validator("weight")
-    @classmethod
-    def _weight(cls, value: Decimal | None) -> Decimal | None:
-        return _not_negative(value, "分值")
-
-    @field_validator("initial", "adjusted", "executed")
-    @classmethod
-    def _amount(cls, value: Decimal | None) -> Decimal | None:
-        return _not_negative(value, "金额")
-
 
 class Goals(_Model):
     """年度总体目标: what was planned and what was achieved (free text)."""
@@ -358,7 +363,7 @@ class Goals(_Model):
 class Task(_Model):
     """One 年度主要工作任务 of a department-wide form: what was planned, and what the form reports done."""
 
-    name: str = Field(validation_alias=_keys("task", "name"))
+    name: Annotated[str, _required("任务名称")] = Field(validation_alias=_keys("task", "name"))
     planned: Text = _alias("task", "planned")
     result: Text = _alias("task", "result")
 
@@ -367,14 +372,6 @@ class Task(_Model):
     def _plain(cls, value: Any) -> Any:
         # a task may be written as a bare line ("- 完成全年新闻宣传任务")
         return {"name": value} if isinstance(value, str) else value
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name(cls, value: Any) -> Any:
-        text = to_text(value)
-        if not text:
-            raise ValueError("任务名称不能为空")
-        return _short(text)
 
 
 _YES = {"是", "√", "✓", "★", "y", "yes", "true", "1", "核心", "核心指标"}
@@ -406,8 +403,8 @@ class Indicator(_Model):
 
     level1: Name = _alias("indicator", "level1")
     level2: Name = _alias("indicator", "level2")
-    name: str = Field(validation_alias=_keys("indicator", "name"))
-    weight: Amount = _alias("indicator", "weight")
+    name: Annotated[str, _required("三级指标名称")] = Field(validation_alias=_keys("indicator", "name"))
+    weight: Points = _alias("indicator", "weight")
     target: Text = _alias("indicator", "target")
     actual: Text = _alias("indicator", "actual")
     score: Amount = _alias("indicator", "score")
@@ -419,21 +416,6 @@ class Indicator(_Model):
     adjusted_target: Text = _alias("indicator", "adjusted_target")
     nature: Text = _alias("indicator", "nature")
     unit: Text = _alias("indicator", "unit")
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name(cls, value: Any) -> Any:
-        text = to_text(value)
-        if not text:
-            raise ValueError("三级指标名称不能为空")
-        return _short(text)
-
-    @field_validator("weight")
-    @classmethod
-    def _weight(cls, value: Decimal | None) -> Decimal | None:
-        if value is not None and value < 0:
-            raise ValueError("分值不能为负数")
-        return value
 
 
 class Contacts(_Model):
@@ -513,7 +495,7 @@ _MANAGEMENT_ROWS = 2
 
 @cache
 def _management_words() -> tuple[str, ...]:
-    from .resources import lexicon_dir
+    from reportgen.resources import lexicon_dir
 
     data = yaml.safe_load((lexicon_dir() / "management.yaml").read_text(encoding="utf-8")) or {}
     return tuple(str(w) for w in data.get("words") or [] if str(w).strip())
@@ -538,7 +520,7 @@ class EvaluationForm(_Model):
     year: int | None = _alias("form", "year")
     unit: Name = _alias("form", "unit")
     filled_on: Annotated[_dt.date | str | None, BeforeValidator(to_date)] = _alias("form", "filled_on")
-    project: str | None = _alias("form", "project")
+    project: Annotated[str | None, _required("项目名称")] = _alias("form", "project")
     department: Name = _alias("form", "department")
     implementer: Name = _alias("form", "implementer")
     category: Name = _alias("form", "category")
@@ -554,6 +536,8 @@ class EvaluationForm(_Model):
     deviation_analysis: TextList = Field(default_factory=list, validation_alias=_keys("form", "deviation_analysis"))
     improvement_measures: TextList = Field(default_factory=list, validation_alias=_keys("form", "improvement_measures"))
     other_notes: Text = _alias("form", "other_notes")
+    # how the unit organised its self-evaluation (组织方式、步骤、方法): the report states it only when given
+    self_evaluation: Text = _alias("form", "self_evaluation")
     contacts: Contacts | None = _alias("form", "contacts")
     # department-wide forms: the unit's functions, organisation and staff, and its annual tasks
     functions: Text = _alias("form", "functions")
@@ -635,14 +619,6 @@ class EvaluationForm(_Model):
             raise ValueError(f"年度“{value}”不是合理的年份（应为四位数，如 2021）")
         return value
 
-    @field_validator("project", mode="before")
-    @classmethod
-    def _project(cls, value: Any) -> Any:
-        text = to_text(value)
-        if not text:
-            raise ValueError("项目名称不能为空")
-        return _short(text)
-
     @model_validator(mode="after")
     def _indicators(self) -> EvaluationForm:
         # a form with its budget block or total but no indicator rows still gives a 综述 (issue 14)
@@ -679,6 +655,10 @@ class SourceMap:
             # a top-level key ("total_score") has no ".x"/"[i]" tail: its parent is the document itself
             probe = parent if parent != probe else ""
         return self.file + (f"!{self.sheet}" if self.sheet else "")
+
+    def place(self, path: str = "", field: str | None = None) -> Place:
+        """``locate`` as a structured place, with ``field`` (``path`` unless given) as its field path."""
+        return Place.within(self.file, self.locate(path)[len(self.file):], field=field or path or None)
 
 
 def attach_source(form: EvaluationForm, source: SourceMap) -> EvaluationForm:

@@ -1,7 +1,7 @@
 """The honest status of one indicator: what the form's target, actual and score really say.
 
 ``decide(...)`` compares a parsed target with a parsed actual in the indicator's direction (operator checked
-against the name lexicon, :mod:`reportgen.direction`) and overlays the printed score.  Every outcome gets a
+against the name lexicon, :mod:`reportgen.evaluation.direction`) and overlays the printed score.  Every outcome gets a
 ``key`` the templates word on its own:
 
 =================  =====================================================================================
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Protocol
 
-from .direction import Direction, direction_of
-from .values import Value, _copies_operator, _normalise, _text_key, _unit_key
+from reportgen.evaluation.direction import Direction, direction_of
+from reportgen.evaluation.values import Value, _copies_operator, _normalise, _text_key, _unit_key
 
 __all__ = ["Kind", "PartStatus", "Status", "decide", "display_actual", "overall_completion"]
 
@@ -360,8 +360,12 @@ def display_actual(target: Value, actual: Value) -> str:
 
 
 class _Bands(Protocol):
-    all_met: str
-    bands: tuple[tuple[Decimal, str], ...]
+    # read-only members: the lexicon's Wording is frozen
+    @property
+    def all_met(self) -> str: ...
+
+    @property
+    def bands(self) -> tuple[tuple[Decimal, str], ...]: ...
 
 
 def overall_completion(

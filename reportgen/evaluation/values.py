@@ -30,8 +30,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
 
-from . import vocabulary
-from .vocabulary import Op
+from reportgen.evaluation import vocabulary
+from reportgen.evaluation.vocabulary import Op
 
 __all__ = ["Kind", "Op", "Value", "completion_ratio", "meets", "parse_value"]
 
