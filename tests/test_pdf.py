@@ -236,7 +236,10 @@ def test_chinese_lines_are_justified_to_the_margin(seed_pdf: bytes) -> None:
              if nx < left + 1 and 27 < ny - y < 31]
     assert len(inner) >= 10
     margin = max(inner)
-    assert all(margin - end < 1.5 for end in inner), sorted(inner)
+    # the one exception: a line ending before the kept-together （财预〔2020〕10号） would need gaps over a
+    # quarter em, so it stays ragged rather than spaced out (依 据 《 项 目 … 》)
+    ragged = [end for end in inner if margin - end >= 1.5]
+    assert len(ragged) <= 1, sorted(inner)
 
 
 def test_endless_tokens_are_broken_and_rendered(renderer: PdfRenderer) -> None:
