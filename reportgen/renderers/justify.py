@@ -18,7 +18,9 @@ import inspect
 from typing import Any
 
 _KNOWN = ("70.",)
-_MAX_SPACING_EM = 0.25  # a line that would need more (it ends before a kept-together token such as “（财预〔2020〕10号）”) is left ragged: gaps a quarter em wide already read as spaced-out type
+# a line that would need wider gaps (it ends before a kept-together token such as "（财预〔2020〕10号）")
+# is left ragged: gaps a quarter em wide already read as spaced-out type
+_MAX_SPACING_EM = 0.25
 _installed = False
 
 
