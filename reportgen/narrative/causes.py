@@ -13,11 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from reportgen.errors import LexiconError
-from reportgen.loaders.safeyaml import load_bounded
-from reportgen.resources import confined, lexicon_dir
+from reportgen.narrative.lexicon_file import lexicon_file, read_yaml
 
 
 @dataclass(frozen=True)
@@ -39,14 +36,7 @@ class Taxonomy:
 
 
 def _load_file(path: Path) -> Taxonomy:
-    try:
-        data = load_bounded(path.read_text(encoding="utf-8"), str(path), LexiconError) or {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise LexiconError(f"词库文件 YAML 语法错误（{exc.problem}）", where=where) from exc
-    except OSError as exc:
-        raise LexiconError(f"无法读取词库文件（{exc.strerror}）", where=str(path)) from exc
+    data = read_yaml(path)
 
     def build(entries: object, section: str) -> tuple[CauseCategory, ...]:
         if entries is None:
@@ -76,11 +66,7 @@ def _load_file(path: Path) -> Taxonomy:
 @cache
 def load_taxonomy(overlay: str | None = None) -> Taxonomy:
     """Load ``causes.yaml`` from the user's lexicon folder if it has one, else the built-in file."""
-    if overlay:
-        candidate = confined(Path(overlay), "causes.yaml", LexiconError)
-        if candidate.is_file():
-            return _load_file(candidate)
-    return _load_file(lexicon_dir() / "causes.yaml")
+    return _load_file(lexicon_file("causes.yaml", overlay))
 
 
 class CauseClassifier:

@@ -13,11 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from reportgen.errors import LexiconError
-from reportgen.loaders.safeyaml import load_bounded
-from reportgen.resources import confined, lexicon_dir
+from reportgen.narrative.lexicon_file import lexicon_file, read_yaml
 
 
 @dataclass(frozen=True)
@@ -72,14 +69,7 @@ def _theme(entry: object, where: str, path: Path) -> Theme:
 
 
 def _load_file(path: Path) -> ThemeBook:
-    try:
-        data = load_bounded(path.read_text(encoding="utf-8"), str(path), LexiconError) or {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise LexiconError(f"词库文件 YAML 语法错误（{exc.problem}）", where=where) from exc
-    except OSError as exc:
-        raise LexiconError(f"无法读取词库文件（{exc.strerror}）", where=str(path)) from exc
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise LexiconError("顶层应为键值表（themes、level2、fallback）", where=str(path))
 
@@ -97,8 +87,4 @@ def _load_file(path: Path) -> ThemeBook:
 @cache
 def load_themes(overlay: str | None = None) -> ThemeBook:
     """``themes.yaml`` from the user's lexicon folder if it has one, else the built-in file."""
-    if overlay:
-        candidate = confined(Path(overlay), "themes.yaml", LexiconError)
-        if candidate.is_file():
-            return _load_file(candidate)
-    return _load_file(lexicon_dir() / "themes.yaml")
+    return _load_file(lexicon_file("themes.yaml", overlay))
