@@ -34,10 +34,15 @@ def worker(n: int, seed_runs: int) -> None:
 
     import reportgen
     from reportgen import evaluate, load
-    from reportgen.evaluation.model import SourceMap
     from reportgen.loaders.structured import validate_data
     from reportgen.narrative import Composer
-    from reportgen.testing import synthetic_form
+
+    try:  # the stage layout (5ca2ef7 on)
+        from reportgen.evaluation.model import SourceMap
+        from reportgen.testing import synthetic_form
+    except ImportError:  # the flat layout of the reference commit 632f871 (same synthetic forms)
+        from reportgen.model import SourceMap  # type: ignore[no-redef]
+        from reportgen.synthetic import synthetic_form  # type: ignore[no-redef]
 
     root = Path(reportgen.__file__).resolve().parent.parent
     composer = Composer()
