@@ -11,6 +11,7 @@ from reportgen import evaluate, load
 from reportgen.checking import CheckResult, check
 from reportgen.checking.checker import to_draft
 from reportgen.checking.facts import Stated, agrees
+from reportgen.evaluation.model import Goals
 
 CLEAN = DATA / "draft_clean.md"
 HANDWRITTEN = DATA / "draft_handwritten.md"
@@ -295,3 +296,31 @@ def test_every_alternative_of_every_section_passes_the_checker(outline: str) -> 
             result = check(composer.compose(ev, force=force))
             bad = [p.message for p in result.problems if p.severity == "error" and not p.forced]
             assert not bad, (path.stem, outline, force, bad)
+
+
+def test_a_budget_figure_inside_the_forms_own_words_is_not_compared() -> None:
+    # the form's goal says what was applied for ("申请预算资金2,500万元"); the report quotes it as the goal
+    form = load(SEED_EXAMPLE)
+    goals = Goals(planned="本项目共申请预算资金2,500万元，用于社区服务设施建设。")
+    ev = evaluate(form.model_copy(update={"goals": goals}))
+    quoted = FACT_DRAFT.format(summary="项目年度总体目标：本项目共申请预算资金2,500万元，用于社区服务设施建设。")
+    assert [p.term for p in check(quoted, data=ev).problems if p.kind == "fact-mismatch"] == []
+    # the same figure as the report's own statement is still a wrong budget
+    own = FACT_DRAFT.format(summary="本年度项目全年预算资金2,500万元。")
+    assert [p.term for p in check(own, data=ev).problems if p.kind == "fact-mismatch"] == ["预算资金2,500万元"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "wrong"),
+    [
+        # a later clause's 自评得分 that is the project's total speaks of the project, not of 产出指标
+        ("综合预算执行和产出指标完成情况，本项目自评得分98分，评价等级为“优”。", []),
+        # one that is neither the total nor the category's score is still wrong
+        ("综合预算执行和产出指标完成情况，本项目自评得分97分，评价等级为“优”。", ["自评得分97分"]),
+    ],
+)
+def test_a_total_after_a_category_named_in_passing(seed_ev, sentence: str, wrong: list[str]) -> None:  # type: ignore[no-untyped-def]
+    result = check(FACT_DRAFT.format(summary=sentence), data=seed_ev)
+    terms = [p.term for p in result.problems if p.kind == "fact-mismatch"]
+    assert [t for t in terms if "产出指标……" not in t] == wrong
+    assert not [t for t in terms if t.startswith("产出指标……") and "98分" in t]

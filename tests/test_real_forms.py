@@ -3,7 +3,8 @@
 The real forms are not copied here: CI has ../shared beside the clone (``REPORTGEN_FORMS`` may point
 elsewhere); without them only the examples are rendered. Each report must read as a finished text: no
 "None"/"nan", no empty quotation “”, no doubled "%%", no raw look-alike operators (≧ ═ ﹦) outside the
-appendix, no body paragraph much longer than a reader can take in, and never the 主管部门 as implementer.
+appendix, no body paragraph much longer than a reader can take in, never the 主管部门 as implementer, and
+nothing the checker finds at odds with the form it was written from.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, example_paths
 
-from reportgen import render
+from reportgen import check, render
 from reportgen.errors import InputError
 from reportgen.evaluation.scoring import evaluate
 from reportgen.loaders import load
@@ -69,3 +70,7 @@ def test_every_report_reads_as_finished_text(path: Path) -> None:
         if dept and dept not in implementer and implementer not in dept:
             for named in re.findall(r"实施单位(?:为|是|：|:)?([^，。；、\n]*)", body):
                 assert dept not in named, f"{where}: 主管部门 named as implementer: {named}"
+        # the report the tool wrote from this form never contradicts it (a quoted goal is the form's words)
+        own = check(report, data=ev)
+        wrong = [p.message for p in own.problems if p.kind in ("fact-mismatch", "ledger-mismatch")]
+        assert wrong == [], f"{where}: {wrong}"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from reportgen import formatting as fmt
 from reportgen.checking.document import SUFFIXES, Draft, Line, from_markdown, read_draft
 from reportgen.checking.facts import FactChecker, mentioned
+from reportgen.checking.facts import form_text as form_text_of
 from reportgen.checking.lexicon import DOCUMENT, Lexicon, RequiredGroup, SectionKind, load_lexicon
 from reportgen.checking.result import KIND_LABEL, CheckResult, Present, Problem, SectionFound
 from reportgen.checking.sections import Heading, assign
@@ -63,24 +63,6 @@ def to_evaluation(data: DataInput, report: ReportInput | None = None) -> Evaluat
     from reportgen.loaders import load
 
     return evaluate(load(data))
-
-
-def _form_text(ev: Evaluation) -> str:
-    """All the words of the form, for telling a quotation of it from the report's own wording."""
-    texts: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, str):
-            texts.append(value)
-        elif isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-
-    walk(ev.form.model_dump())
-    return normalize("\n".join(texts))
 
 
 def _section_spans(report: Report) -> dict[str, list[tuple[int, int]]]:
@@ -308,7 +290,7 @@ class _Run:
                     continue
                 if self.ev is not None:
                     if form_text is None:
-                        form_text = _form_text(self.ev)
+                        form_text = form_text_of(self.ev)
                     if hit.term in form_text:
                         continue  # the report quotes the form's own words
                 line = self.draft.lines[hit.index]

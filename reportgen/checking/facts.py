@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from reportgen import formatting as fmt
 from reportgen.checking.document import Draft, Line
@@ -115,6 +116,29 @@ def _hedged(text: str, start: int, gap: str) -> bool:
     return bool(_HEDGE.search(gap)) or (start > 0 and text[start - 1] in _HEDGE_BEFORE_NUMBER)
 
 
+def form_text(ev: Evaluation) -> str:
+    """All the words of the form, for telling a quotation of it from the report's own wording."""
+    texts: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(ev.form.model_dump())
+    return normalize("\n".join(texts))
+
+
+# a clause this short ("预算资金90万元") could be the draft's own claim that happens to occur in the form
+_MIN_QUOTED_CLAUSE = 10
+_QUOTE_LEAD = re.compile(r"[:“\"「]")
+
+
 class FactChecker:
     """Compare the figures stated in a draft with one evaluation."""
 
@@ -122,6 +146,25 @@ class FactChecker:
         self.draft = draft
         self.ev = ev
         self.section_of = section_of
+        self._form_text: str | None = None  # built on the first figure that needs it
+
+    def _quoted(self, text: str, start: int, end: int) -> bool:
+        """Whether the clause holding text[start:end] is the form's own words, quoted.
+
+        A report quotes the form's goal or its causes as printed ("本项目共申请预算资金90万元…"); a figure in
+        such a quotation is the form's statement, not a claim of the report about the budget, so it is not
+        compared with the budget figures. The clause, from its start to the figure's end, must be long
+        enough and occur in the form as it stands.
+        """
+        clause = normalize(text[_clause_start(text, start) : end])
+        # the quotation may follow a lead-in of the report's own ("项目年度总体目标：…", "原因为“…")
+        candidates = [clause] + [clause[m.end() :] for m in _QUOTE_LEAD.finditer(clause)]
+        candidates = [c.strip() for c in candidates if len(c.strip()) >= _MIN_QUOTED_CLAUSE]
+        if not candidates:
+            return False
+        if self._form_text is None:
+            self._form_text = form_text(self.ev)
+        return any(c in self._form_text for c in candidates)
 
     def _problem(self, line: Line, written: str, expected: str, what: str) -> Problem:
         where = self.draft.where(line.number)
@@ -251,6 +294,8 @@ class FactChecker:
             actual = {"initial": budget.initial, "adjusted": budget.base, "executed": budget.executed}[field]
             stated = _number(m[1])
             if actual is None or stated is None or _hedged(text, start, window[label.end() :]):
+                continue
+            if self._quoted(text, start, m.end()):
                 continue
             factor = _UNIT_FACTOR[budget.unit] / _UNIT_FACTOR[m["unit"]]
             if not agrees(stated, actual * factor):

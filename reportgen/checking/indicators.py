@@ -149,6 +149,12 @@ class IndicatorReader:
                 yield self._problem(line, f"{c.name}{m[0]}", f"{count}项", f"“{c.name}”的指标数")
         for m in _SCORE.finditer(seg):
             stated = _number(m[1])
+            total = self.f.ev.total
+            if stated is not None and total is not None and m[0].startswith("自评") and "," in seg[: m.start()]:
+                # "综合预算执行和绩效指标完成情况，××自评得分97.6分": a later clause's 自评得分 equal to the
+                # total is the total's statement (checked as such), not the category's
+                if agrees(stated, total):
+                    continue
             if stated is not None and not agrees(stated, c.score):
                 yield self._problem(line, f"{c.name}……{m[0]}", f"{fmt.score(c.score)}分", f"“{c.name}”得分")
         for m in _WEIGHT.finditer(seg):
