@@ -259,7 +259,7 @@ def test_writing_on_workers_gives_the_same_bytes_and_survives_a_killed_client(
 
 HANG = """
 # a Dask worker preload (tests only): one project's layout never ends, in pure Python
-from reportgen.batch import run as batch
+from reportgen.batch import worker as batch
 
 _real = batch.__dict__.setdefault("_unpatched_render_form", batch._render_form)  # (preloads may run twice)
 

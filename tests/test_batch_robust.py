@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from reportgen import fsutil, overwrite
 from reportgen.batch import output as batch_output
-from reportgen.batch import run as batch
+from reportgen.batch import worker as batch
 from reportgen.batch.run import BatchOptions, run_batch
 from reportgen.cli import main
 from reportgen.errors import UsageError

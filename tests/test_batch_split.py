@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import SEED_EXAMPLE
 
-from reportgen.batch import run as batch
+from reportgen.batch import worker as batch
 from reportgen.batch.run import BatchOptions, run_batch
 from reportgen.loaders import load
 

@@ -10,7 +10,7 @@ from conftest import DATA, SEED_EXAMPLE, example_paths
 from reportgen import evaluate, load
 from reportgen.checking import CheckResult, check
 from reportgen.checking.checker import to_draft
-from reportgen.checking.facts import Stated, agrees
+from reportgen.checking.numbers import Stated, agrees
 from reportgen.evaluation.model import Goals
 
 CLEAN = DATA / "draft_clean.md"

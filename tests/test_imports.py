@@ -103,18 +103,6 @@ def _cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
     return groups
 
 
-# Cycles that remain through imports inside functions, each with why; the list only shrinks (a cycle that is
-# gone must be removed here, a new one fails). Module-level imports have none at all.
-KNOWN: dict[frozenset[str], str] = {
-    frozenset({"reportgen.checking.facts", "reportgen.checking.indicators"}): "fact checks share indicator helpers",
-    frozenset({"reportgen.narrative.department", "reportgen.narrative.facts"}): "department facts extend project facts",
-    frozenset({"reportgen.loaders.xlsx_department", "reportgen.loaders.xlsx_template"}): "the blank workbook picks the department writer",
-    frozenset({"reportgen.batch.run", "reportgen.batch.cluster", "reportgen.batch.output", "reportgen.batch.pool"}):
-        "the batch runner and its schedulers",
-    frozenset({"reportgen.serve.app", "reportgen.serve.routes"}): "routes reach the app's state",
-}
-
-
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "reportgen.__main__"))  # __main__ runs the CLI
 def test_every_module_imports(module: str) -> None:
     importlib.import_module(module)
@@ -129,11 +117,16 @@ def test_no_import_cycle_at_module_level() -> None:
     assert _cycles(graph) == []
 
 
-def test_no_import_cycle_beyond_the_known_ones() -> None:
-    found = set(_cycles({m: _runtime_imports(m) for m in MODULES}))
-    assert found - set(KNOWN) == set(), "new import cycle"
-    assert set(KNOWN) - found == set(), "a known cycle is gone: remove it from KNOWN"
-    # the cycles this layout broke stay broken: composing never imports the checker, nor the index the batch
-    assert not any({"reportgen.segment", "reportgen.checking.lexicon"} <= group for group in found)
-    assert not any({"reportgen.batch.run", "reportgen.batch.index"} <= group for group in found)
-    assert not any({"reportgen.evaluation.scoring", "reportgen.evaluation.department"} <= group for group in found)
+def test_no_import_cycle_at_all() -> None:
+    """Not even through an import inside a function: a lazy import that closes a cycle hides a layering
+    mistake (the stage below reaching up), so it is fixed by moving the shared piece down or passing it in."""
+    assert _cycles({m: _runtime_imports(m) for m in MODULES}) == []
+
+
+def test_the_cycle_finder_finds_a_lazy_cycle() -> None:
+    """The walk sees an import inside a function (and skips ``if TYPE_CHECKING``), so the test above can fail."""
+    graph = {m: _runtime_imports(m) for m in MODULES}
+    assert "reportgen.batch.cluster" in graph["reportgen.batch.run"]  # imported inside a function only
+    assert "reportgen.batch.run" not in graph["reportgen.batch.index"]  # imported for type checking only
+    graph["reportgen.batch.worker"] = graph["reportgen.batch.worker"] | {"reportgen.batch.run"}
+    assert {"reportgen.batch.run", "reportgen.batch.worker"} <= set().union(*_cycles(graph))

@@ -28,7 +28,7 @@ from distributed import Client, Future, LocalCluster, as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from reportgen.batch.pool import timeout_message
-from reportgen.batch.run import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
+from reportgen.batch.worker import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
 from reportgen.errors import UsageError
 
 
@@ -41,9 +41,9 @@ class PrepareEngine(WorkerPlugin):
         self.options = options
 
     def setup(self, worker: Any) -> None:
-        from reportgen.batch.run import _prepare
+        from reportgen.batch.worker import prepare
 
-        _prepare(self.options)
+        prepare(self.options)
 
 
 #: settings the workers of ``local:N`` start with (a running cluster has its own; docs/batch.md says which to use):

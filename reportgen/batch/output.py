@@ -19,19 +19,16 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
+from reportgen.batch.worker import INCOMING, Rendered, Row
 from reportgen.errors import InputError, RenderError, UsageError
 from reportgen.fsutil import atomic_write
 from reportgen.narrative.text import safe_filename
 from reportgen.overwrite import KeptError, changed_digests, forget, install_files, kept_error, recorded_digest, write_files
 
-if TYPE_CHECKING:
-    from reportgen.batch.run import Rendered, Row
-
 JOURNAL = ".reportgen-batch.jsonl"
 LOCK = ".reportgen-batch.lock"
-INCOMING = ".incoming"
 LEGACY = (".claims",)  # name claims of earlier versions
 
 # descriptors a forked pool worker must close, or the lock would outlive a killed parent in its children
@@ -343,8 +340,6 @@ def _broken_journal(journal: Path, line: int) -> InputError:
 def _read_journal(journal: Path) -> dict[tuple[str, str], Earlier]:
     """Projects finished by earlier runs: (key, input) → Earlier. A torn line (a kill mid-write) is redone;
     a line that is JSON but not ours means the journal was edited: refuse rather than guess."""
-    from reportgen.batch.run import Row
-
     done: dict[tuple[str, str], Earlier] = {}
     if not journal.exists():
         return done

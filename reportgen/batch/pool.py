@@ -20,7 +20,7 @@ from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from reportgen.batch.run import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
+from reportgen.batch.worker import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
 
 
 def death_message(exitcode: int | None, retries: int) -> str:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from reportgen import formatting as fmt
 from reportgen.checking.document import Draft, Line
+from reportgen.checking.indicators import IndicatorReader
+from reportgen.checking.numbers import agrees, stated_number
 from reportgen.checking.result import Problem
 from reportgen.defaults import SAME_TEXT_OVERLAP
 from reportgen.evaluation import vocabulary
@@ -78,38 +79,6 @@ _LABEL_KIND = dict(_MONEY_LABELS)
 _CLAUSE_END = re.compile(r"[。;\n!?]|,(?!\d{3})|(?<!\d),")
 _RATE_CONTEXT = ("资金", "项目", "总体", "整体", "全年", "年度", "专项", "当年", "预算")
 _UNIT_FACTOR = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
-
-
-@dataclass(frozen=True)
-class Stated:
-    """A number as the text states it."""
-
-    value: Decimal
-    places: int
-    raw: str
-
-
-def _number(raw: str) -> Stated | None:
-    try:
-        value = Decimal(raw.replace(",", ""))
-    except InvalidOperation:
-        return None
-    places = len(raw.split(".", 1)[1]) if "." in raw else 0
-    return Stated(value, places, raw)
-
-
-def _places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
-
-
-def agrees(stated: Stated, actual: Decimal) -> bool:
-    """Whether a stated number is the form's figure as the text's precision writes it."""
-    if stated.value == actual:
-        return True
-    if stated.places < min(_places(actual), 2):
-        return False
-    return fmt.quantize(actual, stated.places) == stated.value
 
 
 def _hedged(text: str, start: int, gap: str) -> bool:
@@ -180,9 +149,7 @@ class FactChecker:
 
     def check(self, lines: Iterable[Line]) -> Iterator[Problem]:
         """Yield a problem for every stated figure that contradicts the form."""
-        from reportgen.checking.indicators import IndicatorReader
-
-        reader = IndicatorReader(self)
+        reader = IndicatorReader(self.ev, self._problem)
         for line in lines:
             yield from self._total(line)
             yield from self._grade(line)
@@ -202,7 +169,7 @@ class FactChecker:
                 continue
             if _PART.search(text[_clause_start(text, m.start()) : m.start()]):
                 continue
-            stated = _number(m[3])
+            stated = stated_number(m[3])
             if stated is None or _hedged(text, m.start(3), m["gap"]) or "满分" in m["gap"]:
                 continue
             # "总分100分" usually means the full marks, not the score
@@ -254,7 +221,7 @@ class FactChecker:
             # a bare 执行率 may be another rate (政府采购执行率): accept it at a clause start or after a budget word
             if m["key"] == "执行率" and before and re.match(f"[{_HAN}]", before[-1]) and before not in _RATE_CONTEXT:
                 continue
-            stated = _number(m[4])
+            stated = stated_number(m[4])
             if stated is None or _hedged(line.text, m.start(4), m["gap"]):
                 continue
             if not agrees(stated, budget.rate * 100):
@@ -268,7 +235,7 @@ class FactChecker:
             # the budget's own score follows it closely; 自评/综合/总分 belong to the total
             if m["gap"].count(",") > 1 or _NOT_BUDGET_SCORE.search(m["gap"]):
                 continue
-            stated = _number(m[2])
+            stated = stated_number(m[2])
             if stated is None or _hedged(line.text, m.start(2), m["gap"]):
                 continue
             if not agrees(stated, budget.score):
@@ -292,7 +259,7 @@ class FactChecker:
             if field == "budget":
                 field = "initial" if "年初" in window else "adjusted"
             actual = {"initial": budget.initial, "adjusted": budget.base, "executed": budget.executed}[field]
-            stated = _number(m[1])
+            stated = stated_number(m[1])
             if actual is None or stated is None or _hedged(text, start, window[label.end() :]):
                 continue
             if self._quoted(text, start, m.end()):

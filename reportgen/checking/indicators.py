@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reportgen import formatting as fmt
 from reportgen.checking.document import Line
+from reportgen.checking.numbers import agrees, stated_number
 from reportgen.checking.result import Problem
+from reportgen.evaluation.scoring import Evaluation
 from reportgen.evaluation.values import parse_value
 from reportgen.narrative import text as ntext
 from reportgen.segment import normalize
 
-if TYPE_CHECKING:
-    from reportgen.checking.facts import FactChecker
+# (line, written, expected, what) -> the problem, worded and placed by the caller's draft
+ProblemMaker = Callable[[Line, str, str, str], Problem]
 
 _N = r"(\d+(?:\.\d+)?)"
 _STOP = "。;!?"
@@ -58,10 +60,11 @@ def _same_value(stated: str, printed: str | None) -> bool:
 
 
 class IndicatorReader:
-    def __init__(self, facts: FactChecker) -> None:
-        self.f = facts
-        ev = facts.ev
+    """Reads one draft's lines against ``ev``; ``problem`` words a mismatch the way the other fact checks do."""
+
+    def __init__(self, ev: Evaluation, problem: ProblemMaker) -> None:
         self.ev = ev
+        self._problem = problem
         counts = Counter(_norm(r.name) for r in ev.indicators)
         self.indicators = {_norm(r.name): r for r in ev.indicators if counts[_norm(r.name)] == 1 and len(_norm(r.name)) >= 4}
         self.categories: dict[str, Any] = {}
@@ -105,9 +108,6 @@ class IndicatorReader:
         yield from self._count(line)
         yield from self._completion(line, mentions)
 
-    def _problem(self, line: Line, written: str, expected: str, what: str) -> Problem:
-        return self.f._problem(line, written, expected, what)
-
     def _indicator(self, line: Line, name: str, seg: str) -> Iterator[Problem]:
         r = self.indicators[name]
         label = f"“{r.name}”"
@@ -118,38 +118,34 @@ class IndicatorReader:
         for m in _TARGET.finditer(seg):
             if not _same_value(m["v"], r.indicator.target):
                 yield self._problem(line, m[0], f"“{r.indicator.target}”", f"指标{label}年度目标值")
-        from reportgen.checking.facts import _number, agrees
-
         if r.ratio is not None:
             for m in _RATIO.finditer(seg):
-                stated = _number(m[1])
+                stated = stated_number(m[1])
                 if stated is not None and not agrees(stated, r.ratio * 100):
                     yield self._problem(line, m[0], fmt.percent(r.ratio), f"指标{label}完成率")
         if r.score is not None:
             for m in _SCORE.finditer(seg):
-                stated = _number(m[1])
+                stated = stated_number(m[1])
                 if stated is not None and not agrees(stated, r.score):
                     yield self._problem(line, m[0], f"{fmt.score(r.score)}分", f"指标{label}得分")
         if r.weight is not None and r.score is not None:
             for m in _LOST.finditer(seg):
-                stated = _number(m[1])
+                stated = stated_number(m[1])
                 if stated is not None and not agrees(stated, r.lost):
                     yield self._problem(line, m[0], f"{fmt.score(r.lost)}分", f"指标{label}扣分")
 
     def _category(self, line: Line, name: str, seg: str, before: str) -> Iterator[Problem]:
-        from reportgen.checking.facts import _number, agrees
-
         c = self.categories[name]
         seg = seg.split("“", 1)[0]
         count = len(c.indices)
         m = _COUNT_AFTER.search(seg) or _COUNT_BEFORE.search(before)
         if m:
-            stated = _number(m[1])
+            stated = stated_number(m[1])
             if stated is not None and stated.value != count:
                 yield self._problem(line, f"{c.name}{m[0]}", f"{count}项", f"“{c.name}”的指标数")
         for m in _SCORE.finditer(seg):
-            stated = _number(m[1])
-            total = self.f.ev.total
+            stated = stated_number(m[1])
+            total = self.ev.total
             if stated is not None and total is not None and m[0].startswith("自评") and "," in seg[: m.start()]:
                 # "综合预算执行和绩效指标完成情况，××自评得分97.6分": a later clause's 自评得分 equal to the
                 # total is the total's statement (checked as such), not the category's
@@ -158,7 +154,7 @@ class IndicatorReader:
             if stated is not None and not agrees(stated, c.score):
                 yield self._problem(line, f"{c.name}……{m[0]}", f"{fmt.score(c.score)}分", f"“{c.name}”得分")
         for m in _WEIGHT.finditer(seg):
-            stated = _number(m[1])
+            stated = stated_number(m[1])
             if stated is not None and not agrees(stated, c.weight) and (
                 c.printed_weight is None or not agrees(stated, c.printed_weight)
             ):

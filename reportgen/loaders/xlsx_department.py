@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from reportgen.evaluation.model import FundSource, Indicator, Task
-from reportgen.loaders.xlsx_template import _numbered, _Writer
+from reportgen.loaders.xlsx_project import ProjectWriter, numbered
 
 COLUMNS = "ABCDEFGHIJKLM"
 WIDTHS = {"A": 14, "B": 14, "C": 26, "D": 10, "E": 10, "F": 14, "G": 12, "H": 14, "I": 10, "J": 9, "K": 9, "L": 9,
@@ -49,7 +49,7 @@ INSTRUCTIONS = (
 )
 
 
-class DepartmentWriter(_Writer):
+class DepartmentWriter(ProjectWriter):
     """Write the department-wide sheet, blank or filled with ``form``; shares cell helpers with the project one."""
 
     def box(self, first: int, last: int) -> None:
@@ -213,8 +213,8 @@ class DepartmentWriter(_Writer):
             self.formula(f"K{top}", f'=IF(COUNT(K{first}:K{last},I{t})=0,"",SUM(K{first}:K{last})+N(I{t}))')
         rows = (
             ("自评等级", form.grade if form else None),
-            ("存在的问题", _numbered(form.deviation_analysis) if form else None),
-            ("改进措施", _numbered(form.improvement_measures) if form else None),
+            ("存在的问题", numbered(form.deviation_analysis) if form else None),
+            ("改进措施", numbered(form.improvement_measures) if form else None),
             ("其他需要说明的问题", form.other_notes if form else None),
         )
         for i, (label, value) in enumerate(rows, start=top + 1):

@@ -19,6 +19,7 @@ from reportgen.evaluation.figures import Figure, Ledger, unmark
 from reportgen.evaluation.scoring import Evaluation
 from reportgen.narrative import text
 from reportgen.narrative.causes import classifier
+from reportgen.narrative.department import department_facts
 from reportgen.narrative.env import build_environment, template_error
 from reportgen.narrative.facts import CategoryFacts, Facts, build_facts
 from reportgen.narrative.outline import Outline, OutlineNode, load_outline
@@ -102,7 +103,8 @@ class Composer:
         return self._by_kind["department"]
 
     def facts(self, ev: Evaluation, force: int | None = None) -> Facts:
-        return build_facts(ev, self.wording, self.classifier, force=force, themes=load_themes(self.lexicon))
+        return build_facts(ev, self.wording, self.classifier, department=department_facts, force=force,
+                           themes=load_themes(self.lexicon))
 
     def compose(self, ev: Evaluation, *, force: int | None = None) -> Report:
         """Write the report for one evaluation; an unfilled form (targets only) is refused, not narrated."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
@@ -836,9 +837,14 @@ class _Builder:
         return rows, total
 
 
-def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *, force: int | None = None,
-                themes: ThemeBook | None = None) -> Facts:
-    """Turn an evaluation into the facts object every template receives as ``f``."""
+#: the department-wide facts (``narrative.department.department_facts``), passed in by the composer: they
+#: build on these facts, so this module does not import them
+DepartmentStep = Callable[[Evaluation, "Facts", dict[int, "IndicatorFacts"]], Any]
+
+
+def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *, department: DepartmentStep,
+                force: int | None = None, themes: ThemeBook | None = None) -> Facts:
+    """Turn an evaluation into the facts object every template receives as ``f``; ``f.dept`` by ``department``."""
     form = ev.form
     seed = f"{form.unit or ''}|{form.year or ''}|{form.project}"
     b = _Builder(ev, wording, classifier, Variation(seed, force), themes or load_themes())
@@ -928,9 +934,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     facts.achieved_paragraphs = text.chunks(facts.goals_achieved) if facts.achieved_new else []
     facts.gaps.extend(b.gaps)
     # every form gets them, so the department outline also reads a project form (f.dept.is_department tells)
-    from reportgen.narrative.department import department_facts
-
-    facts.dept = department_facts(ev, facts, indicator_facts)
+    facts.dept = department(ev, facts, indicator_facts)
     facts.gaps.extend(facts.dept.gaps)
     facts.placeholders.extend(g.mark for g in b.gaps)
     return facts

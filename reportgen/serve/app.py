@@ -16,12 +16,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -150,15 +150,6 @@ def _error(exc: ReportgenError, status: int, folder: Path | None = None) -> JSON
     if folder is not None:
         message = message.replace(str(folder) + "/", "")  # places name the user's file, not the workspace
     return JSONResponse({"error": message, "kind": exc.kind}, status_code=status)
-
-
-def attachment(data: bytes | Path, name: str, media_type: str) -> Response:
-    """A download with the Chinese file name (RFC 5987) and an ASCII fallback."""
-    ascii_name = name if name.isascii() else "reportgen" + Path(name).suffix
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    if isinstance(data, Path):
-        return FileResponse(data, media_type=media_type, headers={"Content-Disposition": disposition})
-    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 class _Headers:

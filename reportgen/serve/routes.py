@@ -7,10 +7,11 @@ import secrets
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from reportgen.batch.run import INPUT_SUFFIXES, BatchOptions
 from reportgen.errors import InputError, UsageError
@@ -40,6 +41,15 @@ def _one(upload: Upload, field: str, suffixes: tuple[str, ...], what: str, limit
     if file.path.suffix.lower() in OFFICE_SUFFIXES:
         check_office_file(file.path, limits, file.name)
     return file
+
+
+def attachment(data: bytes | Path, name: str, media_type: str) -> Response:
+    """A download with the Chinese file name (RFC 5987) and an ASCII fallback."""
+    ascii_name = name if name.isascii() else "reportgen" + Path(name).suffix
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    if isinstance(data, Path):
+        return FileResponse(data, media_type=media_type, headers={"Content-Disposition": disposition})
+    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 class Handlers:
@@ -105,8 +115,6 @@ class Handlers:
         return JSONResponse(await run_in_threadpool(work))
 
     async def download(self, request: Request, session: Session) -> Response:
-        from reportgen.serve.app import attachment
-
         draft = session.state.get("draft")
         kind = request.path_params["kind"]
         if kind not in ("docx", "pdf", "md", "xlsx"):
@@ -228,8 +236,6 @@ class Handlers:
         return JSONResponse(await run_in_threadpool(job.status))
 
     async def batch_zip(self, request: Request, session: Session) -> Response:
-        from reportgen.serve.app import attachment
-
         job = self._job(request, session)
         status = await run_in_threadpool(job.status)
         if not status["finished"]:
