@@ -12,6 +12,20 @@ Run (the old tree checked out at the pre-provenance commit, e.g. ``git worktree 
     .venv/bin/python benchmarks/compare_render.py --old /tmp/old [--new .] [--rounds 5] [--n 300]
 
 ``--worker`` is the per-process measurement (it imports ``reportgen`` from the tree it is run in).
+
+Wall time on a shared two-core machine moves with the load; instruction counts do not. ``--callgrind``
+counts instructions (callgrind's Ir) instead: it runs one worker per tree under ``valgrind --tool=callgrind``
+with collection off, and the worker switches it on around the measured composes only (callgrind's client
+requests, through a three-line C helper compiled with gcc against ``valgrind/callgrind.h``), so start-up,
+warm-up and evaluating the synthetic forms are not counted. It prints the Ir per compose of the seed
+(composed ``--seed-runs`` times) and of ``--n`` distinct synthetic forms, for each tree, and the new/old
+ratios. A run of Python under valgrind is some 50× slower, most of it start-up (about 3 minutes of CPU per
+tree with the counts below); ``--jobs 2`` runs both trees at once:
+
+    .venv/bin/python benchmarks/compare_render.py --old /tmp/old --callgrind [--seed-runs 20] [--n 20] [--jobs 2]
+
+The old tree's figures do not change: ``--old-ir SEED SYNTHETIC`` reuses them from an earlier run instead of
+measuring the old tree again.
 """
 
 from __future__ import annotations
@@ -19,16 +33,31 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
 
 
-def worker(n: int, seed_runs: int) -> None:
-    """Measure in this process (reportgen from PYTHONPATH) and print one JSON line."""
+# callgrind's client requests (valgrind/callgrind.h): count only between start and stop; dump what was counted
+_CALLGRIND_HELPER = """
+#include <valgrind/callgrind.h>
+void rg_start(void) { CALLGRIND_ZERO_STATS; CALLGRIND_TOGGLE_COLLECT; }
+void rg_stop(const char *name) { CALLGRIND_TOGGLE_COLLECT; CALLGRIND_DUMP_STATS_AT(name); }
+"""
+
+
+def worker(n: int, seed_runs: int, helper: str | None = None) -> None:
+    """Measure in this process (reportgen from PYTHONPATH) and print one JSON line.
+
+    With ``helper`` (the compiled client requests, under callgrind) compose the same reports untimed, with
+    instruction counting on around the seed's composes and then around the synthetic forms'.
+    """
     sys.path.insert(0, str(HERE.parent))
     from timing import times_ms
 
@@ -48,8 +77,22 @@ def worker(n: int, seed_runs: int) -> None:
     composer = Composer()
     seed = evaluate(load(root / "examples" / "社会保障专项-2020.yaml"))
     composer.compose(seed)
-    seed_ms = times_ms(lambda: composer.compose(seed), seed_runs)
     evaluations = [evaluate(validate_data(synthetic_form(10_000 + i), SourceMap(f"s{i}"))) for i in range(n)]
+    if helper is not None:
+        import ctypes
+
+        counter = ctypes.CDLL(helper)
+        counter.rg_start()
+        for _ in range(seed_runs):
+            composer.compose(seed)
+        counter.rg_stop(b"seed")
+        counter.rg_start()
+        for ev in evaluations:
+            composer.compose(ev)
+        counter.rg_stop(b"synthetic")
+        print(json.dumps({"root": str(root)}))
+        return
+    seed_ms = times_ms(lambda: composer.compose(seed), seed_runs)
     synth_ms = [times_ms(lambda ev=ev: composer.compose(ev), 1)[0] for ev in evaluations]
     print(json.dumps({"root": str(root), "seed": statistics.median(seed_ms), "synthetic": statistics.median(synth_ms)}))
 
@@ -66,6 +109,57 @@ def measure(tree: Path, n: int, seed_runs: int) -> dict[str, float]:
     return result
 
 
+def _check_root(tree: Path, out: str) -> None:
+    root = json.loads(out.strip().splitlines()[-1])["root"]
+    if Path(root).resolve() != tree.resolve():
+        raise SystemExit(f"{tree}: reportgen was imported from {root}, not from the tree")
+
+
+def instructions(tree: Path, n: int, seed_runs: int, helper: Path) -> dict[str, int]:
+    """Instructions (callgrind's Ir) of the seed's composes and of the synthetic forms', in one worker process."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    with tempfile.TemporaryDirectory() as out:
+        command = [
+            "valgrind", "--tool=callgrind", "--collect-atstart=no", f"--callgrind-out-file={out}/callgrind.out",
+            sys.executable, str(HERE), "--worker", "--n", str(n), "--seed-runs", str(seed_runs),
+            "--callgrind-helper", str(helper),
+        ]
+        run = subprocess.run(command, cwd=tree, env=env, check=True, capture_output=True, text=True)
+        _check_root(tree, run.stdout)
+        counts: dict[str, int] = {}
+        for dump in Path(out).iterdir():  # one file per rg_stop, and one (empty) at exit
+            found = re.search(r"^desc: Trigger: Client Request: (\w+)$.*^summary: (\d+)$", dump.read_text(), re.M | re.S)
+            if found:
+                counts[found[1]] = int(found[2])
+    if set(counts) != {"seed", "synthetic"}:
+        raise SystemExit(f"{tree}: callgrind wrote no counts for {sorted({'seed', 'synthetic'} - set(counts))}:\n"
+                         f"{run.stderr[-2000:]}")
+    return counts
+
+
+def compare_instructions(trees: dict[str, Path], n: int, seed_runs: int, jobs: int,
+                         known: dict[str, dict[str, float]]) -> None:
+    """Print the instructions per compose of each tree (seed and synthetic) and the new/old ratios."""
+    per = dict(known)
+    with tempfile.TemporaryDirectory() as build:
+        helper = Path(build) / "callgrind_helper.so"
+        source = Path(build) / "callgrind_helper.c"
+        source.write_text(_CALLGRIND_HELPER)
+        subprocess.run(["gcc", "-shared", "-fPIC", "-O1", "-o", str(helper), str(source)], check=True)
+        measured = [name for name in trees if name not in per]
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            counts = list(pool.map(lambda name: instructions(trees[name], n, seed_runs, helper), measured))
+    for name, measured_counts in zip(measured, counts, strict=True):
+        per[name] = {"seed": measured_counts["seed"] / seed_runs, "synthetic": measured_counts["synthetic"] / n}
+    for name in trees:
+        where = "given" if name in known else str(trees[name])
+        print(f"{name} ({where}): seed {per[name]['seed']:,.0f} Ir, synthetic {per[name]['synthetic']:,.0f} Ir "
+              f"per compose")
+    for what, count in (("seed", seed_runs), ("synthetic", n)):
+        old, new = per["old"][what], per["new"][what]
+        print(f"{what}: old {old:,.0f} Ir, new {new:,.0f} Ir per compose, ratio {new / old:.3f}x ({count} composes)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--old", type=Path, help="the reference tree (e.g. the pre-provenance commit)")
@@ -73,13 +167,23 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="processes per tree, alternating")
     parser.add_argument("--n", type=int, default=300, help="distinct synthetic projects per process")
     parser.add_argument("--seed-runs", type=int, default=200, help="seed reports per process")
+    parser.add_argument("--callgrind", action="store_true",
+                        help="count instructions under valgrind instead of timing (use small --n and --seed-runs)")
+    parser.add_argument("--jobs", type=int, default=1, help="valgrind processes at once (with --callgrind)")
+    parser.add_argument("--old-ir", type=float, nargs=2, metavar=("SEED", "SYNTHETIC"),
+                        help="with --callgrind: the old tree's Ir per compose from an earlier run (not measured again)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--callgrind-helper", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.n, args.seed_runs)
+        worker(args.n, args.seed_runs, args.callgrind_helper)
         return
-    if args.old is None:
+    if args.old is None and not (args.callgrind and args.old_ir):
         parser.error("--old is required (the tree to compare with)")
+    if args.callgrind:
+        known = {"old": {"seed": args.old_ir[0], "synthetic": args.old_ir[1]}} if args.old_ir else {}
+        compare_instructions({"old": args.old or Path("."), "new": args.new}, args.n, args.seed_runs, args.jobs, known)
+        return
     results: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
     for r in range(args.rounds):
         for name, tree in (("old", args.old), ("new", args.new)):
