@@ -5,7 +5,8 @@ Timings on a shared machine are only meaningful as a ratio measured in the same 
 measurement in a fresh process for each tree, alternating (A B A B …), and prints each tree's median and
 the ratio of medians. Each process measures, after start-up and a warm-up report:
 - the seed example composed again and again (median of ``--seed-runs``),
-- ``--n`` distinct synthetic projects, each composed once (its figures are built inside the compose).
+- ``--n`` distinct synthetic projects, each composed once (its figures are built inside the compose), after
+  ``WARM_UP`` other synthetic projects (so that templates the seed does not use are compiled before).
 
 Run (the old tree checked out at the pre-provenance commit, e.g. ``git worktree add /tmp/old 632f871``):
 
@@ -42,6 +43,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
+#: synthetic forms composed before measuring (their templates compiled, their lazy imports done)
+WARM_UP = 10
 
 
 # callgrind's client requests (valgrind/callgrind.h): count only between start and stop; dump what was counted
@@ -77,6 +80,10 @@ def worker(n: int, seed_runs: int, helper: str | None = None) -> None:
     composer = Composer()
     seed = evaluate(load(root / "examples" / "社会保障专项-2020.yaml"))
     composer.compose(seed)
+    # a few other synthetic forms first: a template the seed does not use (_singles.md.j2…) is compiled on
+    # its first use, once per process, and that is start-up, not the cost of a report
+    for i in range(WARM_UP):
+        composer.compose(evaluate(validate_data(synthetic_form(20_000 + i), SourceMap(f"w{i}"))))
     evaluations = [evaluate(validate_data(synthetic_form(10_000 + i), SourceMap(f"s{i}"))) for i in range(n)]
     if helper is not None:
         import ctypes
