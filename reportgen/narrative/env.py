@@ -16,12 +16,14 @@ from contextvars import ContextVar
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from types import BuiltinFunctionType, MethodType
 from typing import Any, NoReturn
 
 import jinja2
 import jinja2.filters
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.loaders import split_template_path
+from jinja2.runtime import Context, Macro
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
@@ -227,6 +229,29 @@ class _InlineGetattr(CodeGenerator):
         self.write(f"), {node.attr!r}, missing)) is not missing else environment.getattr(_rg_o, {node.attr!r}))")
 
 
+class _Context(Context):
+    """Jinja's Context, calling what templates call most (macros, methods, builtins) without Jinja's checks.
+
+    ``Context.call`` asks every callable, and its ``__call__``, whether it wants the context passed
+    (``pass_context``); a macro, a builtin or a method of an undecorated function never does. Everything
+    else (classes such as ``namespace``, decorated functions) goes through Jinja's own ``call``.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401, N805 - Jinja's signature
+        cls = type(__obj)
+        if cls is Macro or cls is BuiltinFunctionType or (
+                cls is MethodType and not hasattr(__obj.__func__, "jinja_pass_arg")):
+            if kwargs:  # what Jinja adds inside loops and blocks, for pass_context callables only
+                kwargs.pop("_loop_vars", None)
+                kwargs.pop("_block_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
+        return super().call(__obj, *args, **kwargs)
+
+
 class Environment(_FlatGlobals, jinja2.Environment):
     """The environment of the built-in templates (trusted code shipped with the package).
 
@@ -237,6 +262,7 @@ class Environment(_FlatGlobals, jinja2.Environment):
     """
 
     code_generator_class = _InlineGetattr
+    context_class = _Context
 
     # Jinja's Environment.getattr and getitem, without raising on the way to an answer known beforehand (and
     # without a super() call: an extra call on every attribute a template reads costs more than it saves)
