@@ -119,3 +119,10 @@ def test_markdown_is_byte_identical_across_runs() -> None:
     first = reportgen.render(SEED_EXAMPLE).markdown.encode()
     ev = reportgen.evaluate(reportgen.load(SEED_EXAMPLE))
     assert reportgen.render(ev).markdown.encode() == first
+
+
+def test_rule_names_are_the_rule_figures() -> None:
+    from reportgen.narrative.provenance import RULE_NAMES
+
+    figures = reportgen.evaluate(reportgen.load(SEED_EXAMPLE)).figures
+    assert [k.removeprefix("rules.") for k in figures if k.startswith("rules.")] == list(RULE_NAMES)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +185,11 @@ class _Builder:
         self.source = source_of(ev.form)
         self.indicators = indicators
         self.gaps: list[Gap] = []
-        self.lexicon = management_lexicon(ev.rules.lexicon)
+
+    @cached_property
+    def lexicon(self) -> ManagementLexicon:
+        # looked up when the indicators are grouped: a project form's f.dept usually never is
+        return management_lexicon(self.ev.rules.lexicon)
 
     def placeholder(self, what: str, path: str) -> str:
         gap = Gap(what, path)

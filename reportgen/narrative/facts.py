@@ -26,7 +26,7 @@ from reportgen.narrative import text
 from reportgen.narrative.causes import CauseCategory, CauseClassifier, Taxonomy
 from reportgen.narrative.grouping import DeviationGroup, group_deviations
 from reportgen.narrative.names import Naming, short_name
-from reportgen.narrative.provenance import category_key
+from reportgen.narrative.provenance import RULE_NAMES, category_key
 from reportgen.narrative.results import result_text, substantive
 from reportgen.narrative.status_facts import BudgetStory, StatusFacts, budget_story, prose, status_facts
 from reportgen.narrative.themes import ThemeBook, load_themes
@@ -919,7 +919,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
             if v
         },
         vary=b.vary,
-        rules=SimpleNamespace(**{k.removeprefix("rules."): v for k, v in fig.items() if k.startswith("rules.")}),
+        rules=SimpleNamespace(**{name: fig[f"rules.{name}"] for name in RULE_NAMES}),
     )
     short = "" if form.is_department else short_name(text.clause(form.subject))
     facts.naming = Naming(facts.project, text.md(short) if short else "")

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from reportgen.evaluation.scoring import CategoryResult, Evaluation
 
 ZERO = Decimal(0)
+#: the scoring rules stated as figures, ``rules.<name>`` (templates read them as ``f.rules.<name>``)
+RULE_NAMES = ("low_execution_rate", "total_weight", "full_rate", "exceed_far_ratio")
 
 
 def category_key(c: CategoryResult) -> str:
@@ -97,6 +99,7 @@ class _Builder:
 
     def rules(self) -> None:
         rules = self.ev.rules
+        # the names of RULE_NAMES, in its order
         table: tuple[tuple[str, Decimal, Kind, str], ...] = (
             ("low_execution_rate", rules.low_execution_rate, "rate", "需说明原因的预算执行率下限"),
             ("total_weight", rules.total_weight, "score", "满分"),
