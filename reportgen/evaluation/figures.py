@@ -174,7 +174,10 @@ class Figure:
             return other
         return None
 
+    # each comparison first tries the case templates write most (a figure against an int literal) without a call
     def __eq__(self, other: object) -> bool:
+        if type(other) is int:
+            return self.value == other
         if other is None:
             return self.value is None
         theirs = self._other(other)
@@ -194,18 +197,30 @@ class Figure:
         return self.value, theirs
 
     def __lt__(self, other: object) -> bool:
+        v = self.value
+        if type(other) is int and type(v) is Decimal:
+            return v < other
         a, b = self._cmp(other)
         return a < b
 
     def __le__(self, other: object) -> bool:
+        v = self.value
+        if type(other) is int and type(v) is Decimal:
+            return v <= other
         a, b = self._cmp(other)
         return a <= b
 
     def __gt__(self, other: object) -> bool:
+        v = self.value
+        if type(other) is int and type(v) is Decimal:
+            return v > other
         a, b = self._cmp(other)
         return a > b
 
     def __ge__(self, other: object) -> bool:
+        v = self.value
+        if type(other) is int and type(v) is Decimal:
+            return v >= other
         a, b = self._cmp(other)
         return a >= b
 
