@@ -286,3 +286,31 @@ def test_batch_gives_one_row_per_form_and_resumes_per_form(
         "2020年度丙项目绩效自评报告.md", "2020年度乙项目绩效自评报告.md",
         "2020年度甲项目绩效自评报告.md", "2020年度社会保障专项绩效自评报告.md"]
 
+
+# --- the documented example -------------------------------------------------------------------------
+
+
+def _documented() -> tuple[str, str]:
+    """The YAML example and the error quoted in docs/input-format.md §1.1."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "input-format.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### 1.1 一个文件中的多个自评表") :]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n")]
+    error = section[section.index("```text\n") + 8 :].splitlines()[0].strip()
+    return example, error
+
+
+def test_the_documented_example_reads_as_documented(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example, error = _documented()
+    path = write(tmp_path, "两个项目.yaml", example)
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"社区养老服务  {path}:2" in result.stdout and f"老旧小区改造  {path}:10" in result.stdout
+    broken = example.replace("actual: 6个, score: 40", "actual: 6个, score: 很多")
+    assert broken != example
+    write(tmp_path, "两个项目.yaml", broken)
+    monkeypatch.chdir(tmp_path)  # the message names the file as it was given
+    result = runner.invoke(main, ["render", "两个项目.yaml", "-o", "out", "--no-check"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == error
