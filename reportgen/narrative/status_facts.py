@@ -92,7 +92,7 @@ class StatusFacts:
 
 
 def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN001 - Facts.placeholder
-    """Build the status facts of one indicator; ``placeholder(what)`` registers a 【待补充】 gap."""
+    """Build the status facts of one indicator; ``placeholder(key, **values)`` registers a 【待补充】 gap."""
     s = r.verdict
     assert s is not None
     ind = r.indicator
@@ -131,11 +131,11 @@ def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN00
         )
     gaps: dict[str, str] = {}
     if s.key in ("copied", "missing"):
-        gaps["actual"] = placeholder(f"“{name}”指标的实际完成值")
+        gaps["actual"] = placeholder("actual", name=name)
     elif s.key == "target_missing":
-        gaps["target"] = placeholder(f"“{name}”指标的年度目标值")
+        gaps["target"] = placeholder("target", name=name)
     if not s.scored:
-        gaps["score"] = placeholder(f"“{name}”指标的得分")
+        gaps["score"] = placeholder("score", name=name)
     note = ""
     if r.display and r.display.cut_off:
         note = "【待核实】"
@@ -211,7 +211,7 @@ def budget_story(ev: Evaluation, placeholder) -> BudgetStory | None:  # noqa: AN
         if adj.cause:
             adjustment_cause = text.md(text.clause(adj.cause))
         else:
-            adjustment_gap = placeholder("预算调整原因")
+            adjustment_gap = placeholder("adjustment_cause")
     over = over_share = None
     over_cause = over_gap = ""
     if rec.over is not None:
@@ -221,11 +221,11 @@ def budget_story(ev: Evaluation, placeholder) -> BudgetStory | None:  # noqa: AN
         if rec.over_cause:
             over_cause = text.md(text.clause(rec.over_cause))
         else:
-            over_gap = placeholder("执行数超过预算数的原因")
+            over_gap = placeholder("over_cause")
     return BudgetStory(
         row=text.md(fig.row) if fig.from_source else "",
         zero_total=rec.total_zero,
-        zero_total_gap=placeholder("核实后的年度资金总额及预算执行得分") if rec.total_zero else "",
+        zero_total_gap=placeholder("zero_total") if rec.total_zero else "",
         adjustment=adj.kind if adj else "",
         initial=initial,
         adjusted=adjusted,
