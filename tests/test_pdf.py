@@ -198,7 +198,9 @@ def test_value_tokens_and_headers_do_not_break(seed_pdf: bytes) -> None:
     lines = [line.strip() for line in pdftotext(seed_pdf).splitlines()]
     # a line never starts with the unit of a number cut from it (“≥2,000⏎户”), nor ends a header early
     assert not [x for x in lines if re.fullmatch(r"(户|次|人|万元|元|个|场)(/\S+)?", x)]
-    assert "年度目标值" in lines and "实际完成值" in lines and "一级指标" in lines
+    # each header whole on one line (pdftotext joins the narrow 一级/二级 headers into one line)
+    for header in ("一级指标", "二级指标", "三级指标", "年度目标值", "实际完成值"):
+        assert any(header in x for x in lines), header
     assert any("财预〔2020〕10号" in x for x in lines)  # a document number stays on one line
 
 
@@ -215,6 +217,53 @@ def test_a_compound_unit_token_stays_whole_in_the_indicator_table(renderer: PdfR
     cut = [x for x in lines if re.search(r"元/生·?$", x) or re.match(r"·?年$", x)]
     assert not cut, cut
     assert sum("1,000元/生·年" in x for x in table) == 2 and sum("1,250元/生·年" in x for x in table) == 2
+
+
+def _words(pdf: bytes) -> list[tuple[int, float, float, str]]:
+    """Every printed word as (page, top, left, text), in page order top to bottom.
+
+    Words, not pdftotext's lines: it joins the lines of neighbouring table cells into one line.
+    """
+    words = []
+    for page, xml in enumerate(pdftotext(pdf, "-bbox").split("</page>")):
+        words += [(page, float(y), float(x), text) for x, y, text in
+                  re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', xml)]
+    return sorted(words)
+
+
+def _column_lines(words: list[tuple[int, float, float, str]], first_cell: str) -> list[str]:
+    """The printed lines of the table column whose first body cell starts with ``first_cell``, in order."""
+    left = next(x for _, _, x, text in words if text.startswith(first_cell))
+    return [text for _, _, x, text in words if abs(x - left) < 1.0]
+
+
+def test_indicator_names_get_the_room_and_values_just_their_width(renderer: PdfRenderer) -> None:
+    # 三级指标 was 7 characters wide (the merged 二级指标 labels held 6): 17-character names took three lines
+    from reportgen.evaluation.scoring import evaluate
+    from reportgen.loaders import load
+    from reportgen.narrative import compose
+
+    report = compose(evaluate(load(ROOT / "examples" / "义务教育学生资助-2022.yaml")))
+    rows = [line.split("|")[1:-1] for line in report.markdown.splitlines() if line.startswith("| ")]
+    names = [row[2].strip() for row in rows[2:] if row[2].strip()]  # after the header and its rule; not 合计
+    assert len(names) == 13
+    pdf = renderer.render(report)
+    words = _words(pdf)
+    printed = _column_lines(words, "预算执行率")
+    assert "".join(printed) == "".join(names)  # exactly the 三级指标 column, every name whole
+    taken = []
+    for name in names:
+        text, count = "", 0
+        while text != name:
+            text, count = text + printed[len(taken) + count], count + 1
+        taken.extend([name] * count)
+        assert count <= 2, name
+    for token in ("≥9,700人", "1,000元/生·年", "1,250元/生·年", "97.21%", "年度目标值", "实际完成值"):
+        assert any(token == text for _, _, _, text in words), token
+    # no cell ends on a line of one character (社会效益指⏎标, 受助学生及家长满意⏎度)
+    first = next(page for page, _, _, text in words if text == "一级指标")
+    lone = [text for page, _, _, text in words if page >= first and re.fullmatch(r"[\u4e00-\u9fff]", text)]
+    assert lone == []
 
 
 def test_cover_has_the_fields_a_bureau_expects(renderer: PdfRenderer, seed_report: Report) -> None:
