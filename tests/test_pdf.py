@@ -383,9 +383,9 @@ def test_justification_plan_marks_only_gaps_beside_chinese() -> None:
 
     plans, weight = _plan(["为2,440.91\u2060万\u2060元，", "ABC系统"])
     first, second = plans
-    # a joiner is added between 为 and 2 to carry half the gap; the one after 91 already does
-    assert first.text == "为\u20602,440.91\u2060万\u2060元，"
-    assert first.sigma == [1, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 1, 0, 1, 1]
+    # a joiner beside the number carries half of each gap there; the one between 万 and 元 goes
+    assert first.text == "为\u20602,440.91\u2060万元，"
+    assert first.sigma == [1, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 1, 1, 1]
     assert (first.inner, first.after) == (4.0, 1.0)  # 为2, 1万, 万元, 元， inside; ，A up to the next box
     assert second.text == "ABC\u2060系统" and second.sigma == [0, 0, 0, 0.5, 1, 1] and second.inner == 2.0
     # widening gaps: 为|2, 1|万, 万|元, 元|，, ，|A (across the boxes), C|系, 系|统

@@ -90,8 +90,13 @@ _JOINER = "\u2060"
 _SPACED, _UNSPACED, _INVISIBLE = 1, 0, -1
 
 
+_ANY_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH}]")
+
+
 def _kinds(text: str) -> list[int]:
     """For each character: spaced (Chinese, a lone digit), unspaced (in a number or word), invisible."""
+    if _ANY_ZERO_WIDTH.search(text) is None and _NARROW_RUN.search(text) is None:
+        return [_SPACED] * len(text)  # the common line: Chinese and lone digits only
     kinds = [_INVISIBLE if ch in _ZERO_WIDTH else _SPACED for ch in text]
     # a zero-width character inside a run (2,000⁠户 has none; 2⁠,000 would) does not split it
     for run in _NARROW_RUN.finditer(text.translate(_AS_NARROW)):
@@ -105,15 +110,18 @@ def _kinds(text: str) -> list[int]:
 class _BoxPlan:
     """How one text box of a justified line is spaced, in units of the line's spacing."""
 
-    text: str  # the box's text, with a word joiner where a gap beside a number needs one
+    text: str  # the box's text as printed: no zero-width characters but a joiner beside each number
     sigma: list[float]  # each character's letter spacing
     inner: float = 0.0  # what that adds inside the box
     after: float = 0.0  # the gap after the box, up to the next one
 
 
 def _gaps(sigma: list[float], start: int, stop: int) -> float:
-    # Pango gives each character half its letter spacing on either side, within one layout
-    return sum(sigma[i] + sigma[i + 1] for i in range(start, stop - 1)) / 2
+    # Pango gives each character half its letter spacing on either side, within one layout: the gaps
+    # from start to stop - 1 get every character's spacing but half of the two ends'
+    if stop - start < 2:
+        return 0.0
+    return sum(sigma[start:stop]) - (sigma[start] + sigma[stop - 1]) / 2
 
 
 def _plan(texts: list[str]) -> tuple[list[_BoxPlan], float]:
@@ -121,47 +129,49 @@ def _plan(texts: list[str]) -> tuple[list[_BoxPlan], float]:
 
     Every gap between two visible characters widens by the full spacing unless both are in a number
     or word (then not at all). A Chinese character gives half its spacing to each side; a number's
-    characters give none, so a gap beside a number gets the other half from a word joiner in it (one
-    already there, or one added) carrying half the spacing.
+    characters give none, so a gap beside a number gets the other half from a word joiner put there,
+    carrying half the spacing. A gap between two boxes is the offset of the second.
     """
     kinds = _kinds("".join(texts))
     plans: list[_BoxPlan] = []
     weight = 0.0
     before: int | None = None  # the kind of the last visible character so far
-    pending = 0.0  # the spacing already drawn after it, inside its box
     at = 0
     for text in texts:
+        box_kinds = kinds[at:at + len(text)]
+        at += len(text)
+        if _SPACED == min(box_kinds):  # all Chinese (and lone digits): every gap widens
+            plan = _BoxPlan(text, [1.0] * len(text), len(text) - 1.0)
+            weight += len(text) - 1
+            if before is not None and plans:
+                weight += 1.0
+                plans[-1].after += 1.0
+            before = _SPACED
+            plans.append(plan)
+            continue
+        # zero-width characters (the word joiners that kept 2,000⁠户 on one line) have done their work
+        # once the line is broken: they are left out of the printed text, which splits fewer runs
         chars: list[str] = []
         sigma: list[float] = []
-        visible: list[int] = []  # where the visible characters are in chars
-        previous: int | None = None  # the kind of the last visible character of this box
-        for ch, kind in zip(text, kinds[at:at + len(text)], strict=True):
-            if kind != _INVISIBLE:
-                if previous is not None:
-                    if previous != kind:  # a gap beside a number: a joiner between carries half
-                        between = range(visible[-1] + 1, len(chars))
-                        if between:
-                            sigma[between[0]] = 0.5
-                        else:
-                            chars.append(_JOINER)
-                            sigma.append(0.5)
-                    if _SPACED in (previous, kind):
-                        weight += 1.0
-                visible.append(len(chars))
-                previous = kind
+        previous: int | None = None  # the kind of the last character of this box
+        for ch, kind in zip(text, box_kinds, strict=True):
+            if kind == _INVISIBLE:
+                continue
+            if previous is not None:
+                if previous != kind:  # a gap beside a number: a joiner carries the number's half
+                    chars.append(_JOINER)
+                    sigma.append(0.5)
+                weight += 1.0 if _SPACED in (previous, kind) else 0.0
             chars.append(ch)
-            sigma.append(0.0 if kind == _INVISIBLE else float(kind))
-        at += len(text)
-        plan = _BoxPlan("".join(chars), sigma, _gaps(sigma, 0, len(sigma)))
-        if visible:
-            first, last = visible[0], visible[-1]
-            kind_first = int(sigma[first])
+            sigma.append(float(kind))
+            previous = kind
+        if chars:
             if before is not None and plans:
-                wanted = 1.0 if (before or kind_first) else 0.0
+                wanted = 1.0 if _SPACED in (before, int(sigma[0])) else 0.0
                 weight += wanted
-                plans[-1].after += max(0.0, wanted - pending - _gaps(sigma, 0, first + 1))
-            before, pending = int(sigma[last]), _gaps(sigma, last, len(sigma))
-        plans.append(plan)
+                plans[-1].after += wanted
+            before = int(sigma[-1])
+        plans.append(_BoxPlan("".join(chars), sigma, _gaps(sigma, 0, len(sigma))))
     return plans, weight
 
 

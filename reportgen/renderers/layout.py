@@ -70,13 +70,15 @@ def unescape(markdown: str) -> str:
 _HALF_EM = 0.55  # Latin letters and digits in Times New Roman / Noto Serif: about half an em
 
 
+@cache
 def char_width(ch: str) -> float:
     """Width in em: CJK, full-width and the symbols CJK faces draw full-width (≥ ≤ × “”) 1, else ~½."""
     return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else _HALF_EM
 
 
+@lru_cache(maxsize=4096)  # a table measures each cell and its tokens several times
 def text_width(text: str) -> float:
-    return sum(char_width(ch) for ch in text)
+    return sum(map(char_width, text))
 
 
 # Runs that must not break inside: Latin words and numbers, a comparator with its number and unit
@@ -210,19 +212,24 @@ def column_widths(rows: tuple[tuple[str, ...], ...], total_em: float = TABLE_EM)
     body = [[text_width(c) for c in row] for row in laid]
     lines = [[_lines(row[j], width[j]) for j in range(count)] for row in body]
     while budget > 1e-9:
+        # per row: its tallest cell, and how tall it would still be without column j's cell
+        tallest = [max(row) for row in lines]
+        second = [max((n for n in row if n < top), default=0) if row.count(top) == 1 else top
+                  for row, top in zip(lines, tallest, strict=True)]
         best: tuple[float, int, float] | None = None
         for j in range(count):
+            # only rows whose tallest cell is in column j (and wraps) can get shorter
+            shorter = [(body[r][j], tallest[r], max(second[r], 1)) for r in range(len(body))
+                       if lines[r][j] == tallest[r] > 1]
+            if not shorter:
+                continue
             for step in _STEPS:
                 if step > budget + 1e-9:
                     break
                 gain = 0.0
-                for row_text, row_lines in zip(body, lines, strict=True):
-                    tallest = max(row_lines)
-                    if row_lines[j] < tallest or row_lines[j] == 1:
-                        continue
-                    after = _lines(row_text[j], width[j] + step)
-                    others = max((n for k, n in enumerate(row_lines) if k != j), default=1)
-                    gain += tallest - max(after, others) + _TIE * (tallest - after)
+                for text_em, top, others in shorter:
+                    after = _lines(text_em, width[j] + step)
+                    gain += top - max(after, others) + _TIE * (top - after)
                 if gain > 1e-9 and (best is None or gain / step > best[0]):
                     best = (gain / step, j, step)
         if best is None:
