@@ -8,9 +8,10 @@ on each text box. Drawing rebuilds every box's Pango layout from its style, so a
 own style with ``letter_spacing`` set and its width and position moved; nothing is laid out twice.
 
 The gaps inside a number or a Latin word (2,440.91万元, ABC) are never widened: a character in a
-run of two or more narrow characters takes no spacing of its own, so such a run prints as set, a
-gap beside it gets half the spacing, and a gap between Chinese characters (or beside a lone digit)
-the whole. Such a box gets a Pango layout that puts letter spacing on its Chinese ranges only.
+run of two or more narrow characters takes no spacing, so the run prints as set, while every gap
+beside a Chinese character widens by the same amount. Pango gives a character half its spacing on
+either side, so the half a gap beside a number lacks is carried by a zero-width word joiner put in
+it (``_plan``); such a box is drawn from a copy of its layout with letter spacing per range.
 
 Fenced: ``install()`` checks that the function it replaces has the signature and module it knows
 (WeasyPrint 70.x), and leaves WeasyPrint alone otherwise (text then stays ragged, nothing breaks).
