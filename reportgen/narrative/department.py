@@ -363,8 +363,8 @@ def department_facts(ev: Evaluation, f: Facts, indicators: dict[int, IndicatorFa
         income=b.money_rows("income"),
         spending=b.money_rows("spending"),
         adjustment=b.adjustment(),
-        adjust_word="调增" if budget and budget.adjusted and budget.initial and budget.adjusted > budget.initial
-        else "调减",
+        adjust_word=b.wording.say("adjustment.up" if budget and budget.adjusted and budget.initial
+                                  and budget.adjusted > budget.initial else "adjustment.down"),
         over=over,
         over_cause=over_cause,
         over_placeholder=None if over_cause or not over.known else b.placeholder("over_cause", "budget.executed"),
