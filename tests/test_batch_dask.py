@@ -314,3 +314,32 @@ def test_on_the_cluster_a_workbook_is_a_task_per_project_and_a_stuck_one_times_o
     lines = [json.loads(line) for line in (out / JOURNAL).read_text(encoding="utf-8").splitlines()]
     book = [line for line in lines if line["rows"][0]["input"].endswith("五个项目.xlsx")]
     assert [line["count"] for line in book] == [6] and len(book[0]["rows"]) == 6
+
+
+def _flat(tree: dict, prefix: str = "") -> dict:
+    out: dict = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and key != "pre-spawn-environ":
+            out.update(_flat(value, f"{prefix}{key}."))
+        elif isinstance(value, dict):
+            out.update({f"{prefix}{key}.{k}": v for k, v in value.items()})
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def test_the_documented_worker_configuration_is_the_one_local_clusters_use() -> None:
+    """docs/batch.md's dask-worker.yaml, read by Dask, gives exactly LOCAL_WORKERS; the nanny then sets no
+    MALLOC_TRIM_THRESHOLD_ (the point of that entry) — read back through distributed's own function."""
+    import dask
+    from distributed.nanny import _get_env_variables
+
+    from reportgen.batch.cluster import LOCAL_WORKERS
+
+    text = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in text.split("```yaml\n")[1:]]
+    block = next(b for b in blocks if b.startswith("# reportgen 的 Dask worker"))
+    assert _flat(yaml.safe_load(block)) == LOCAL_WORKERS
+    with dask.config.set(LOCAL_WORKERS):
+        assert "MALLOC_TRIM_THRESHOLD_" not in _get_env_variables("distributed.nanny.pre-spawn-environ")
+        assert dask.config.get("distributed.worker.profile.enabled") is False

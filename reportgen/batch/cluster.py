@@ -66,7 +66,7 @@ LOCAL_WORKERS = {
     "distributed.worker.memory.monitor-interval": "2s",
     "distributed.scheduler.work-stealing": False,
     "distributed.comm.compression": False,
-    "distributed.nanny.pre-spawn-environ": {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1},
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,  # (None: the nanny does not set it)
 }
 
 
