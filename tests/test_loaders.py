@@ -161,7 +161,8 @@ REFUSALS = [
     ("no-indicators.yaml", "indicators：缺少必填字段", ":1"),
     ("syntax.json", "JSON 语法错误", ":4:35"),
     ("gbk.yaml", "不是 UTF-8 编码", ":3"),
-    ("top-list.yaml", "顶层应为键值表", ":1"),
+    ("list-of-text.yaml", "第1个自评表：应为键值表（项目名称、指标等字段），实际为单个值", ":1"),
+    ("empty-list.yaml", "文件是一个空列表，没有自评表", ":2"),
     ("form.toml", "不支持的文件类型“.toml”", ""),
     ("bad-date.yaml", "无法识别的值“2021-13-45”", ":2"),
 ]
@@ -194,7 +195,7 @@ def test_directory_is_not_a_form(tmp_path: Path) -> None:
     [
         ("project: 甲\nstatus: !secret x\nindicators:\n  - name: a\n", "不支持的 YAML 标记“!secret”"),
         ("a: &a [*a]\n", "引用了自身"),
-        ("project: 甲\nindicators:\n  - name: a\n---\nproject: 乙\n", "多个 YAML 文档"),
+        ("project: 甲\nindicators:\n  - name: a\n---\nproject: 乙\n", "第2个自评表：自评表数据有误：.*odd.yaml:5 字段 indicators"),
         ("project: 甲: 乙\n", "此处不能出现冒号"),
         ("project: 甲\nindicators:\n\t- name: a\n", "不能开始一个值的字符"),
         ("project: 甲\nindicators: *nothing\n", "未定义的别名"),
@@ -206,7 +207,7 @@ def test_directory_is_not_a_form(tmp_path: Path) -> None:
     ids=[
         "unknown-tag",
         "recursive-alias",
-        "two-documents",
+        "second-document-without-indicators",
         "colon",
         "tab",
         "undefined-alias",

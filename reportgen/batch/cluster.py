@@ -18,7 +18,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from reportgen.batch.pool import timeout_message
 from reportgen.batch.worker import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
-from reportgen.errors import UsageError
+from reportgen.errors import ReportgenError, UsageError
 
 
 class PrepareEngine(WorkerPlugin):
@@ -43,14 +43,31 @@ class PrepareEngine(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         from reportgen.batch.worker import prepare
 
-        prepare(self.options)
+        engine = prepare(self.options)
+        with suppress(ReportgenError):  # (fonts missing, say): each task then fails with the message, as in the pool
+            engine.prepare_renderers()
 
 
 #: settings the workers of ``local:N`` start with (a running cluster has its own; docs/batch.md says which to use):
 #: no statistical profiler, which samples each worker's stack every 10 ms — in tasks that are pure Python for a
 #: third of a second (PDF layout) it cost some 15 % of the throughput. (Forking the workers from the prepared
 #: client, as the pool does, would save their start-up, but a forked worker's PDF layout hung: not done.)
-LOCAL_WORKERS = {"distributed.worker.profile.enabled": False}
+#: The event-loop tick watch (every 20 ms), the system and memory monitors (0.5 s, 0.1 s) run at a pace that
+#: a batch of one-second tasks does not need; work stealing moves tasks that are all alike; compressing
+#: rendered PDF bytes costs more CPU than the loopback saves. And the nanny's default
+#: ``MALLOC_TRIM_THRESHOLD_=65536`` makes glibc hand memory back after every large free — the layout of
+#: one report frees and takes back many megabytes: rendering 11 reports to PDF in one process took 60 % more
+#: page faults and about 5 % more CPU with it (docs/batch.md); glibc's own adaptive threshold,
+#: which the local pool's workers have, is kept instead.
+LOCAL_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "2s",
+    "distributed.scheduler.work-stealing": False,
+    "distributed.comm.compression": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,  # (None: the nanny does not set it)
+}
 
 
 def parse_scheduler(spec: str) -> tuple[str, int | None]:

@@ -12,7 +12,7 @@ from reportgen.cli.base import Command
 from reportgen.cli.output import console
 from reportgen.errors import ReportgenError
 from reportgen.evaluation.findings import SEVERITY_LABEL
-from reportgen.evaluation.model import EvaluationForm
+from reportgen.evaluation.model import EvaluationForm, source_of
 from reportgen.evaluation.scoring import Evaluation, evaluate
 from reportgen.loaders import load_parts
 
@@ -153,8 +153,8 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     """校验自评表：预算执行、分类得分、总分、等级及全部问题。
 
     Validate forms: budget execution, category subtotals and scores, total,
-    grade and findings. A sheet that cannot be read is named and the others
-    are still validated. Exit 0 without errors, 1 when a form has error-level
+    grade and findings. A sheet (or a form of a YAML/JSON file of several)
+    that cannot be read is named and the others are still validated. Exit 0 without errors, 1 when a form has error-level
     findings, 2 when a file (or a sheet of it) cannot be read.
     """
     results: list[dict[str, object]] = []
@@ -175,13 +175,16 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
             results.append({"file": str(path), "error": failure.to_dict()})
             if not as_json:
                 click.echo(f"{failure.kind}：{failure}", err=True)
+        several = len(forms) + len(failures) > 1
         for form in forms:
             ev = evaluate(form)
             has_errors |= bool(ev.errors)
+            # a file of several forms (sheets, list items, YAML documents): each is shown with its place in it
+            where = source_of(form).locate("") if several else str(path)
             if as_json:
-                results.append({"file": str(path), **summary(ev)})
+                results.append({"file": str(path), **({"where": where} if several else {}), **summary(ev)})
             else:
-                _print(ev, str(path))
+                _print(ev, where)
     if as_json:
         click.echo(json.dumps(results if len(results) != 1 else results[0], ensure_ascii=False, indent=2))
     if failed_input is not None:

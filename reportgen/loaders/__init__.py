@@ -1,9 +1,10 @@
 """Turn files into forms. Only loaders (and renderers) touch the file system.
 
-``load_all`` returns every project a file holds (a workbook may hold many);
-``load`` insists on exactly one. Both refuse a file with any unreadable project;
-``load_parts`` returns the projects that could be read together with the error of each
-part (sheet, project) that could not, so one bad sheet does not cost the good ones.
+``load_all`` returns every project a file holds: a workbook may hold many (one a sheet), so may a
+YAML/JSON file (a top-level list, or YAML documents); ``load`` insists on exactly one. Both refuse
+a file with any unreadable project; ``load_parts`` returns the projects that could be read together
+with the error of each part (sheet, list item, document) that could not, so one bad part does not
+cost the good ones.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from reportgen.errors import InputError, ReportgenError
 from reportgen.evaluation.model import EvaluationForm
-from reportgen.loaders.structured import load_structured
+from reportgen.loaders.structured import load_structured_parts
 
 Loader = Callable[[Path], list[EvaluationForm]]
 #: a loader that reads each project of a file on its own: a form, or the error that part raised
@@ -30,7 +31,15 @@ class Format:
 
 
 def _structured(path: Path) -> list[EvaluationForm]:
-    return [load_structured(path)]
+    forms = []
+    for part in load_structured_parts(path):
+        if isinstance(part, ReportgenError):
+            raise part
+        forms.append(part)
+    return forms
+
+
+_STRUCTURED = Format(_structured, load_structured_parts)
 
 
 # imported only when such a file is read; the readers import openpyxl/python-docx through ``require``, so a
@@ -51,9 +60,9 @@ _TABULAR = Format(_tabular, _tabular_parts)
 
 # suffix -> how to read it: every file type reportgen reads, in one table (register_loader adds to it)
 _FORMATS: dict[str, Format] = {
-    ".yaml": Format(_structured),
-    ".yml": Format(_structured),
-    ".json": Format(_structured),
+    ".yaml": _STRUCTURED,
+    ".yml": _STRUCTURED,
+    ".json": _STRUCTURED,
     ".xlsx": _TABULAR,
     ".xlsm": _TABULAR,
     ".docx": _TABULAR,
@@ -153,6 +162,6 @@ def load(path: str | Path) -> EvaluationForm:
         raise InputError(
             f"文件包含 {len(forms)} 个项目，此处只能处理一个",
             where=str(path),
-            hint="请使用 reportgen batch 处理多个项目",
+            hint="reportgen render、validate 和 batch 会逐个处理文件中的每个项目",
         )
     return forms[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
@@ -10,7 +11,7 @@ import yaml
 from pydantic import AliasChoices, BaseModel, ValidationError
 
 from reportgen.defaults import MAX_FORM_DEPTH, MAX_FORM_NODES, MAX_INT_DIGITS
-from reportgen.errors import InputError, Place
+from reportgen.errors import InputError, Place, ReportgenError
 from reportgen.evaluation.findings import make
 from reportgen.evaluation.model import MISSING_SUBJECT, EvaluationForm, SourceMap, attach_source, collect_notes, detect_kind
 from reportgen.loaders.clean import clean_data
@@ -84,7 +85,6 @@ _YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
     ("did not find expected '-' indicator", "列表项的缩进不一致"),
     ("did not find expected node content", "缺少值"),
     ("found undefined alias", "引用了未定义的别名（*）"),
-    ("but found another document", "文件含有多个 YAML 文档（---）"),
     ("found duplicate anchor", "锚点（&）重复"),
 )
 
@@ -99,10 +99,10 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     return text
 
 
-def _compose(text: str, file: str) -> tuple[Any, dict[str, str]]:
-    """Parse YAML into plain data plus a map ``field path -> ':line'``."""
+def _compose(text: str, file: str) -> list[yaml.Node]:
+    """Parse YAML into the node tree of each document (a file of several forms may have several)."""
     try:
-        node = yaml.compose(text, Loader=_COMPOSER)
+        return list(yaml.compose_all(text, Loader=_COMPOSER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Place(file, line=mark.line + 1, column=mark.column + 1) if mark else Place(file)
@@ -120,16 +120,27 @@ def _compose(text: str, file: str) -> tuple[Any, dict[str, str]]:
         ) from exc
     except yaml.YAMLError as exc:
         raise InputError(f"无法解析 YAML：{exc}", where=file) from exc
-    if node is None:
-        raise InputError("文件为空", where=file, hint="请按 docs/input-format.md 填写自评表数据")
-    return _build(node, file)
 
 
-def _build(root: yaml.Node, file: str) -> tuple[Any, dict[str, str]]:
-    """Construct plain data from a composed node tree, recording each field path's line."""
+@dataclass
+class _Tally:
+    """How many values the file's node trees have held so far: the bound is on the file, not on each form."""
+
+    count: int = 0
+
+    @property
+    def exceeded(self) -> bool:
+        return self.count > _MAX_NODES
+
+
+def _build(root: yaml.Node, file: str, tally: _Tally | None = None) -> tuple[Any, dict[str, str]]:
+    """Construct plain data from a composed node tree, recording each field path's line.
+
+    ``tally`` counts the values of every form of one file, so that the bound holds for the file.
+    """
     places: dict[str, str] = {}
     constructor = yaml.constructor.SafeConstructor()
-    count = 0
+    counted = tally if tally is not None else _Tally()
 
     def construct(n: yaml.Node) -> Any:
         try:
@@ -146,11 +157,10 @@ def _build(root: yaml.Node, file: str) -> tuple[Any, dict[str, str]]:
             ) from exc
 
     def build(n: yaml.Node, path: str, depth: int = 0) -> Any:
-        nonlocal count
-        count += 1
+        counted.count += 1
         if depth > MAX_DEPTH:
             raise _too_deep(Place(file, line=n.start_mark.line + 1))
-        if count > _MAX_NODES:
+        if counted.exceeded:
             raise InputError(
                 f"内容过多（超过 {_MAX_NODES} 个值），不像一张自评表", where=file, hint="请检查锚点与别名（&/*）的用法"
             )
@@ -192,8 +202,8 @@ _JSON_PROBLEMS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _parse_json(text: str, file: str) -> tuple[Any, dict[str, str]]:
-    """Parse JSON strictly, then read it as YAML (a superset) to learn each field's line."""
+def _parse_json(text: str, file: str) -> tuple[Any, yaml.Node | None]:
+    """Parse JSON strictly, then read it as YAML (a superset) for its node tree, which knows each field's line."""
     try:
         data = json.loads(text, parse_int=_json_int, parse_float=_json_float)
     except RecursionError as exc:
@@ -210,12 +220,13 @@ def _parse_json(text: str, file: str) -> tuple[Any, dict[str, str]]:
         # ("\\t"), so after json.loads accepted the text every raw tab is whitespace and a space is the same
         node = yaml.compose(text.replace("\t", " "), Loader=_COMPOSER)
     except yaml.YAMLError:
-        return data, {}  # valid JSON that YAML 1.1 cannot read: keep it, without line numbers
-    if node is None:
-        return data, {}  # an empty document: nothing to place
+        return data, None  # valid JSON that YAML 1.1 cannot read: keep it, without line numbers
+    return data, node  # None for an empty document: nothing to place
+
+
+def _json_places(node: yaml.Node | None, file: str, tally: _Tally) -> dict[str, str]:
     # the values are JSON's own reading (YAML 1.1 would take 1e5 for text); YAML adds lines and refuses duplicate keys
-    _, places = _build(node, file)
-    return data, places
+    return _build(node, file, tally)[1] if node is not None else {}
 
 
 def _field_path(loc: tuple[Any, ...], data: Any) -> str:
@@ -345,10 +356,9 @@ def validate_data(data: Any, source: SourceMap) -> EvaluationForm:
     return attach_source(form, source)
 
 
-def load_structured(path: Path) -> EvaluationForm:
-    """Load one form from a .yaml/.yml/.json file."""
+def _read_text(path: Path) -> str:
     file = str(path)
-    check_file_size(path)
+    check_file_size(path)  # the whole file, however many forms it holds
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -361,9 +371,93 @@ def load_structured(path: Path) -> EvaluationForm:
             f"文件不是 UTF-8 编码（第 {line} 行起无法解码）", where=Place(file, line=line), hint="请以 UTF-8 编码另存后重试"
         ) from exc
     if not text.strip():
-        raise InputError("文件为空", where=file, hint="请按 docs/input-format.md 填写自评表数据")
-    if path.suffix.lower() == ".json":
-        data, places = _parse_json(text, file)
+        raise _empty(file)
+    return text
+
+
+def _empty(file: str) -> InputError:
+    return InputError("文件为空", where=file, hint="请按 docs/input-format.md 填写自评表数据")
+
+
+def _blank(node: yaml.Node) -> bool:
+    """An empty document: nothing between two ``---`` (or after the last one)."""
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value == ""
+
+
+def _line(node: yaml.Node | None) -> int | None:
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _not_a_form(data: Any, file: str, node: yaml.Node | None) -> InputError:
+    what = "列表" if isinstance(data, list) else "空值" if data is None else "单个值"
+    return InputError(
+        f"应为键值表（项目名称、指标等字段），实际为{what}",
+        where=Place(file, line=_line(node)) if node is not None else Place(file),
+        hint="列表的每一项（或以 --- 分开的每个 YAML 文档）是一张自评表，见 docs/input-format.md",
+    )
+
+
+def _numbered(exc: ReportgenError, ordinal: int) -> ReportgenError:
+    """Say which form of the file the error is about (its place already names the file and the line)."""
+    exc.message = f"第{ordinal}个自评表：{exc.message}"
+    exc.args = (exc.message,)
+    return exc
+
+
+def _item(given: Any, node: yaml.Node | None, file: str, tally: _Tally) -> EvaluationForm:
+    """One form of a file of several: ``given`` is JSON's data (None: YAML's, built from ``node``)."""
+    if given is None and node is not None:
+        data, places = _build(node, file, tally)
     else:
-        data, places = _compose(text, file)
+        data, places = given, _json_places(node, file, tally)
+    if not isinstance(data, dict):
+        raise _not_a_form(data, file, node)
     return validate_data(data, SourceMap(file, places))
+
+
+def load_structured_parts(path: Path) -> list[EvaluationForm | ReportgenError]:
+    """Load each form of a .yaml/.yml/.json file: its form, or the error it raised.
+
+    A file holds one form (a mapping) or several: a top-level list of mappings, or YAML documents
+    separated by ``---``. Each is placed by its own lines in the file, and its errors say which it is
+    (第2个自评表). A file of one form raises its error, as it always has. The bounds on size and on
+    values are the file's, shared by its forms.
+    """
+    file = str(path)
+    text = _read_text(path)
+    tally = _Tally()
+    items: list[tuple[Any, yaml.Node | None]]  # each form: JSON's data (None for YAML), its node (for lines)
+    root: yaml.Node | None
+    if path.suffix.lower() == ".json":
+        data, root = _parse_json(text, file)
+        if not isinstance(data, list):
+            return [validate_data(data, SourceMap(file, _json_places(root, file, tally)))]
+        nodes = root.value if isinstance(root, yaml.SequenceNode) and len(root.value) == len(data) else [None] * len(data)
+        items = list(zip(data, nodes, strict=True))
+    else:
+        documents = _compose(text, file)
+        if len(documents) > 1:
+            documents = [d for d in documents if not _blank(d)]  # nothing after a trailing ``---``: no form
+        if not documents:
+            raise _empty(file)
+        root = documents[0]
+        if len(documents) == 1 and not isinstance(root, yaml.SequenceNode):
+            data, places = _build(root, file, tally)
+            return [validate_data(data, SourceMap(file, places))]
+        items = [(None, n) for n in (root.value if len(documents) == 1 else documents)]
+    if not items:
+        raise InputError(
+            "文件是一个空列表，没有自评表",
+            where=Place(file, line=_line(root) or 1),
+            hint="列表的每一项是一张自评表（项目名称、指标等字段），见 docs/input-format.md",
+        )
+    parts: list[EvaluationForm | ReportgenError] = []
+    for ordinal, (given, node) in enumerate(items, start=1):
+        try:
+            parts.append(_item(given, node, file, tally))
+        except InputError as exc:
+            if tally.exceeded:
+                raise  # the bound is the file's: none of its forms is read
+            parts.append(_numbered(exc, ordinal))
+    return parts
+

@@ -36,9 +36,11 @@ _SUBSECTION_KIND = {"outputs", "benefits", "satisfaction", "cost", "other"}
 
 @cache
 def _wording(user_dir: str | None) -> Wording:
+    """The shipped wording.yaml, overlaid key by key by the one in the user's templates folder."""
+    shipped = load_wording(templates_dir() / "wording.yaml")
     if user_dir and (Path(user_dir) / "wording.yaml").is_file():
-        return load_wording(confined(Path(user_dir), "wording.yaml", TemplateError))
-    return load_wording(templates_dir() / "wording.yaml")
+        return load_wording(confined(Path(user_dir), "wording.yaml", TemplateError), shipped)
+    return shipped
 
 
 @dataclass
@@ -139,9 +141,10 @@ class Composer:
             with ledger.active("notes"):
                 body = self._render("sections/notes.md.j2", f=f).strip()
             if body:
-                markdown_notes = f"## 附注\n\n{body}\n"
+                heading = self.wording.say("notes_heading")
+                markdown_notes = f"## {heading}\n\n{body}\n"
                 parts.append(markdown_notes)
-                sections.append(Section("notes", "附注", unmark(markdown_notes)))
+                sections.append(Section("notes", heading, unmark(markdown_notes)))
         if outline.signature:
             with ledger.active("signature"):
                 parts.append(self._render("signature.md.j2", f=f))

@@ -24,27 +24,26 @@ from reportgen.evaluation.scoring import Evaluation, IndicatorResult
 from reportgen.narrative import text
 from reportgen.narrative.facts import DeviationItem, Facts, IndicatorFacts
 from reportgen.narrative.grouping import DeviationGroup
+from reportgen.narrative.wording import Wording
 from reportgen.resources import lexicon_dir
 
 ZERO = Decimal(0)
 FILE_NAME = "management.yaml"
 
-# the groups of section 四, in the order the report takes them
-_GROUPS = (
-    ("management", "管理指标"),
-    ("outputs", "产出指标"),
-    ("benefits", "效益指标"),
-    ("satisfaction", "满意度指标"),
-    ("other", "其他指标"),
-)
-# on a flat list (no 一级指标) the unit's own indicators are its outputs and benefits, said as one group
-_FLAT_OWN = "产出和效益指标"
+# the groups of section 四, in the order the report takes them (their names: management.yaml ``groups``)
+_GROUPS = ("management", "outputs", "benefits", "satisfaction", "other")
 
 
 @dataclass(frozen=True)
 class ManagementLexicon:
     words: tuple[str, ...]
     level1: tuple[str, ...]
+    #: the name of each group of section 四 (``flat``: the unit's own indicators on a list without 一级指标)
+    groups: dict[str, str]
+    #: words of an analysis item that explain spending above the budget, then a mid-year adjustment, and
+    #: the words one of which the item must also contain to be about the money
+    over_words: tuple[tuple[str, ...], ...]
+    over_subjects: tuple[str, ...]
 
     def is_management(self, r: IndicatorResult) -> bool:
         if r.indicator.level1:
@@ -62,9 +61,32 @@ def _load(path: str) -> ManagementLexicon:
         raise LexiconError(f"无法读取管理指标词库（{exc}）", where=path) from exc
     if not isinstance(data, dict) or not isinstance(data.get("words"), list):
         raise LexiconError("管理指标词库应有 words 列表", where=path, hint="每行写一个词，如“  - 调整率”")
+    # a user's file that words only the management indicators keeps the shipped group names and over-spend words
+    shipped = str(lexicon_dir() / FILE_NAME)
+    base = None if path == shipped else _load(shipped)
+    try:
+        if "groups" in data or base is None:
+            groups = {str(k): str(v) for k, v in data["groups"].items()}
+        else:
+            groups = base.groups
+        if "over_words" in data or base is None:
+            over = data["over_words"]
+            over_words = tuple(tuple(str(w) for w in over[k]) for k in ("over", "adjustment"))
+            over_subjects = tuple(str(w) for w in over["subjects"])
+        else:
+            over_words, over_subjects = base.over_words, base.over_subjects
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise LexiconError(f"管理指标词库的 groups 或 over_words 缺少或格式不正确（{exc}）", where=path,
+                           hint="请参照内置的 lexicon/management.yaml") from exc
+    missing = [k for k in (*_GROUPS, "flat") if k not in groups]
+    if missing:
+        raise LexiconError(f"管理指标词库的 groups 缺少“{'、'.join(missing)}”", where=path)
     return ManagementLexicon(
         tuple(str(w) for w in data["words"] if str(w).strip()),
         tuple(str(w) for w in data.get("level1") or [] if str(w).strip()),
+        groups,
+        over_words,
+        over_subjects,
     )
 
 
@@ -177,7 +199,7 @@ class DepartmentFacts:
 
 
 class _Builder:
-    def __init__(self, ev: Evaluation, indicators: dict[int, IndicatorFacts]) -> None:
+    def __init__(self, ev: Evaluation, indicators: dict[int, IndicatorFacts], wording: Wording) -> None:
         self.ev = ev
         self.form = ev.form
         self.fig = ev.figures
@@ -185,9 +207,11 @@ class _Builder:
         self.indicators = indicators
         self.gaps: list[Gap] = []
         self.lexicon = management_lexicon(ev.rules.lexicon)
+        self.wording = wording
 
-    def placeholder(self, what: str, path: str) -> str:
-        gap = Gap(what, path)
+    def placeholder(self, key: str, path: str, **values: object) -> str:
+        """The 【待补充：…】 of gap ``key`` (wording.yaml ``phrases.gaps``), registered with its field path."""
+        gap = Gap(self.wording.say(f"gaps.{key}", **values), path)
         self.gaps.append(gap)
         return gap.mark
 
@@ -241,8 +265,8 @@ class _Builder:
             name = text.md(text.clause(t.name))
             placeholder = None
             if not t.reported:
-                placeholder = self.placeholder(f"“{text.clause(t.name)[:30]}”任务的完成情况",
-                                               f"{t.path}.result" if t.path.startswith("tasks") else "goals.achieved")
+                placeholder = self.placeholder("task", f"{t.path}.result" if t.path.startswith("tasks")
+                                               else "goals.achieved", name=text.clause(t.name)[:30])
             out.append(TaskFacts(
                 name=name,
                 planned=text.md(text.clause(t.planned)) if t.planned else "",
@@ -280,12 +304,12 @@ class _Builder:
         for r in self.ev.indicators:
             members.setdefault(self.group_key(r), []).append(r)
         out = []
-        for key, name in _GROUPS:
+        for key in _GROUPS:
             rs = members.get(key)
             if not rs:
                 continue
-            if key == "outputs" and flat:
-                name = _FLAT_OWN
+            # on a flat list (no 一级指标) the unit's own indicators are its outputs and benefits, said as one group
+            name = self.lexicon.groups["flat" if key == "outputs" and flat else key]
             weights = [self.fig[f"indicators[{r.index}].weight"] for r in rs]
             scores = [self.fig[f"indicators[{r.index}].score"] for r in rs]
             weight = computed(sum((w.number for w in weights if w.known), ZERO), "score", "所含指标分值合计",
@@ -297,14 +321,11 @@ class _Builder:
         return out
 
 
-# words of an analysis item that explain spending above the budget, then a mid-year adjustment
-_OVER_WORDS = (("超支", "超预算", "超过预算", "超出预算"), ("追加", "调增", "调整", "增加"))
-
-
-def _over_cause(ev: Evaluation) -> str | None:
-    for words in _OVER_WORDS:
+def _over_cause(ev: Evaluation, lexicon: ManagementLexicon) -> str | None:
+    """The analysis item that explains the over-spend (first choice) or the adjustment (management.yaml)."""
+    for words in lexicon.over_words:
         for item in ev.form.deviation_analysis:
-            if any(w in item for w in words) and ("预算" in item or "资金" in item or "支出" in item):
+            if any(w in item for w in words) and any(w in item for w in lexicon.over_subjects):
                 return text.md(text.clause(item))
     return None
 
@@ -312,7 +333,7 @@ def _over_cause(ev: Evaluation) -> str | None:
 def department_facts(ev: Evaluation, f: Facts, indicators: dict[int, IndicatorFacts]) -> DepartmentFacts:
     """The department-wide facts of an evaluation, beside the facts ``f`` every report has."""
     form = ev.form
-    b = _Builder(ev, indicators)
+    b = _Builder(ev, indicators, f.wording)
     flat = not any(r.indicator.level1 for r in ev.indicators)
     groups = b.groups(flat)
     every = [d for g in groups for d in g.items]
@@ -327,11 +348,11 @@ def department_facts(ev: Evaluation, f: Facts, indicators: dict[int, IndicatorFa
     problem_groups = sorted(f.deviation_groups, key=lambda g: (g.item.kind != "budget", not any(
         x.indicator is not None and x.indicator.index in core_index for x in g.items)))
     over = b.over()
-    over_cause = _over_cause(ev) if over.known or b.adjustment().known else None
+    over_cause = _over_cause(ev, b.lexicon) if over.known or b.adjustment().known else None
     budget = ev.budget
     facts = DepartmentFacts(
         is_department=form.is_department,
-        subject=text.md(text.clause(form.subject)) if form.subject else b.placeholder("部门（单位）名称", "unit"),
+        subject=text.md(text.clause(form.subject)) if form.subject else b.placeholder("dept_subject", "unit"),
         functions=text.md(text.sentence(form.functions)) if form.functions else "",
         organisation=text.md(text.sentence(form.organisation)) if form.organisation else "",
         tasks=tasks,
@@ -342,11 +363,11 @@ def department_facts(ev: Evaluation, f: Facts, indicators: dict[int, IndicatorFa
         income=b.money_rows("income"),
         spending=b.money_rows("spending"),
         adjustment=b.adjustment(),
-        adjust_word="调增" if budget and budget.adjusted and budget.initial and budget.adjusted > budget.initial
-        else "调减",
+        adjust_word=b.wording.say("adjustment.up" if budget and budget.adjusted and budget.initial
+                                  and budget.adjusted > budget.initial else "adjustment.down"),
         over=over,
         over_cause=over_cause,
-        over_placeholder=None if over_cause or not over.known else b.placeholder("执行数超过预算数的原因", "budget.executed"),
+        over_placeholder=None if over_cause or not over.known else b.placeholder("over_cause", "budget.executed"),
         groups=groups,
         items=sorted(every, key=lambda d: d.i.index),
         problems=problems,

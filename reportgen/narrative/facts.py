@@ -33,8 +33,6 @@ from reportgen.narrative.themes import ThemeBook, load_themes
 from reportgen.narrative.wording import Wording
 
 ZERO = Decimal(0)
-#: the completion word when neither statuses nor points let the report judge (an unfilled form)
-UNJUDGED = "未能据自评表判断是否完成"
 # which level-1 names feed which report subsection (the checker uses the same kinds)
 _KINDS = (("产出", "outputs"), ("效益", "benefits"), ("满意", "satisfaction"), ("成本", "cost"))
 #: statuses that reached their target (templates/sections/_group.md.j2 groups them in one sentence)
@@ -229,6 +227,7 @@ class Facts:
     appendix_total: dict[str, Any]
     contacts: dict[str, str]
     vary: Variation
+    wording: Wording  # the phrases Python fills in (templates/wording.yaml phrases:), for department_facts
     rules: SimpleNamespace  # thresholds of the scoring rules as figures: low_execution_rate, total_weight…
     placeholders: list[str] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
@@ -248,10 +247,6 @@ class Facts:
         self.gaps.append(gap)
         self.placeholders.append(gap.mark)
         return gap.mark
-
-
-#: how a report's title ends, by the kind of form
-_TITLE_TAIL = {"project": "绩效自评报告", "department": "部门整体支出绩效自评报告"}
 
 
 def _note(note: str | None) -> str | None:
@@ -442,8 +437,9 @@ class _Builder:
         self.fig = ev.figures
         self.gaps: list[Gap] = []
 
-    def placeholder(self, what: str, path: str = "") -> str:
-        gap = Gap(what, path)
+    def placeholder(self, key: str, path: str = "", **values: object) -> str:
+        """The 【待补充：…】 of gap ``key`` (wording.yaml ``phrases.gaps``), registered with its field path."""
+        gap = Gap(self.wording.say(f"gaps.{key}", **values), path)
         self.gaps.append(gap)
         return gap.mark
 
@@ -460,7 +456,7 @@ class _Builder:
         # a department form's cap (预算调整率 3%) has no completion rate worth printing: 0 under 3% is simply met
         show_ratio = show_ratio and not (r.lower_better and self.form.is_department)
         path = f"indicators[{r.index}]"
-        status = status_facts(r, self.placeholder) if r.verdict is not None else None
+        status = status_facts(r, self.placeholder, self.wording) if r.verdict is not None else None
         if status is not None:
             # prose: operators normalised, a bare actual in the target's unit; only the appendix keeps the glyphs
             target_text, actual_text = status.target, status.actual
@@ -576,7 +572,7 @@ class _Builder:
         verdicts = [m.verdict for m in members if m.verdict is not None]
         word = overall_completion(self.wording, verdicts, score if any(m.score is not None for m in members)
                                   else None, weight)
-        return word or UNJUDGED
+        return word or self.wording.say("unjudged")
 
     # budget ---------------------------------------------------------------------------------
     def budget(self) -> BudgetFacts | None:
@@ -641,11 +637,12 @@ class _Builder:
             rec = self.ev.reconciliation
             if cause is None and rec is not None and rec.under_cause and rec.under_cause_from:
                 # the cause written on an indicator about the same money explains the unspent budget too
-                cause = f"“{text.clause(rec.under_cause_from)}”指标说明{text.clause(rec.under_cause)}"
-            about = f"预算执行率{budget.rate.format()}"
+                cause = self.wording.say("cause_from_indicator", name=text.clause(rec.under_cause_from),
+                                         cause=text.clause(rec.under_cause))
+            about = self.wording.say("measures.budget_rate", rate=budget.rate.format())
             if cause:
                 causes.append((cause, about))
-            what = "预算执行率偏低的原因" if budget.under else "预算资金未全部执行的原因"
+            what = "budget_low" if budget.under else "budget_unspent"
             items.append(
                 DeviationItem(
                     kind="budget",
@@ -661,21 +658,23 @@ class _Builder:
             raw_cause = r.cause if r.cause_source in ("indicator", "analysis", "actual") else None
             if r.lost > 0 and r.status in ("met", "exceeded"):
                 kind: Literal["deducted", "deducted_met", "short_full", "exceeded"] = "deducted_met"
-                what = f"“{text.clause(r.display_name)}”指标扣分的理由"
             elif r.lost > 0:
-                kind, what = "deducted", f"“{text.clause(r.display_name)}”指标的偏差原因"
+                kind = "deducted"
             elif r.status in ("partial", "missed") and r.full_marks:
-                kind, what = "short_full", f"“{text.clause(r.display_name)}”指标未达目标值的原因"
+                kind = "short_full"
             elif r.status == "exceeded":
-                kind, what = "exceeded", ""
+                kind = "exceeded"
             else:
                 continue
             explanation = raw_cause or (_note(r.actual.note) if kind in ("short_full", "deducted") else None)
             if explanation:
-                causes.append((text.clause(explanation), f"“{text.clause(r.display_name)}”指标{self._gap(kind, r.lower_better)}"))
+                names = self.wording.say("measures.name", name=text.clause(r.display_name))
+                causes.append((text.clause(explanation), self.wording.say(
+                    "measures.indicators", names=names, gap=self._gap(kind, r.lower_better))))
             placeholder = None
             if not explanation and kind != "exceeded":
-                placeholder = self.placeholder(what, f"indicators[{r.index}].cause")
+                # the gap asks for what the kind lacks: 扣分的理由 / 偏差原因 / 未达目标值的原因 (wording.yaml)
+                placeholder = self.placeholder(kind, f"indicators[{r.index}].cause", name=text.clause(r.display_name))
             items.append(
                 DeviationItem(
                     kind=kind,
@@ -696,11 +695,11 @@ class _Builder:
         levels = {r.index: (r.level1, r.level2 or "") for r in self.ev.indicators}
         return group_deviations(items, names, levels, self.themes, analysis, self.placeholder)
 
-    @staticmethod
-    def _gap(kind: str, cap: bool = False) -> str:
+    def _gap(self, kind: str, cap: bool = False) -> str:
         if kind == "deducted" and cap:
-            return "超出控制上限"  # a cap (越低越好) that fell short went over it; it did not "fail to reach" it
-        return {"deducted": "未完成年度目标", "short_full": "未达到目标值", "deducted_met": "扣分"}.get(kind, "")
+            kind = "cap"  # a cap (越低越好) that fell short went over it; it did not "fail to reach" it
+        key = f"measures.gap.{kind}"
+        return self.wording.say(key) if key in self.wording.phrases else ""
 
     def measures(
         self, causes: list[tuple[str, str]], groups: list[DeviationGroup]
@@ -713,12 +712,13 @@ class _Builder:
         """
         form = self.form
         items = [MeasureItem(text.md(text.sentence(m)), "form") for m in form.improvement_measures]
-        leads = ("针对“{}”指标存在的偏差，", "就“{}”指标反映的问题，", "对于“{}”指标的扣分情况，")
+        leads = len(self.wording.choices("measures.indicator_lead"))
         k = 0
         for r in self.ev.indicators:
             if r.indicator.measure:
                 # rotate the lead-in so consecutive measures never open the same way
-                lead = leads[self.vary.step("measures.lead", 3, k)].format(text.clause(r.display_name))
+                lead = self.wording.say("measures.indicator_lead", self.vary.step("measures.lead", leads, k),
+                                        name=text.clause(r.display_name))
                 k += 1
                 items.append(MeasureItem(text.md(lead + text.sentence(r.indicator.measure)), "indicator"))
         own = " ".join([*form.improvement_measures, *(r.indicator.measure or "" for r in self.ev.indicators)])
@@ -760,30 +760,32 @@ class _Builder:
         kind = d.kind if g.kind == "single" else g.kind
         names = [text.clause(self.ev.indicators[x.indicator.index].display_name) for x in g.items
                  if x.indicator is not None]
-        quoted = "".join(f"“{n}”" for n in names[:3]) + (f"等{len(names)}项" if len(names) > 3 else "")
+        say = self.wording.say
+        quoted = "".join(say("measures.name", name=n) for n in names[:3]) + (
+            say("measures.more", count=len(names)) if len(names) > 3 else "")
         theme: Any
         if kind == "exceeded":
-            theme, about = self.taxonomy.by_key("target_setting"), f"{quoted}指标超额完成较多"
+            theme, about = self.taxonomy.by_key("target_setting"), say("measures.exceeded", names=quoted)
             key = "target_setting"
         elif kind == "budget":
             b = self.ev.budget
             if b is None or b.rate is None or b.rate >= 1:
                 return None  # all spent: what is wrong is how the form was filled in (其他需要说明的问题)
             theme, key = self.themes.of_kind("budget"), "budget"
-            about = "预算执行率偏低" if b.rate < self.ev.rules.low_execution_rate else "预算资金未全部执行"
+            about = say("measures.budget_low" if b.rate < self.ev.rules.low_execution_rate else "measures.budget_unspent")
         elif kind in ("deducted_met", "short_full"):
             theme, key = self.themes.of_kind(kind), kind
-            about = f"{quoted}指标{'已达到目标仍有扣分' if kind == 'deducted_met' else '未达到目标值'}"
+            about = say(f"measures.{kind}", names=quoted)
         else:
             theme = g.theme or self.themes.fallback
             key = f"theme.{theme.key}"
             if g.kind == "single":
                 s = d.indicator.s if d.indicator is not None else None
-                about = f"{quoted}指标{self._gap('deducted', bool(s and s.direction == 'lower'))}"
+                about = say("measures.indicators", names=quoted, gap=self._gap("deducted", bool(s and s.direction == "lower")))
             elif g.extra.get("by") == "theme":
-                about = f"{theme.name}类指标未完成年度目标"
+                about = say("measures.theme", theme=theme.name)
             else:
-                about = f"{quoted}指标未完成年度目标"
+                about = say("measures.group", names=quoted)
         if theme is None or key in seen:
             return None
         seen.add(key)
@@ -793,21 +795,23 @@ class _Builder:
         # the content is the theme's (its first measure), not a rotation: only the lead-in varies, for neighbours
         choice = 0 if not key.startswith("target_setting") else self.vary.pick(f"measures.derived.{key}",
                                                                               len(theme.measures))
-        lead = ("针对", "就", "对于")[self.vary.step("measures.lead", 3, position)]
-        tail = ("的问题，", "的情况，", "所反映的问题，")[self.vary.pick("measures.derived.tail", 3, key)]
-        sentence = f"{lead}{about}{tail}{theme.measures[choice]}。"
+        sentence = self._sentence(about, theme.measures[choice], position, key)
         return MeasureItem(text.md(sentence), "group", text.md(about), theme.name)
 
     def _derived(self, cat: CauseCategory, cause: str, about: str, position: int) -> MeasureItem:
         responds = text.first_clause(cause)
-        target = f"{about}（{responds}）" if about else responds
+        target = self.wording.say("measures.with_cause", about=about, cause=responds) if about else responds
         choice = self.vary.pick(f"measures.derived.{cat.key}", len(cat.measures))
-        # rotate with the item's position so a derived measure never opens like the one before it
-        lead_choice = self.vary.step("measures.lead", 3, position)
-        lead = ("针对", "就", "对于")[lead_choice]
-        tail = ("的问题，", "的情况，", "所反映的问题，")[self.vary.pick("measures.derived.tail", 3, cat.key)]
-        sentence = f"{lead}{target}{tail}{cat.measures[choice]}。"
+        sentence = self._sentence(target, cat.measures[choice], position, cat.key)
         return MeasureItem(text.md(sentence), "derived", text.md(target), cat.name)
+
+    def _sentence(self, about: str, measure: str, position: int, salt: str) -> str:
+        """A derived measure: lead-in, what it answers, tail, the measure (wording.yaml ``measures.sentence``)."""
+        w = self.wording
+        # rotate with the item's position so a derived measure never opens like the one before it
+        lead = w.say("measures.lead", self.vary.step("measures.lead", len(w.choices("measures.lead")), position))
+        tail = w.say("measures.tail", self.vary.pick("measures.derived.tail", len(w.choices("measures.tail")), salt))
+        return w.say("measures.sentence", lead=lead, about=about, tail=tail, measure=measure)
 
     # appendix -------------------------------------------------------------------------------
     def appendix(self, facts: dict[int, IndicatorFacts]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -857,20 +861,20 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     measures, general_measures = b.measures(causes, deviation_groups)
     rows, total_row = b.appendix(indicator_facts)
     fig = ev.figures
-    year: Figure | str = fig["year"] if form.year else b.placeholder("评价年度", "year")
-    unit = text.md(form.unit) if form.unit else b.placeholder("单位名称", "unit")
+    year: Figure | str = fig["year"] if form.year else b.placeholder("year", "year")
+    unit = text.md(form.unit) if form.unit else b.placeholder("unit", "unit")
     date: Figure | str = fig["filled_on"] if form.filled_on else ""
-    title_year = f"{form.year}年度" if form.year else ""
+    title_year = wording.say("title.year", year=form.year) if form.year else ""
     indicator_weight = sum((r.weight or ZERO for r in ev.indicators), ZERO)
     indicator_score = sum((r.score or ZERO for r in ev.indicators), ZERO)
     facts = Facts(
-        title=text.md(f"{title_year}{text.clause(form.subject)}{_TITLE_TAIL[form.kind]}"),
+        title=text.md(wording.say(f"title.{form.kind}", year=title_year, subject=text.clause(form.subject))),
         project=text.md(text.clause(form.subject)),
         unit=unit,
         year=year,
         date=date,
         department=text.md(form.department or ""),
-        implementer=text.md(ev.implementer) if ev.implementer else b.placeholder("项目实施单位", "implementer"),
+        implementer=text.md(ev.implementer) if ev.implementer else b.placeholder("implementer", "implementer"),
         category=text.md(form.category or ""),
         attribute=text.md(form.attribute or ""),
         type=text.md(form.type or ""),
@@ -895,11 +899,11 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
             indicator_weight + (ev.budget.weight or ZERO if ev.budget else ZERO),
         ),
         unscored_count=sum(1 for r in ev.indicators if r.score is None),
-        goal_gap=b.placeholder("年度总体目标", "goals.planned") if ev.goal_hollow else "",
+        goal_gap=b.placeholder("goals", "goals.planned") if ev.goal_hollow else "",
         deviation_count=computed(Decimal(len(deviations)), "count", "需要分析说明的偏差事项数",
                                  path="deviation_count", unit="项", label="偏差事项数"),
-        total_gap=b.placeholder("自评总分和等级", "total_score") if fig["total_score"].missing else "",
-        indicators_gap=b.placeholder("绩效指标完成情况", "indicators") if not ev.indicators else "",
+        total_gap=b.placeholder("total", "total_score") if fig["total_score"].missing else "",
+        indicators_gap=b.placeholder("indicators", "indicators") if not ev.indicators else "",
         deviations=deviations,
         deviation_groups=deviation_groups,
         group_count=computed(Decimal(len(deviation_groups)), "count", "偏差归类后的方面数", path="group_count",
@@ -907,7 +911,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         general_analysis=general_analysis,
         measures=measures,
         general_measures=general_measures,
-        measures_gap=b.placeholder("针对上述偏差原因的具体改进措施", "improvement_measures")
+        measures_gap=b.placeholder("measures", "improvement_measures")
         if deviations and not measures else "",
         other_notes=text.md(text.sentence(form.other_notes)) if form.other_notes else "",
         notes=_notes(ev),
@@ -919,10 +923,13 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
             if v
         },
         vary=b.vary,
+        wording=wording,
         rules=SimpleNamespace(**{k.removeprefix("rules."): v for k, v in fig.items() if k.startswith("rules.")}),
     )
     short = "" if form.is_department else short_name(text.clause(form.subject))
-    facts.naming = Naming(facts.project, text.md(short) if short else "")
+    short = text.md(short) if short else ""
+    facts.naming = Naming(facts.project, short,
+                          wording.say("short_name", full=facts.project, short=short) if short else "")
     facts.main_outputs = _main_outputs(ev, indicator_facts)
     facts.money_items = [indicator_facts[r.index] for r in ev.indicators if indicator_facts[r.index].money]
     facts.self_evaluation = text.md(text.sentence(form.self_evaluation)) if form.self_evaluation else ""

@@ -37,21 +37,17 @@ DETAIL_MAX = 4
 #: a group of this many single paragraphs left over is pooled into one 其他指标 group
 POOL_MIN = 2
 _KIND_RANK = {"budget": 0, "single": 1, "deducted": 1, "deducted_met": 2, "short_full": 3, "exceeded": 4}
-_WHAT = {
-    "deducted_met": "上述指标已达到年度目标仍扣分的原因",
-    "short_full": "上述指标未达到目标值的原因及按满分计分的依据",
-}
 
 
 def _what(g: DeviationGroup) -> str | None:
-    """What the group's one gap asks for."""
+    """The key of what the group's one gap asks for (wording.yaml ``phrases.gaps.group_*``)."""
+    if g.kind in ("deducted_met", "short_full"):
+        return f"group_{g.kind}"
     if g.kind != "deducted":
-        return _WHAT.get(g.kind)
-    if g.extra.get("by") == "theme":
-        return f"{g.label}类指标未完成年度目标的共性原因"
-    if g.extra.get("by") == "level":
-        return f"上述{g.label}未完成年度目标的共性原因"
-    return "上述指标未完成年度目标的共性原因"
+        return None
+    if g.extra.get("by") in ("theme", "level"):
+        return f"group_{g.extra['by']}"
+    return "group_deducted"
 
 
 @dataclass
@@ -99,7 +95,7 @@ def group_deviations(
     levels: dict[int, tuple[str, str]],
     themes: ThemeBook,
     analysis: dict[int, str],
-    placeholder: Callable[[str, str], str],
+    placeholder: Callable[..., str],  # (gap key, field path, **fields) -> its 【待补充：…】
 ) -> tuple[list[DeviationGroup], set[int]]:
     """The groups in report order, and the overall analysis items (by index) that became a group's cause.
 
@@ -202,7 +198,7 @@ def group_deviations(
                 # the gap is every member's cause field: typed once, it is each member's cause, and the
                 # members, now sharing one cause, stay one group
                 indices = ",".join(str(d.indicator.index) for d in g.items if d.indicator is not None)
-                g.placeholder = placeholder(what, f"indicators[{indices}].cause")
+                g.placeholder = placeholder(what, f"indicators[{indices}].cause", label=g.label)
     return out, used
 
 

@@ -44,15 +44,18 @@ def short_name(name: str) -> str:
 class Naming:
     """Names the project in the order the report is written: full name and 简称 first, the 简称 afterwards.
 
-    ``first()`` returns "全称（以下简称“简称”）" the first time it is called for a report and the 简称 after that;
-    ``short`` is the name to use wherever the full name has certainly been given (or the full name when there is
-    no 简称). Templates render in outline order, so the first call is the first mention.
+    ``first()`` returns ``introduction`` ("全称（以下简称“简称”）", wording.yaml ``phrases.short_name``) the first
+    time it is called for a report and the 简称 after that; ``short`` is the name to use wherever the full name
+    has certainly been given (or the full name when there is no 简称). Templates render in outline order, so
+    the first call is the first mention.
     """
 
-    def __init__(self, full: str, short: str) -> None:
+    def __init__(self, full: str, short: str, introduction: str = "") -> None:
         self.full = full
         self.short = short or full
         self.has_short = bool(short)
+        # the first mention, as wording.yaml ``phrases.short_name`` words it from the two names
+        self.introduction = introduction or full
         self.introduced = False
 
     def first(self) -> str:
@@ -61,7 +64,7 @@ class Naming:
         if self.introduced:
             return self.short
         self.introduced = True
-        return f"{self.full}（以下简称“{self.short}”）"
+        return self.introduction
 
     def __str__(self) -> str:
         return self.first()

@@ -22,10 +22,10 @@ from reportgen.evaluation.figures import Figure, computed
 from reportgen.evaluation.scoring import Evaluation, IndicatorResult
 from reportgen.evaluation.status import POINTS, display_actual
 from reportgen.narrative import text
+from reportgen.narrative.wording import Wording
 
 #: a descriptive actual longer than this is not quoted in full in the body (the appendix prints it)
 QUOTE_MAX = 60
-_DEADLINE_WORDS = {"early": "提前完成", "on_time": "按期完成", "late": "逾期完成"}
 _MONEY_UNITS = {"万元", "元", "亿元", "千元"}
 
 
@@ -91,8 +91,8 @@ class StatusFacts:
     gaps: dict[str, str] = field(default_factory=dict)  # what to ask for: key -> 【待补充：…】
 
 
-def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN001 - Facts.placeholder
-    """Build the status facts of one indicator; ``placeholder(what)`` registers a 【待补充】 gap."""
+def status_facts(r: IndicatorResult, placeholder, wording: Wording) -> StatusFacts:  # noqa: ANN001 - Facts.placeholder
+    """Build the status facts of one indicator; ``placeholder(key, **values)`` registers a 【待补充】 gap."""
     s = r.verdict
     assert s is not None
     ind = r.indicator
@@ -131,16 +131,16 @@ def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN00
         )
     gaps: dict[str, str] = {}
     if s.key in ("copied", "missing"):
-        gaps["actual"] = placeholder(f"“{name}”指标的实际完成值")
+        gaps["actual"] = placeholder("actual", name=name)
     elif s.key == "target_missing":
-        gaps["target"] = placeholder(f"“{name}”指标的年度目标值")
+        gaps["target"] = placeholder("target", name=name)
     if not s.scored:
-        gaps["score"] = placeholder(f"“{name}”指标的得分")
+        gaps["score"] = placeholder("score", name=name)
     note = ""
     if r.display and r.display.cut_off:
-        note = "【待核实】"
+        note = wording.say("name_note.cut_off")
     if r.display and r.display.core or ind.core:
-        note += "（核心指标）"
+        note += wording.say("name_note.core")
     return StatusFacts(
         key=s.key,
         kind=s.kind,
@@ -154,7 +154,7 @@ def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN00
         far=s.far,
         long_actual=long_actual,
         scored=s.scored,
-        deadline=_DEADLINE_WORDS.get(s.kind, ""),
+        deadline=wording.say(f"deadline.{s.kind}") if s.kind in ("early", "on_time", "late") else "",
         parts=parts,
         name_note=note,
         gaps=gaps,
@@ -211,7 +211,7 @@ def budget_story(ev: Evaluation, placeholder) -> BudgetStory | None:  # noqa: AN
         if adj.cause:
             adjustment_cause = text.md(text.clause(adj.cause))
         else:
-            adjustment_gap = placeholder("预算调整原因")
+            adjustment_gap = placeholder("adjustment_cause")
     over = over_share = None
     over_cause = over_gap = ""
     if rec.over is not None:
@@ -221,11 +221,11 @@ def budget_story(ev: Evaluation, placeholder) -> BudgetStory | None:  # noqa: AN
         if rec.over_cause:
             over_cause = text.md(text.clause(rec.over_cause))
         else:
-            over_gap = placeholder("执行数超过预算数的原因")
+            over_gap = placeholder("over_cause")
     return BudgetStory(
         row=text.md(fig.row) if fig.from_source else "",
         zero_total=rec.total_zero,
-        zero_total_gap=placeholder("核实后的年度资金总额及预算执行得分") if rec.total_zero else "",
+        zero_total_gap=placeholder("zero_total") if rec.total_zero else "",
         adjustment=adj.kind if adj else "",
         initial=initial,
         adjusted=adjusted,

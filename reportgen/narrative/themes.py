@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reportgen.errors import LexiconError
 from reportgen.narrative.lexicon_file import lexicon_file, read_yaml
+from reportgen.resources import lexicon_dir
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,13 @@ def _load_file(path: Path) -> ThemeBook:
             raise LexiconError(f"“{section}”应为列表", where=str(path))
         return tuple(_theme(e, f"{section}[{i}]", path) for i, e in enumerate(entries))
 
-    fallback = data.get("fallback") or {"key": "other", "name": "其他指标",
-                                        "measures": ["加强项目实施过程管理，推动绩效目标全面完成"]}
-    return ThemeBook(many("themes"), many("level2"), _theme(fallback, "fallback", path), many("kinds"))
+    if data.get("fallback"):
+        fallback = _theme(data["fallback"], "fallback", path)
+    elif path != (shipped := lexicon_dir() / "themes.yaml"):
+        fallback = _load_file(shipped).fallback  # a user's file without one: the shipped 其他指标
+    else:
+        raise LexiconError("缺少“fallback”（其余偏差归入的主题）", where=str(path))
+    return ThemeBook(many("themes"), many("level2"), fallback, many("kinds"))
 
 
 @cache

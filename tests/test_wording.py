@@ -1,0 +1,90 @@
+"""wording.yaml: the phrases Python fills in, overlaid key by key by a --templates folder's copy."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from reportgen import evaluate, load
+from reportgen.errors import TemplateError
+from reportgen.narrative import Composer
+from reportgen.narrative.wording import load_wording
+from reportgen.resources import templates_dir
+
+WATER = ROOT / "examples" / "农村饮水工程维修养护-2021.yaml"
+HEALTH = ROOT / "examples" / "基本公共卫生服务-2022.yaml"
+
+
+def _user(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "wording.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_every_shipped_phrase_fills_with_its_own_fields() -> None:
+    wording = load_wording(templates_dir() / "wording.yaml")
+    assert wording.phrases, "wording.yaml has phrases"
+    for key, phrasings in wording.phrases.items():
+        for i, phrase in enumerate(phrasings):
+            fields = {name: f"<{name}>" for name in re.findall(r"\{(\w+)\}", phrase)}
+            said = wording.say(key, i, **fields)
+            assert "{" not in said and "}" not in said, key
+
+
+def test_a_user_phrase_changes_the_report_and_the_rest_stays_shipped(tmp_path: Path) -> None:
+    ev = evaluate(load(WATER))
+    shipped = Composer().compose(ev).markdown
+    assert "【待补充：预算执行率偏低的原因】" in shipped
+    folder = _user(tmp_path, "phrases:\n  gaps:\n    budget_low: 预算执行率低于85%的具体原因\n")
+    report = Composer(templates=folder).compose(ev)
+    assert "【待补充：预算执行率低于85%的具体原因】" in report.markdown
+    assert "【待补充：预算执行率偏低的原因】" not in report.markdown
+    # everything else is as shipped: only that phrase differs
+    assert report.markdown.replace("预算执行率低于85%的具体原因", "预算执行率偏低的原因") == shipped
+
+
+def test_a_user_file_of_completion_words_only_still_reads(tmp_path: Path) -> None:
+    text = (templates_dir() / "wording.yaml").read_text(encoding="utf-8").split("\nphrases:")[0]
+    folder = _user(tmp_path, text)
+    ev = evaluate(load(HEALTH))
+    assert Composer(templates=folder).compose(ev).markdown == Composer().compose(ev).markdown
+
+
+def test_the_short_name_introduction_is_wording(tmp_path: Path) -> None:
+    ev = evaluate(load(HEALTH))
+    assert "（以下简称“" in Composer().compose(ev).markdown
+    folder = _user(tmp_path, "phrases:\n  short_name: \"{full}（简称“{short}”）\"\n")
+    markdown = Composer(templates=folder).compose(ev).markdown
+    assert "（以下简称“" not in markdown and "（简称“" in markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("phrases:\n  gaps:\n    budget_lo: 原因\n", "不是已有的用语"),
+        ("phrases:\n  gaps:\n    deducted: \"“{indicator}”的原因\"\n", "不是该用语可用的字段"),
+        ("phrases:\n  measures:\n    lead: 3\n", "格式不正确"),
+        ("phrases: [a, b]\n", "格式不正确"),
+    ],
+    ids=["unknown-key", "unknown-field", "not-text", "not-a-mapping"],
+)
+def test_a_wrong_user_phrase_is_a_template_error_naming_the_file(tmp_path: Path, text: str, message: str) -> None:
+    folder = _user(tmp_path, text)
+    with pytest.raises(TemplateError, match=message) as caught:
+        Composer(templates=folder)
+    assert "wording.yaml" in str(caught.value.where)
+
+
+def test_measure_lead_ins_are_listed_and_each_one_is_used() -> None:
+    wording = load_wording(templates_dir() / "wording.yaml")
+    ev = evaluate(load(WATER))
+    leads = wording.choices("measures.lead")
+    seen = set()
+    for force in range(len(leads)):
+        measures = Composer().compose(ev, force=force).markdown.split("改进措施", 1)[-1]
+        seen.update(lead for lead in leads if lead in measures)
+    assert seen == set(leads)
