@@ -116,6 +116,22 @@ class Engine:
             from reportgen.renderers.pdf import render_pdf  # noqa: F401  (fonts are found and checked on import)
         return self
 
+    def prepare_renderers(self) -> Engine:
+        """Build the PDF renderer now too (WeasyPrint, fonts, stylesheet), where no process forks afterwards.
+
+        A Dask worker does this once at start: otherwise its first task imports WeasyPrint inside the
+        task's ``--timeout``, and a timeout that lands in the middle of that import leaves the module
+        half-built for every later task of the worker (seen under load: "weasyprint.html has no attribute
+        handle_element"). The local pool does not need it: a task past ``--timeout`` there costs its whole
+        process, which is replaced.
+        """
+        self.prepare()
+        if "pdf" in self.options.formats:
+            from reportgen.renderers.pdf import prepare_renderer
+
+            prepare_renderer(self.options.font)
+        return self
+
     # -- the stages, one call each --------------------------------------------------------------
 
     def load(self, path: str | Path) -> list[EvaluationForm]:

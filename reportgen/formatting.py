@@ -6,6 +6,7 @@ everywhere it appears.
 
 from __future__ import annotations
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 _ORDINALS = "零一二三四五六七八九十"
@@ -55,6 +56,11 @@ def ordinal(n: int) -> str:
         tens, ones = divmod(n, 10)
         return _ORDINALS[tens] + "十" + (_ORDINALS[ones] if ones else "")
     return str(n)
+
+
+def date(day: datetime.date) -> str:
+    """A date as official documents write it: 2021年3月5日 (no leading zeros)."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def enumerate_cn(items: list[str] | tuple[str, ...], last: str = "和") -> str:

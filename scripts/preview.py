@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -23,15 +24,21 @@ EXAMPLES = ("社会保障专项-2020", "农村人居环境整治-2021", "义务�
 OUT = ROOT / "docs" / "preview"
 
 
+# an attachment page opens with its label on a line of its own ("附件", "附件2"); the body's last page
+# may open with the 附件 note ("附件：绩效指标完成情况表"), and its prose also names 实际完成值
+_LABEL = re.compile(r"附件\d*\s*$")
+
+
+def pick_pages(texts: list[str]) -> dict[str, int]:
+    """Which page (1-based) is which, from each page's text: cover, first body page, first and last attachment."""
+    first = next((i for i, t in enumerate(texts) if _LABEL.match(t.lstrip().split("\n", 1)[0])), len(texts) - 1)
+    return {"cover": 1, "body": 2, "attach-first": first + 1, "attach-last": len(texts)}
+
+
 def _pages(pdf: bytes) -> dict[str, int]:
-    """Which page is which: cover 1, first body page 2, first and last attachment page."""
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(pdf))
-    texts = [page.extract_text() or "" for page in reader.pages]
-    # an attachment page opens with its "附件" label; the body's prose also names 实际完成值, so that word cannot tell
-    first = next((i for i, t in enumerate(texts) if t.lstrip().startswith("附件")), len(texts) - 1)
-    return {"cover": 1, "body": 2, "attach-first": first + 1, "attach-last": len(texts)}
+    return pick_pages([page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages])
 
 
 def _png(pdf: bytes, page: int, target: Path, dpi: int) -> None:

@@ -97,3 +97,21 @@ def test_a_user_lexicon_reaches_scoring(tmp_path: Path) -> None:
     users = Engine(check=False, lexicon=lexicon).run(form_path).evaluation.indicators[0]
     assert not built_in.lower_better and users.lower_better
     assert users.status != built_in.status
+
+
+def test_prepare_renderers_builds_the_pdf_renderer_before_any_report() -> None:
+    """A Dask worker builds WeasyPrint and the fonts at start, not inside its first task's --timeout."""
+    import subprocess
+    import sys
+
+    code = ("from reportgen.engine import Engine, Options\n"
+            "from reportgen.renderers import pdf\n"
+            "import sys\n"
+            "assert 'weasyprint.html' not in sys.modules\n"
+            "Engine(Options(formats=('md', 'pdf'))).prepare_renderers()\n"
+            "assert 'weasyprint.html' in sys.modules and pdf._renderer.cache_info().currsize == 1\n"
+            "Engine(Options(formats=('md',))).prepare_renderers()\n"
+            "assert pdf._renderer.cache_info().currsize == 1\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(reportgen.__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 
 import pytest
@@ -41,6 +42,50 @@ def test_long_cells_share_the_rest_and_labels_stay_whole() -> None:
     assert room[0] >= text_width("满意度指标")  # a short label is not broken (“满意度指⏎标”)
     assert min(room[2], room[4], room[5]) > max(room[0], room[3], room[6])
     assert all(room[j] >= text_width(HEADER[j]) for j in range(len(HEADER)))
+
+
+GROUPED = (HEADER,
+           ("产出指标", "数量指标", "家庭经济困难寄宿生生活补助人数", "8", "≥9,700人", "9,850人", "8"),
+           ("", "", "符合条件的家庭经济困难学生应助尽助率", "7", "100%", "100%", "7"),
+           ("", "成本指标", "小学寄宿生生活补助标准", "4", "1,000元/生·年", "1,000元/生·年", "4"),
+           ("效益指标", "社会效益指标", "家庭经济困难学生因贫失学辍学人数", "10", "0人", "0人", "10"),
+           ("", "可持续影响指标", "资助育人长效机制", "10", "逐步健全", "建立资助对象动态调整机制，资助育人主题活动常态化开展", "8"),
+           ("满意度指标", "服务对象满意度指标", "受助学生及家长满意度", "10", "≥90%", "96.5%", "10"))
+
+
+def test_grouped_table_gives_the_indicator_names_what_values_and_merged_labels_leave() -> None:
+    # the merged 二级指标 labels held 6 characters (社会效益指标) and 三级指标 was left 6.7: names took 3 lines
+    room = _room(GROUPED)
+    assert [round(w, 2) for w in room] == [4.0, 5.0, 9.85, 2.0, 7.3, 7.3, 2.0]
+    for j, head in enumerate(HEADER):
+        assert room[j] >= text_width(head) - 1e-9, head
+    assert room[4] >= text_width("1,000元/生·年") - 1e-9 and room[5] >= text_width("1,000元/生·年") - 1e-9
+    assert room[4] < text_width("1,000元/生·年") + 0.5  # values get just their width, the names the rest
+    # a category label may wrap inside its merged cell (社会效益⏎指标); the names fit on two lines
+    assert room[1] < text_width("社会效益指标")
+    assert all(math.ceil(text_width(row[2]) / math.floor(room[2])) <= 2 for row in GROUPED[1:])
+
+
+def test_a_width_holds_whole_characters() -> None:
+    # 4.6 em sets four Chinese characters: 服务对象满意度指标 takes three lines there, not two
+    assert layout._lines(text_width("服务对象满意度指标"), 4.6) == 3
+    assert layout._lines(text_width("服务对象满意度指标"), 5.0) == 2
+    assert layout._lines(text_width("1,000元/生·年"), text_width("1,000元/生·年")) == 1
+
+
+def test_tallest_cells_that_tie_share_the_width() -> None:
+    text = "组织社区工作者定期培训学习，关爱社区工作者身体健康" * 2
+    room = _room((("甲", "乙", "丙"), (text, text, text)))
+    # no one column is starved: the row is as short as an even split makes it (50 characters, 11 a line)
+    assert max(layout._lines(text_width(text), w) for w in room) == 5
+
+
+def test_no_cell_ends_on_a_line_of_one_character() -> None:
+    assert layout.no_lone_last_char("社会效益指标") and layout.no_lone_last_char("受助学生及家长满意度")
+    assert not layout.no_lone_last_char("≥2,000户") and not layout.no_lone_last_char("完成。")
+    body = render_html(Report(name="x", title="标题", markdown="| 甲 | 乙 |\n| --- | --- |\n| 社会效益指标 | 10个 |\n"),
+                       standalone=False)
+    assert "<td>社会效益指\u2060标</td>" in body and "<td>10\u2060个</td>" in body  # (a value token is whole anyway)
 
 
 def test_mixed_cells_give_numbers_their_width_and_text_the_rest() -> None:

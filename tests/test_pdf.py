@@ -198,7 +198,9 @@ def test_value_tokens_and_headers_do_not_break(seed_pdf: bytes) -> None:
     lines = [line.strip() for line in pdftotext(seed_pdf).splitlines()]
     # a line never starts with the unit of a number cut from it (“≥2,000⏎户”), nor ends a header early
     assert not [x for x in lines if re.fullmatch(r"(户|次|人|万元|元|个|场)(/\S+)?", x)]
-    assert "年度目标值" in lines and "实际完成值" in lines and "一级指标" in lines
+    # each header whole on one line (pdftotext joins the narrow 一级/二级 headers into one line)
+    for header in ("一级指标", "二级指标", "三级指标", "年度目标值", "实际完成值"):
+        assert any(header in x for x in lines), header
     assert any("财预〔2020〕10号" in x for x in lines)  # a document number stays on one line
 
 
@@ -215,6 +217,67 @@ def test_a_compound_unit_token_stays_whole_in_the_indicator_table(renderer: PdfR
     cut = [x for x in lines if re.search(r"元/生·?$", x) or re.match(r"·?年$", x)]
     assert not cut, cut
     assert sum("1,000元/生·年" in x for x in table) == 2 and sum("1,250元/生·年" in x for x in table) == 2
+
+
+def _words(pdf: bytes) -> list[tuple[int, float, float, str]]:
+    """Every printed word as (page, top, left, text), in page order top to bottom.
+
+    Words, not pdftotext's lines: it joins the lines of neighbouring table cells into one line.
+    """
+    words = []
+    for page, xml in enumerate(pdftotext(pdf, "-bbox").split("</page>")):
+        words += [(page, float(y), float(x), text) for x, y, text in
+                  re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', xml)]
+    return sorted(words)
+
+
+def _column_lines(words: list[tuple[int, float, float, str]], first_cell: str) -> list[str]:
+    """The printed lines of the table column whose first body cell starts with ``first_cell``, in order."""
+    left = next(x for _, _, x, text in words if text.startswith(first_cell))
+    return [text for _, _, x, text in words if abs(x - left) < 1.0]
+
+
+def test_indicator_names_get_the_room_and_values_just_their_width(renderer: PdfRenderer) -> None:
+    # 三级指标 was 7 characters wide (the merged 二级指标 labels held 6): 17-character names took three lines
+    from reportgen.evaluation.scoring import evaluate
+    from reportgen.loaders import load
+    from reportgen.narrative import compose
+
+    report = compose(evaluate(load(ROOT / "examples" / "义务教育学生资助-2022.yaml")))
+    rows = [line.split("|")[1:-1] for line in report.markdown.splitlines() if line.startswith("| ")]
+    names = [row[2].strip() for row in rows[2:] if row[2].strip()]  # after the header and its rule; not 合计
+    assert len(names) == 13
+    pdf = renderer.render(report)
+    words = _words(pdf)
+    printed = _column_lines(words, "预算执行率")
+    assert "".join(printed) == "".join(names)  # exactly the 三级指标 column, every name whole
+    taken = []
+    for name in names:
+        text, count = "", 0
+        while text != name:
+            text, count = text + printed[len(taken) + count], count + 1
+        taken.extend([name] * count)
+        assert count <= 2, name
+    for token in ("≥9,700人", "1,000元/生·年", "1,250元/生·年", "97.21%", "年度目标值", "实际完成值"):
+        assert any(token == text for _, _, _, text in words), token
+    # no cell ends on a line of one character (社会效益指⏎标, 受助学生及家长满意⏎度)
+    first = next(page for page, _, _, text in words if text == "一级指标")
+    lone = [text for page, _, _, text in words if page >= first and re.fullmatch(r"[\u4e00-\u9fff]", text)]
+    assert lone == []
+
+
+def test_preview_takes_the_attachment_label_page_not_the_note_above_the_signature() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("preview", ROOT / "scripts" / "preview.py")
+    assert spec is not None and spec.loader is not None
+    preview = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(preview)
+    # the 义务教育 example: the note and the 落款 open the last body page, the attachment the next
+    texts = ["封面", "一、基本情况", "附件：绩效指标完成情况表\n青石县学生资助管理中心\n2023年3月10日",
+             "附件\n绩效指标完成情况表\n一级指标 二级指标", "续表"]
+    assert preview.pick_pages(texts) == {"cover": 1, "body": 2, "attach-first": 4, "attach-last": 5}
+    assert preview.pick_pages(["封面", "正文", "附件2\n项目支出绩效自评表"])["attach-first"] == 3
 
 
 def test_cover_has_the_fields_a_bureau_expects(renderer: PdfRenderer, seed_report: Report) -> None:
@@ -240,6 +303,93 @@ def test_chinese_lines_are_justified_to_the_margin(seed_pdf: bytes) -> None:
     # quarter em, so it stays ragged rather than spaced out (依 据 《 项 目 … 》)
     ragged = [end for end in inner if margin - end >= 1.5]
     assert len(ragged) <= 1, sorted(inner)
+
+
+def _drawn_lines(renderer: PdfRenderer, report: Report) -> list[tuple[float, list[tuple[str, float, float]]]]:
+    """Each laid-out line of the first page: its right end, and (character, ink left, natural advance).
+
+    Read from the Pango layout each text box is drawn with (``draw_text`` rebuilds it the same way),
+    so the gaps are the ones printed: letter spacing goes into the glyphs' advances and offsets.
+    """
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.ffi import FROM_UNITS, ffi
+    from weasyprint.text.line_break import Layout
+
+    from reportgen.renderers.html import html_document, print_body
+
+    def glyphs(layout: Layout) -> list[tuple[float, float]]:
+        first, _ = layout.get_first_line()
+        found, runs = [], first.runs
+        while runs != ffi.NULL:
+            run = ffi.cast("PangoGlyphItem *", runs.data).glyphs
+            found += [(run.glyphs[i].geometry.width * FROM_UNITS, run.glyphs[i].geometry.x_offset * FROM_UNITS)
+                      for i in range(run.num_glyphs)]
+            runs = runs.next
+        return found
+
+    def walk(box: object, kind: type, out: list[object]) -> list[object]:
+        if isinstance(box, kind):
+            out.append(box)
+        else:
+            for child in getattr(box, "children", ()):
+                walk(child, kind, out)
+        return out
+
+    document = html_document(report, print_body(report), css=None)
+    laid = renderer._weasyprint.HTML(string=document, media_type="print").render(
+        font_config=renderer._font_config, stylesheets=[renderer._stylesheet])
+    lines = []
+    for line in walk(laid.pages[0]._page_box, boxes.LineBox, []):
+        chars = []
+        for box in walk(line, boxes.TextBox, []):
+            box.pango_layout.reactivate(box.style)
+            drawn, text = glyphs(box.pango_layout), box.pango_layout.text
+            box.pango_layout.deactivate()
+            plain = box.style.copy()
+            plain["letter_spacing"] = "normal"
+            x = box.position_x
+            for ch, (advance, offset) in zip(text, drawn, strict=True):
+                if ch != "\u2060":
+                    natural = Layout(plain, 0)
+                    natural.set_text(ch)
+                    chars.append((ch, x + offset, glyphs(natural)[0][0]))
+                x += advance
+        lines.append((max(b.position_x + b.width for b in walk(line, boxes.TextBox, [])), chars))
+    return lines
+
+
+def test_justification_never_spaces_out_a_number(renderer: PdfRenderer) -> None:
+    # 2,440.91万元 printed as “2 , 4 4 0 . 9 1 万 元” on a justified line: only gaps beside a Chinese
+    # character widen, each by the same amount, and the line still ends at the margin
+    paragraph = "项目全年预算数为2,440.91万元，全年执行数为2,440.91万元，预算执行率为100%，ABC系统运行正常。" * 3
+    lines = _drawn_lines(renderer, Report(name="x", title="标题", markdown=f"# 标题\n\n{paragraph}\n"))[1:-2]
+    margin = max(end for end, _ in lines)
+    assert len(lines) >= 4
+    numbers = 0
+    for end, chars in lines:
+        assert end == pytest.approx(margin, abs=0.1)
+        gaps = [(a, b, right[1] - left[1] - left[2]) for left, right in zip(chars, chars[1:], strict=False)
+                for a, b in [(left[0], right[0])]]
+        inside = [g for a, b, g in gaps if re.fullmatch(r"[\d,.%A-Z]{2}", a + b)]
+        beside = [g for a, b, g in gaps if not re.fullmatch(r"[\d,.%A-Z]{2}", a + b)]
+        numbers += len(inside)
+        assert inside == pytest.approx([0.0] * len(inside), abs=0.01)
+        assert max(beside) - min(beside) < 0.05 and min(beside) > 0.1  # the same widening everywhere else
+    assert numbers >= 20
+
+
+def test_justification_plan_marks_only_gaps_beside_chinese() -> None:
+    from reportgen.renderers.justify import _plan
+
+    plans, weight = _plan(["为2,440.91\u2060万\u2060元，", "ABC系统"])
+    first, second = plans
+    # a joiner beside the number carries half of each gap there; the one between 万 and 元 goes
+    assert first.text == "为\u20602,440.91\u2060万元，"
+    assert first.sigma == [1, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 1, 1, 1]
+    assert (first.inner, first.after) == (4.0, 1.0)  # 为2, 1万, 万元, 元， inside; ，A up to the next box
+    assert second.text == "ABC\u2060系统" and second.sigma == [0, 0, 0, 0.5, 1, 1] and second.inner == 2.0
+    # widening gaps: 为|2, 1|万, 万|元, 元|，, ，|A (across the boxes), C|系, 系|统
+    assert weight == 7
 
 
 def test_endless_tokens_are_broken_and_rendered(renderer: PdfRenderer) -> None:

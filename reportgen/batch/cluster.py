@@ -18,7 +18,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from reportgen.batch.pool import timeout_message
 from reportgen.batch.worker import BatchOptions, Done, Handle, Stop, Task, failed_task, render_task
-from reportgen.errors import UsageError
+from reportgen.errors import ReportgenError, UsageError
 
 
 class PrepareEngine(WorkerPlugin):
@@ -43,7 +43,9 @@ class PrepareEngine(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         from reportgen.batch.worker import prepare
 
-        prepare(self.options)
+        engine = prepare(self.options)
+        with suppress(ReportgenError):  # (fonts missing, say): each task then fails with the message, as in the pool
+            engine.prepare_renderers()
 
 
 #: settings the workers of ``local:N`` start with (a running cluster has its own; docs/batch.md says which to use):
@@ -64,7 +66,7 @@ LOCAL_WORKERS = {
     "distributed.worker.memory.monitor-interval": "2s",
     "distributed.scheduler.work-stealing": False,
     "distributed.comm.compression": False,
-    "distributed.nanny.pre-spawn-environ": {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1},
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,  # (None: the nanny does not set it)
 }
 
 

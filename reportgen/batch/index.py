@@ -140,13 +140,26 @@ def write_summary_xlsx(rows: list[Row], path: Path) -> None:
     atomic_write(path, buffer.getvalue())
 
 
-def summary_markdown(rows: list[Row]) -> str:
+#: the template of summary.md (a --templates folder may hold its own batch/summary.md.j2)
+SUMMARY_TEMPLATE = "batch/summary.md.j2"
+
+
+def summary_markdown(rows: list[Row], templates: str | None = None) -> str:
+    """summary.md: the rows of summary.xlsx but the file names, as a Markdown table (``batch/summary.md.j2``)."""
     header = [c[0] for c in COLUMNS if c[1] not in ("outputs",)]
     attrs = [c[1] for c in COLUMNS if c[1] not in ("outputs",)]
-    lines = ["# 批量生成汇总", "", "| 序号 | " + " | ".join(header) + " |", "| ---: |" + " --- |" * len(header)]
-    for i, row in enumerate(rows, start=1):
-        lines.append(f"| {i} | " + " | ".join(cell(_value(row, a)) for a in attrs) + " |")
-    return "\n".join(lines) + "\n"
+    cells = [[cell(_value(row, a)) for a in attrs] for row in rows]
+    return _render(SUMMARY_TEMPLATE, templates, header=header, rows=cells)
+
+
+def _render(name: str, templates: str | None, **context: Any) -> str:
+    from reportgen.narrative.env import build_environment, template_error
+
+    env = build_environment(templates)
+    try:
+        return env.get_template(name).render(**context)
+    except Exception as exc:  # a user's template: say which file and line, as for report templates
+        template_error(exc, name)
 
 
 #: the template that words the overview (a --templates folder may hold its own batch/overview.md.j2)
@@ -157,13 +170,7 @@ _GRADE_ORDER = ("优", "良", "中", "差")
 
 def overview_markdown(result: BatchResult, templates: str | None = None) -> str:
     """Word the department overview with ``batch/overview.md.j2`` from the facts of ``result``."""
-    from reportgen.narrative.env import build_environment, template_error
-
-    env = build_environment(templates)
-    try:
-        return env.get_template(OVERVIEW_TEMPLATE).render(o=overview_facts(result), md=md, cell=cell)
-    except Exception as exc:  # a user's template: say which file and line, as for report templates
-        template_error(exc, OVERVIEW_TEMPLATE)
+    return _render(OVERVIEW_TEMPLATE, templates, o=overview_facts(result), md=md, cell=cell)
 
 
 def overview_facts(result: BatchResult) -> dict[str, Any]:
@@ -253,10 +260,15 @@ def overview_date(rows: list[Row]) -> str:
     return max(dated)[1] if dated else ""
 
 
+def _title(markdown: str) -> str:
+    """The overview's title as its template words it: its first heading."""
+    return next((line[2:].strip() for line in markdown.splitlines() if line.startswith("# ")), "")
+
+
 def write_index(result: BatchResult, options: BatchOptions) -> None:
     out = options.outdir
     write_summary_xlsx(result.rows, out / "summary.xlsx")
-    atomic_write(out / "summary.md", summary_markdown(result.rows))
+    atomic_write(out / "summary.md", summary_markdown(result.rows, options.templates))
     overview = overview_markdown(result, options.templates)
     atomic_write(out / "overview.md", overview)
     if "pdf" in options.formats:
@@ -265,6 +277,6 @@ def write_index(result: BatchResult, options: BatchOptions) -> None:
 
         rows = result.rows
         signature = tuple(x for x in (overview_unit(rows), overview_date(rows)) if x)
-        report = Report(name="overview", title="部门项目绩效自评概览", markdown=overview,
+        report = Report(name="overview", title=_title(overview), markdown=overview,
                         unit=overview_unit(rows) or None, date=overview_date(rows) or None, signature=signature)
         atomic_write(out / "overview.pdf", render_pdf(report, font=Path(options.font) if options.font else None))

@@ -166,7 +166,8 @@ def import_command(file: Path, output: Path | None, quiet: bool, force: bool) ->
         click.echo(f"{exc.kind}：{exc}", err=True)
     _import(file, results, output, quiet, force)
     if failed:
-        click.echo(f"有 {len(failed)} 个工作表（项目）未能导入（见上），其余 {len(results)} 个已导入。", err=True)
+        part = "工作表（项目）" if file.suffix.lower() in {".xlsx", ".xlsm"} else "项目"  # a YAML list has no sheets
+        click.echo(f"有 {len(failed)} 个{part}未能导入（见上），其余 {len(results)} 个已导入。", err=True)
         raise SystemExit(1)
 
 

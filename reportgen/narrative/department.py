@@ -419,8 +419,8 @@ def _assemble(b: _Builder, head: _Head, f: Facts) -> DepartmentFacts:
         income=b.money_rows("income"),
         spending=b.money_rows("spending"),
         adjustment=head.adjustment,
-        adjust_word="调增" if budget and budget.adjusted and budget.initial and budget.adjusted > budget.initial
-        else "调减",
+        adjust_word=b.wording.say("adjustment.up" if budget and budget.adjusted and budget.initial
+                                  and budget.adjusted > budget.initial else "adjustment.down"),
         over=head.over,
         over_cause=head.over_cause,
         over_placeholder=head.over_placeholder,

@@ -456,7 +456,7 @@ class _Builder:
         # a department form's cap (预算调整率 3%) has no completion rate worth printing: 0 under 3% is simply met
         show_ratio = show_ratio and not (r.lower_better and self.form.is_department)
         path = f"indicators[{r.index}]"
-        status = status_facts(r, self.placeholder) if r.verdict is not None else None
+        status = status_facts(r, self.placeholder, self.wording) if r.verdict is not None else None
         if status is not None:
             # prose: operators normalised, a bare actual in the target's unit; only the appendix keeps the glyphs
             target_text, actual_text = status.target, status.actual

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from reportgen import formatting as fmt
 from reportgen.evaluation.figures import Computed, Figure, Kind, Missing, Printed
 from reportgen.evaluation.model import source_of
 
@@ -85,8 +86,7 @@ class _Builder:
         form = self.ev.form
         self.printed(Decimal(form.year) if form.year else None, "year", "year", "评价年度")
         if form.filled_on is not None:
-            date = form.filled_on if isinstance(form.filled_on, str) else (
-                f"{form.filled_on.year}年{form.filled_on.month}月{form.filled_on.day}日")
+            date = form.filled_on if isinstance(form.filled_on, str) else fmt.date(form.filled_on)
             self.printed(date, "date", "filled_on", "填报日期")
         else:
             self.printed(None, "date", "filled_on", "填报日期")

@@ -22,10 +22,10 @@ from reportgen.evaluation.figures import Figure, computed
 from reportgen.evaluation.scoring import Evaluation, IndicatorResult
 from reportgen.evaluation.status import POINTS, display_actual
 from reportgen.narrative import text
+from reportgen.narrative.wording import Wording
 
 #: a descriptive actual longer than this is not quoted in full in the body (the appendix prints it)
 QUOTE_MAX = 60
-_DEADLINE_WORDS = {"early": "提前完成", "on_time": "按期完成", "late": "逾期完成"}
 _MONEY_UNITS = {"万元", "元", "亿元", "千元"}
 
 
@@ -91,7 +91,7 @@ class StatusFacts:
     gaps: dict[str, str] = field(default_factory=dict)  # what to ask for: key -> 【待补充：…】
 
 
-def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN001 - Facts.placeholder
+def status_facts(r: IndicatorResult, placeholder, wording: Wording) -> StatusFacts:  # noqa: ANN001 - Facts.placeholder
     """Build the status facts of one indicator; ``placeholder(key, **values)`` registers a 【待补充】 gap."""
     s = r.verdict
     assert s is not None
@@ -138,9 +138,9 @@ def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN00
         gaps["score"] = placeholder("score", name=name)
     note = ""
     if r.display and r.display.cut_off:
-        note = "【待核实】"
+        note = wording.say("name_note.cut_off")
     if r.display and r.display.core or ind.core:
-        note += "（核心指标）"
+        note += wording.say("name_note.core")
     return StatusFacts(
         key=s.key,
         kind=s.kind,
@@ -154,7 +154,7 @@ def status_facts(r: IndicatorResult, placeholder) -> StatusFacts:  # noqa: ANN00
         far=s.far,
         long_actual=long_actual,
         scored=s.scored,
-        deadline=_DEADLINE_WORDS.get(s.kind, ""),
+        deadline=wording.say(f"deadline.{s.kind}") if s.kind in ("early", "on_time", "late") else "",
         parts=parts,
         name_note=note,
         gaps=gaps,

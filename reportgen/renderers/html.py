@@ -265,6 +265,7 @@ def _prepare(tokens: list[Token]) -> None:
         labels = layout.group_labels(table.rows, table.merges)
         for r, row in enumerate(table.cell_tokens):
             for j, at in enumerate(row):
+                _keep_last_two(tokens[at + 1])
                 mark = table.merges[r][j] if j < len(table.merges[r]) else None
                 below = table.merges[r + 1][j] if r + 1 < len(table.merges) and j < len(table.merges[r + 1]) else None
                 classes = []
@@ -272,6 +273,7 @@ def _prepare(tokens: list[Token]) -> None:
                     # the label is laid out but hidden; the PDF shows it on the first row of a new page
                     classes.append("merge-cont")
                     tokens[at + 1].children = [Token("text", "", 0, content=labels[r][j])]
+                    _keep_last_two(tokens[at + 1])
                 if below == "continue":
                     classes.append("merge-open")
                 if classes:
@@ -283,6 +285,14 @@ def _prepare(tokens: list[Token]) -> None:
 
 
 _JOINER = "\u2060"  # WORD JOINER: no line break on either side, prints nothing
+
+
+def _keep_last_two(inline: Token) -> None:
+    """A table cell never ends on a line of one character: a word joiner holds its last two together."""
+    children = inline.children or []
+    if children and children[-1].type == "text" and layout.no_lone_last_char(children[-1].content):
+        text = children[-1].content
+        children[-1] = children[-1].copy(content=text[:-1] + _JOINER + text[-1])
 
 
 def _protect(children: list[Token]) -> list[Token]:

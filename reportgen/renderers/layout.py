@@ -70,13 +70,15 @@ def unescape(markdown: str) -> str:
 _HALF_EM = 0.55  # Latin letters and digits in Times New Roman / Noto Serif: about half an em
 
 
+@cache
 def char_width(ch: str) -> float:
     """Width in em: CJK, full-width and the symbols CJK faces draw full-width (≥ ≤ × “”) 1, else ~½."""
     return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else _HALF_EM
 
 
+@lru_cache(maxsize=4096)  # a table measures each cell and its tokens several times
 def text_width(text: str) -> float:
-    return sum(char_width(ch) for ch in text)
+    return sum(map(char_width, text))
 
 
 # Runs that must not break inside: Latin words and numbers, a comparator with its number and unit
@@ -113,6 +115,18 @@ def no_break_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_LAST_TWO = re.compile(r"[\u4e00-\u9fff]{2}$")
+
+
+def no_lone_last_char(text: str) -> bool:
+    """True when ``text`` ends with two Chinese characters that should not part at a line end.
+
+    A cell wrapped to a last line of one character (社会效益指⏎标, 受助学生及家长满意⏎度) reads badly;
+    the renderer keeps the last two together, so the break comes one character earlier (社会效益⏎指标).
+    """
+    return _LAST_TWO.search(text) is not None
+
+
 # Breaking a run with no break opportunity: WeasyPrint re-lays out the rest of such a run for every
 # line it fills (quadratic: 100,000 "A"s took minutes). A zero-width space every few characters gives
 # Pango ordinary break points; the text prints the same.
@@ -136,30 +150,52 @@ _MIN_EM = 2.0  # two characters: a column never gets narrower
 _HEADER_MAX_EM = 8.0  # a header longer than this may wrap
 _MAX_TOKEN_EM = 10.0  # a longer code or URL may wrap rather than starve the rest
 _STEPS = (0.5, 1.0, 2.0, 4.0, 8.0)
+# a row whose tallest cells tie (the same long text in three columns) drops no line when one of them
+# widens; a quarter line of credit per tallest cell shortened lets the greedy share the width among them
+_TIE = 0.25
 
 
 def _lines(text_em: float, width_em: float) -> int:
-    return 1 if text_em <= width_em else math.ceil(text_em / width_em - 1e-9)
+    """About how many lines ``text_em`` of text takes in a column ``width_em`` wide.
+
+    A line holds whole characters: a 4.6 em column sets four Chinese characters, not 4.6, so
+    “服务对象满意度指标” takes three lines there, as printed, not two.
+    """
+    if text_em <= width_em + 1e-9:
+        return 1
+    return math.ceil(text_em / max(1.0, math.floor(width_em + 1e-9)) - 1e-9)
+
+
+def _least_width(text: str, category: bool) -> float:
+    """The narrowest a cell may be: its longest unbreakable run (a category label may wrap)."""
+    if category:
+        return max((text_width(m.group()) for m in NO_BREAK.finditer(text)), default=0.0)
+    return unbreakable_width(text)
 
 
 @lru_cache(maxsize=64)
 def column_widths(rows: tuple[tuple[str, ...], ...], total_em: float = TABLE_EM) -> tuple[float, ...]:
     """Fractions of the table width (summing to 1) for each column; ``rows[0]`` is the header.
 
-    Every column starts at its least sensible width: its header (up to 8 characters), its longest
-    value token, number, document number or short label (up to 10), and never under 2 characters.
-    Then, greedily, the remaining width goes where it saves the most printed lines, counting each
-    row at its tallest cell, so short labels beside long descriptions wrap no further than they must
-    and the descriptions get the room. When even the least widths do not fit, tokens give way first
-    (down to the headers), then everything shrinks in proportion. Used by HTML/PDF and Word alike.
+    Every column starts at its least sensible width: its header unbroken (up to 8 characters), its
+    longest value token (≥2,000户, 1,000元/生·年), number, document number or, outside the merged
+    category columns, short label (up to 10), and never under 2 characters. The category labels of a
+    grouped table (社会效益指标) may wrap: they sit in merged cells, and whether a wider column is
+    worth it is weighed like any other. Then, greedily, the remaining width goes where it saves the
+    most printed lines, counting each row at its tallest cell (with the category labels the PDF lays
+    out hidden in every row of a group), so short values beside long descriptions get just their
+    width and the descriptions get the room; what saves no line goes to the column with the most
+    text. When even the least widths do not fit, tokens give way first (down to the headers), then
+    everything shrinks in proportion. Used by HTML/PDF and Word alike.
     """
     count = max((len(r) for r in rows), default=0)
     if count == 0:
         return ()
     cells = [[r[j] if j < len(r) else "" for j in range(count)] for r in rows]
-    text = [[text_width(c) for c in row] for row in cells]
+    marks = vertical_merges(cells)
+    category = category_columns(marks, count)
     header = [max(_MIN_EM, min(text_width(c), _HEADER_MAX_EM)) for c in cells[0]]
-    tokens = [max([header[j]] + [min(unbreakable_width(row[j]), _MAX_TOKEN_EM) for row in cells[1:]])
+    tokens = [max([header[j]] + [min(_least_width(row[j], category[j]), _MAX_TOKEN_EM) for row in cells[1:]])
               for j in range(count)]
     room = total_em - PADDING_EM * count
     if sum(tokens) <= room:
@@ -172,22 +208,29 @@ def column_widths(rows: tuple[tuple[str, ...], ...], total_em: float = TABLE_EM)
     else:
         width = [h * room / sum(header) for h in header]
     budget = room - sum(width)
-    body = text[1:] or text
+    laid = group_labels(cells, marks)[1:] or cells
+    body = [[text_width(c) for c in row] for row in laid]
     lines = [[_lines(row[j], width[j]) for j in range(count)] for row in body]
     while budget > 1e-9:
+        # per row: its tallest cell, and how tall it would still be without column j's cell
+        tallest = [max(row) for row in lines]
+        second = [max((n for n in row if n < top), default=0) if row.count(top) == 1 else top
+                  for row, top in zip(lines, tallest, strict=True)]
         best: tuple[float, int, float] | None = None
         for j in range(count):
+            # only rows whose tallest cell is in column j (and wraps) can get shorter
+            shorter = [(body[r][j], tallest[r], max(second[r], 1)) for r in range(len(body))
+                       if lines[r][j] == tallest[r] > 1]
+            if not shorter:
+                continue
             for step in _STEPS:
                 if step > budget + 1e-9:
                     break
-                gain = 0
-                for row_text, row_lines in zip(body, lines, strict=True):
-                    tallest = max(row_lines)
-                    if row_lines[j] < tallest or row_lines[j] == 1:
-                        continue
-                    others = max((n for k, n in enumerate(row_lines) if k != j), default=1)
-                    gain += tallest - max(_lines(row_text[j], width[j] + step), others)
-                if gain and (best is None or gain / step > best[0]):
+                gain = 0.0
+                for text_em, top, others in shorter:
+                    after = _lines(text_em, width[j] + step)
+                    gain += top - max(after, others) + _TIE * (top - after)
+                if gain > 1e-9 and (best is None or gain / step > best[0]):
                     best = (gain / step, j, step)
         if best is None:
             break
@@ -197,9 +240,8 @@ def column_widths(rows: tuple[tuple[str, ...], ...], total_em: float = TABLE_EM)
         for row_text, row_lines in zip(body, lines, strict=True):
             row_lines[j] = _lines(row_text[j], width[j])
     if budget > 1e-9:
-        total = [sum(row[j] for row in body) for j in range(count)]
-        weight = sum(total) or 1.0
-        width = [w + budget * t / weight for w, t in zip(width, total, strict=True)]
+        text = [sum(row[j] for row in body) for j in range(count)]
+        width[text.index(max(text))] += budget
     padded = [w + PADDING_EM for w in width]
     scale = 1.0 / sum(padded)
     return tuple(w * scale for w in padded)
@@ -231,6 +273,11 @@ def vertical_merges(rows: Sequence[Sequence[str]]) -> list[list[str | None]]:
             if marks[r - 1][j] is None:
                 marks[r - 1][j] = "restart"
     return marks
+
+
+def category_columns(marks: Sequence[Sequence[str | None]], count: int) -> list[bool]:
+    """Which of ``count`` columns hold merged category labels (一级指标, 二级指标), from ``vertical_merges``."""
+    return [any(j < len(row) and row[j] for row in marks) for j in range(count)]
 
 
 def group_labels(rows: Sequence[Sequence[str]], marks: Sequence[Sequence[str | None]]) -> list[list[str]]:

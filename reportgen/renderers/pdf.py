@@ -310,6 +310,11 @@ def _renderer(font: Path | None) -> PdfRenderer:
     return PdfRenderer(font=font)
 
 
+def prepare_renderer(font: Path | None = None) -> PdfRenderer:
+    """The renderer ``render_pdf`` will use, built now (see ``Engine.prepare_renderers``)."""
+    return _renderer(font.resolve() if font is not None else None)
+
+
 def render_pdf(report: Report, *, cover: bool = False, font: Path | None = None, final: bool = False,
                attachments: Sequence[Attachment] = (), timeout: float | None = RENDER_TIMEOUT_S) -> bytes:
     """Render ``report`` as PDF bytes with a renderer cached per process (and per ``font``)."""
