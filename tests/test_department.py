@@ -472,3 +472,13 @@ def test_a_word_department_form(tmp_path: Path) -> None:
     assert ev.form.kind == "department" and ev.form.unit == "某某县档案馆"
     assert [r.status for r in ev.indicators] == ["met", "met"]
     assert ev.total == 99
+
+
+def test_a_broken_user_management_lexicon_is_refused_when_the_composer_is_built(tmp_path: Path) -> None:
+    """Not only when a form happens to need the management words (the facts look them up lazily)."""
+    from reportgen.errors import LexiconError
+    from reportgen.narrative import Composer
+
+    (tmp_path / "management.yaml").write_text("words: 调整率\n", encoding="utf-8")  # a word, not a list
+    with pytest.raises(LexiconError, match="words 列表"):
+        Composer(lexicon=tmp_path)

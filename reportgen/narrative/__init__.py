@@ -19,7 +19,7 @@ from reportgen.evaluation.figures import Figure, Ledger, unmark
 from reportgen.evaluation.scoring import Evaluation
 from reportgen.narrative import text
 from reportgen.narrative.causes import classifier
-from reportgen.narrative.department import department_facts
+from reportgen.narrative.department import department_facts, management_lexicon
 from reportgen.narrative.env import build_environment, template_error
 from reportgen.narrative.facts import CategoryFacts, Facts, build_facts
 from reportgen.narrative.outline import Outline, OutlineNode, load_outline
@@ -65,6 +65,9 @@ class Composer:
         self.wording = _wording(self.user_dir)
         self.lexicon = str(Path(lexicon).resolve()) if lexicon else None
         self.classifier = classifier(self.lexicon)
+        # read (and refused, if broken) now, as the other lexicon files are: the facts look it up only for
+        # the forms that need it, which would report a broken user file on some forms and not others
+        management_lexicon(self.lexicon)
         self._templates: dict[str, jinja2.Template] = {}
         self.last_trace: list[tuple[str, int, int]] = []
         try:
