@@ -59,7 +59,7 @@ def fill(phrase: str, values: dict[str, object]) -> str:
     return _FIELD.sub(lambda m: str(values[m[1]]), phrase)
 
 
-def _phrases(data: Any, prefix: str, where: str) -> dict[str, tuple[str, ...]]:
+def _phrases(data: Any, prefix: str = "") -> dict[str, tuple[str, ...]]:
     """Flatten the ``phrases:`` mapping to dotted keys; each value is one phrase or a list of phrasings."""
     if not isinstance(data, dict):
         raise TypeError(f"{prefix or 'phrases'} 应为键值表")
@@ -67,7 +67,7 @@ def _phrases(data: Any, prefix: str, where: str) -> dict[str, tuple[str, ...]]:
     for name, value in data.items():
         key = f"{prefix}.{name}" if prefix else str(name)
         if isinstance(value, dict):
-            out.update(_phrases(value, key, where))
+            out.update(_phrases(value, key))
         elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             out[key] = tuple(value)
         elif isinstance(value, str):
@@ -103,7 +103,7 @@ def load_wording(path: Path, base: Wording | None = None) -> Wording:
             grades = base.grades
         else:
             grades = {str(k): str(v) for k, v in data["grades"].items()}
-        phrases = _phrases(data.get("phrases") or {}, "", str(path))
+        phrases = _phrases(data.get("phrases") or {})
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         raise TemplateError(f"YAML 语法错误（{exc.problem}）", where=f"{path}:{line}") from exc
