@@ -2,7 +2,8 @@
 
 For each example: the PDF with a cover (``--cover``), and the pages a reviewer looks at first — the
 cover, the first body page, the first and the last attachment page — as PNG (pdftoppm, 60 dpi).
-With LibreOffice installed (``soffice``), the Word file is converted and the same pages are kept too.
+With LibreOffice installed (``soffice``), the Word file is converted and the same pages are kept too;
+without it the Word pages are skipped, saying so and what to run (``bash scripts/setup.sh preview``).
 
     .venv/bin/python scripts/preview.py            # seed + two other examples
     .venv/bin/python scripts/preview.py --dpi 90
@@ -49,10 +50,17 @@ def _png(pdf: bytes, page: int, target: Path, dpi: int) -> None:
                         str(source), str(target.with_suffix(""))], check=True, timeout=120)
 
 
-def _docx_pdf(docx: bytes) -> bytes | None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        return None
+#: said once when soffice is missing: the Word previews under docs/preview/ then stay as they were
+NO_SOFFICE = (
+    "未安装 LibreOffice（soffice）：Word 样张（*.docx.*.png）没有重新生成，可能已过时。\n"
+    "LibreOffice (soffice) is not installed: the Word (.docx) preview pages were NOT regenerated and may be stale.\n"
+    "  Install it with:  bash scripts/setup.sh preview   (Debian: apt-get install --no-install-recommends "
+    "libreoffice-writer-nogui)\n"
+    "  then rerun:       .venv/bin/python scripts/preview.py"
+)
+
+
+def _docx_pdf(soffice: str, docx: bytes) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "report.docx"
         source.write_bytes(docx)
@@ -74,17 +82,21 @@ def main() -> int:
     from reportgen.renderers.pdf import render_pdf
 
     args.out.mkdir(parents=True, exist_ok=True)
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        print(NO_SOFFICE, file=sys.stderr)
     for name in EXAMPLES:
         report = compose(evaluate(load(ROOT / "examples" / f"{name}.yaml")))
         outputs = {"pdf": render_pdf(report, cover=True)}
-        converted = _docx_pdf(render_docx(report, cover=True))
-        if converted is not None:
-            outputs["docx"] = converted
+        if soffice is not None:
+            outputs["docx"] = _docx_pdf(soffice, render_docx(report, cover=True))
         for kind, pdf in outputs.items():
             for label, page in _pages(pdf).items():
                 target = args.out / f"{name}.{kind}.{label}.png"
                 _png(pdf, page, target, args.dpi)
                 print(target.relative_to(ROOT))
+    if soffice is None:
+        print(NO_SOFFICE, file=sys.stderr)  # again at the end, where it is not scrolled away
     return 0
 
 
