@@ -360,3 +360,35 @@ def test_finding_amounts_are_formatted(tmp_path: Path) -> None:
     (over,) = [f for f in ev.findings if f.code == "over-executed"]
     assert over.message.startswith("执行数120.00万元超过预算数100.00万元（执行率120%）")
     assert ev.budget is not None and ev.budget.rate_computed == Decimal("1.2")
+
+
+def test_notes_read_finding_parameters_not_their_wording(monkeypatch: pytest.MonkeyPatch) -> None:
+    """其他需要说明的问题 takes names and counts from a finding's parameters: rewording a code changes nothing there."""
+    import yaml
+
+    from reportgen.evaluation import findings
+    from reportgen.evaluation.model import SourceMap
+    from reportgen.loaders.structured import validate_data
+    from reportgen.narrative import Composer
+
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    seed = evaluate(load(SEED_EXAMPLE))
+    assert seed.total_computed is not None and seed.budget is not None and seed.budget.score
+    # a printed total that leaves out the budget block: said as such ("未计入预算执行得分")
+    data["total_score"] = str(seed.total_computed - seed.budget.score)
+    data.pop("grade", None)
+
+    def notes() -> str:
+        report = Composer("mof").compose(evaluate(validate_data(data, SourceMap("表.yaml"))))  # has 其他需要说明的问题
+        return next(s.markdown for s in report.sections if s.key == "other")
+
+    before = notes()
+    assert "预算执行得分" in before and "出现2次" in before and "名称属时效指标" in before
+    reworded = {
+        "category-suspect": findings.Code("warning", "归类存疑", "“{name}”疑似{suggested}（现在{filed}）"),
+        "duplicate-name": findings.Code("warning", "重名", "{name}重复{count}次"),
+        "total-mismatch": findings.Code("error", "总分不符", {"": "总分{total}≠{computed}",
+                                                           "budget-left-out": "总分{total}≠{computed}（无预算）"}),
+    }
+    monkeypatch.setattr(findings, "CODES", {**findings.CODES, **reworded})
+    assert notes() == before

@@ -7,7 +7,7 @@ them), so they never change meaning; new ones are added at the end of ``CODES``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning", "info"]
@@ -174,6 +174,10 @@ class Finding:
     path: str = ""
     where: str = ""
     severity: Severity = "warning"
+    #: which way the code is said (a key of a ``CODES`` message mapping, "" for the plain one) and the
+    #: parameters it was said with: code reading a finding asks these, never the sentence (which may be reworded)
+    variant: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def title(self) -> str:
@@ -205,7 +209,8 @@ def message(code: str, variant: str = "", /, **params: Any) -> str:
 
 def found(code: str, path: str = "", where: str = "", variant: str = "", /, **params: Any) -> Finding:
     """Build a finding of ``code`` from its parameters: the sentence is the code's, in ``CODES``."""
-    return make(code, message(code, variant, **params), path, where)
+    return Finding(code=code, message=message(code, variant, **params), path=path, where=where,
+                   severity=CODES[code].severity, variant=variant, params=params)
 
 
 def variants(code: str) -> tuple[str, ...]:

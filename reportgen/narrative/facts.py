@@ -285,7 +285,7 @@ def _notes(ev: Evaluation) -> SimpleNamespace:
     no_scores = bool(inds) and all(r.indicator.score is None for r in inds)
     notes = SimpleNamespace(
         total_mismatch="total-mismatch" in codes and total.known,
-        budget_left_out=any(f.code == "total-mismatch" and "未计入预算执行得分" in f.message for f in ev.findings),
+        budget_left_out=any(f.code == "total-mismatch" and f.variant == "budget-left-out" for f in ev.findings),
         grade_expected=grade_expected,
         over_weight=[(text.md(text.clause(r.name)), s, w) for r, s, w in over],
         weight_short=weights.known and weights < fig["rules.total_weight"],
@@ -335,11 +335,6 @@ def _same_body(a: str | None, b: str | None) -> bool:
     return bool(a and b) and text.clause(a).replace(" ", "") == text.clause(b).replace(" ", "")
 
 
-_SUSPECT = re.compile(r"名称看似(?P<kind>\S+?)，却填在“(?P<filed>[^”]+)”下")
-_DUPLICATE = re.compile(r"指标名称“(?P<name>[^”]+)”出现(?P<n>\d+)次")
-_INSTRUCTION = re.compile(r"^(?P<where>.+?)中残留填表说明")
-
-
 def _more_notes(ev: Evaluation, notes: SimpleNamespace, codes: set[str]) -> None:
     """The rest of the form's inconsistencies (findings.py codes), for 其他需要说明的问题: names, counts and
     figures only (never a finding's message, whose numbers the ledger would not know)."""
@@ -380,20 +375,20 @@ def _more_notes(ev: Evaluation, notes: SimpleNamespace, codes: set[str]) -> None
                               path="notes.rate", label="按执行数计算的执行率")
     notes.misfiled = []
     for f in by_code.get("category-suspect", []):
-        i, m = index(f.path), _SUSPECT.search(f.message)
-        if i is not None and m:
-            notes.misfiled.append((text.md(text.clause(ev.indicators[i].display_name)), text.md(m["kind"]),
-                                   text.md(m["filed"])))
+        i, kind, filed = index(f.path), f.params.get("suggested"), f.params.get("filed")
+        if i is not None and kind and filed:
+            notes.misfiled.append((text.md(text.clause(ev.indicators[i].display_name)), text.md(str(kind)),
+                                   text.md(str(filed))))
     grouped: dict[tuple[str, str], list[str]] = {}
     for name, kind, filed in notes.misfiled:
         grouped.setdefault((kind, filed), []).append(name)
     notes.misfiled_groups = [(names, kind, filed) for (kind, filed), names in grouped.items()]
     notes.duplicates = []
     for f in by_code.get("duplicate-name", []):
-        m = _DUPLICATE.search(f.message)
-        if m:
-            notes.duplicates.append((text.md(m["name"]), computed(Decimal(m["n"]), "count", "同名指标出现次数",
-                                                                 path=f"notes.duplicates.{m['name']}", unit="次")))
+        name, times = f.params.get("name"), f.params.get("count")
+        if name and isinstance(times, int):
+            notes.duplicates.append((text.md(str(name)), computed(Decimal(times), "count", "同名指标出现次数",
+                                                                 path=f"notes.duplicates.{name}", unit="次")))
     notes.subtotals = []
     categories = {f"categories.{c.name}": c for c in [*ev.level1, *ev.level2]}
     for f in by_code.get("subtotal-mismatch", []):
@@ -405,9 +400,9 @@ def _more_notes(ev: Evaluation, notes: SimpleNamespace, codes: set[str]) -> None
     notes.copied = names("actual-copies-target")
     notes.instructions = []
     for f in by_code.get("instruction-text", []):
-        m = _INSTRUCTION.search(f.message)
-        if m and not f.path.startswith("indicators"):  # an indicator's cell is said with the indicator
-            notes.instructions.append(text.md(m["where"].removeprefix("指标")))
+        label = f.params.get("label")
+        if f.variant == "field" and label and not f.path.startswith("indicators"):  # a cell is said with its indicator
+            notes.instructions.append(text.md(str(label).removeprefix("指标")))
     notes.instructions = list(dict.fromkeys(notes.instructions))
     notes.converted = "unit-converted" in codes
 
