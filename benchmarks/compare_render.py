@@ -27,6 +27,15 @@ tree with the counts below); ``--jobs 2`` runs both trees at once:
 
 The old tree's figures do not change: ``--old-ir SEED SYNTHETIC`` reuses them from an earlier run instead of
 measuring the old tree again.
+
+``--ablate`` (with ``--callgrind``) measures what provenance itself costs, on the same code, instead of against
+a tree written before later issues added statuses, grouping and richer templates. It counts the new tree three
+times: as shipped; with the ledger off (``Ledger.active`` records nothing, so no figure is marked and
+``resolve`` finds no marks); and with the ledger off and every evaluation's figures built before counting
+starts (so neither the ledger nor building the typed figures is counted — an upper bound on their cost,
+since without figures the facts would still have to format the values):
+
+    .venv/bin/python benchmarks/compare_render.py --callgrind --ablate [--n 20] [--seed-runs 5] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -55,7 +64,25 @@ void rg_stop(const char *name) { CALLGRIND_TOGGLE_COLLECT; CALLGRIND_DUMP_STATS_
 """
 
 
-def worker(n: int, seed_runs: int, helper: str | None = None) -> None:
+#: what ``--ablate`` switches off in a worker: nothing, the ledger, or the ledger and building figures
+ABLATIONS = ("none", "ledger", "provenance")
+
+
+def _switch_off_ledger() -> None:
+    """Make ``Ledger.active`` set the section without activating the ledger: figures format, unrecorded."""
+    from contextlib import contextmanager
+
+    from reportgen.evaluation import figures
+
+    @contextmanager
+    def active(self, section, part=""):  # type: ignore[no-untyped-def]
+        self.section, self.part = section, part or section
+        yield self
+
+    figures.Ledger.active = active  # type: ignore[method-assign]
+
+
+def worker(n: int, seed_runs: int, helper: str | None = None, ablate: str = "none") -> None:
     """Measure in this process (reportgen from PYTHONPATH) and print one JSON line.
 
     With ``helper`` (the compiled client requests, under callgrind) compose the same reports untimed, with
@@ -77,6 +104,8 @@ def worker(n: int, seed_runs: int, helper: str | None = None) -> None:
         from reportgen.synthetic import synthetic_form  # type: ignore[no-redef]
 
     root = Path(reportgen.__file__).resolve().parent.parent
+    if ablate != "none":
+        _switch_off_ledger()
     composer = Composer()
     seed = evaluate(load(root / "examples" / "社会保障专项-2020.yaml"))
     composer.compose(seed)
@@ -85,6 +114,9 @@ def worker(n: int, seed_runs: int, helper: str | None = None) -> None:
     for i in range(WARM_UP):
         composer.compose(evaluate(validate_data(synthetic_form(20_000 + i), SourceMap(f"w{i}"))))
     evaluations = [evaluate(validate_data(synthetic_form(10_000 + i), SourceMap(f"s{i}"))) for i in range(n)]
+    if ablate == "provenance":
+        for ev in evaluations:
+            ev.figures  # built now, outside the count (a cached property of the evaluation)  # noqa: B018
     if helper is not None:
         import ctypes
 
@@ -122,14 +154,14 @@ def _check_root(tree: Path, out: str) -> None:
         raise SystemExit(f"{tree}: reportgen was imported from {root}, not from the tree")
 
 
-def instructions(tree: Path, n: int, seed_runs: int, helper: Path) -> dict[str, int]:
+def instructions(tree: Path, n: int, seed_runs: int, helper: Path, ablate: str = "none") -> dict[str, int]:
     """Instructions (callgrind's Ir) of the seed's composes and of the synthetic forms', in one worker process."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     with tempfile.TemporaryDirectory() as out:
         command = [
             "valgrind", "--tool=callgrind", "--collect-atstart=no", f"--callgrind-out-file={out}/callgrind.out",
             sys.executable, str(HERE), "--worker", "--n", str(n), "--seed-runs", str(seed_runs),
-            "--callgrind-helper", str(helper),
+            "--callgrind-helper", str(helper), "--ablate", ablate,
         ]
         run = subprocess.run(command, cwd=tree, env=env, check=True, capture_output=True, text=True)
         _check_root(tree, run.stdout)
@@ -144,15 +176,36 @@ def instructions(tree: Path, n: int, seed_runs: int, helper: Path) -> dict[str, 
     return counts
 
 
+def _helper(build: str) -> Path:
+    """Compile the callgrind client-request helper into ``build``."""
+    helper = Path(build) / "callgrind_helper.so"
+    source = Path(build) / "callgrind_helper.c"
+    source.write_text(_CALLGRIND_HELPER)
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O1", "-o", str(helper), str(source)], check=True)
+    return helper
+
+
+def compare_ablations(tree: Path, n: int, seed_runs: int, jobs: int) -> None:
+    """Print the Ir per compose of ``tree`` as shipped and with provenance switched off, and the ratios."""
+    with tempfile.TemporaryDirectory() as build:
+        helper = _helper(build)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            counts = list(pool.map(lambda a: instructions(tree, n, seed_runs, helper, a), ABLATIONS))
+    per = {a: {"seed": c["seed"] / seed_runs, "synthetic": c["synthetic"] / n} for a, c in zip(ABLATIONS, counts, strict=True)}
+    for a in ABLATIONS:
+        print(f"{a}: seed {per[a]['seed']:,.0f} Ir, synthetic {per[a]['synthetic']:,.0f} Ir per compose")
+    for what, count in (("seed", seed_runs), ("synthetic", n)):
+        shipped = per["none"][what]
+        print(f"{what}: as shipped / ledger off {shipped / per['ledger'][what]:.3f}x, as shipped / ledger off and "
+              f"figures built beforehand {shipped / per['provenance'][what]:.3f}x ({count} composes)")
+
+
 def compare_instructions(trees: dict[str, Path], n: int, seed_runs: int, jobs: int,
                          known: dict[str, dict[str, float]]) -> None:
     """Print the instructions per compose of each tree (seed and synthetic) and the new/old ratios."""
     per = dict(known)
     with tempfile.TemporaryDirectory() as build:
-        helper = Path(build) / "callgrind_helper.so"
-        source = Path(build) / "callgrind_helper.c"
-        source.write_text(_CALLGRIND_HELPER)
-        subprocess.run(["gcc", "-shared", "-fPIC", "-O1", "-o", str(helper), str(source)], check=True)
+        helper = _helper(build)
         measured = [name for name in trees if name not in per]
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             counts = list(pool.map(lambda name: instructions(trees[name], n, seed_runs, helper), measured))
@@ -179,11 +232,18 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="valgrind processes at once (with --callgrind)")
     parser.add_argument("--old-ir", type=float, nargs=2, metavar=("SEED", "SYNTHETIC"),
                         help="with --callgrind: the old tree's Ir per compose from an earlier run (not measured again)")
+    parser.add_argument("--ablate", nargs="?", const="all", choices=("all", *ABLATIONS), default=None,
+                        help="with --callgrind: the new tree as shipped against itself with provenance switched off")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--callgrind-helper", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.n, args.seed_runs, args.callgrind_helper)
+        worker(args.n, args.seed_runs, args.callgrind_helper, args.ablate or "none")
+        return
+    if args.ablate:
+        if not args.callgrind:
+            parser.error("--ablate counts instructions: use it with --callgrind")
+        compare_ablations(args.new, args.n, args.seed_runs, args.jobs)
         return
     if args.old is None and not (args.callgrind and args.old_ir):
         parser.error("--old is required (the tree to compare with)")

@@ -194,3 +194,17 @@ def test_composite_cause_cell_is_split() -> None:
     dev = line_with(md, "场地维修")
     assert "改进措施" not in dev
     assert "提前安排备用场地" in md
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "expected"),
+    [
+        ("≥36,000人次", "27,000人次", "少9,000人次"),  # the form groups its digits: so does the difference
+        ("≥36000人次", "27000人次", "少9000人次"),  # it does not: neither does the report
+        ("≥36000人次", "27,000人次", "少9,000人次"),  # grouped anywhere in the indicator's own cells
+        ("≥1,200人", "1,150人", "少50人"),  # nothing to group
+    ],
+)
+def test_a_computed_difference_groups_digits_as_the_form_does(target: str, actual: str, expected: str) -> None:
+    md = report(ind("上门服务人次", target, actual, weight=50, score=40), FILL)
+    assert expected in line_with(md, "比目标少")

@@ -25,7 +25,9 @@ from typing import Any, Literal, NamedTuple
 
 from reportgen import formatting as fmt
 
-Kind = Literal["money", "rate", "score", "count", "year", "date", "grade", "text"]
+#: ``quantity``: an amount of something other than points or money (人次, 户), written with thousands
+#: separators (9,000人次) — used where the form itself groups the digits, so the report writes as the form does
+Kind = Literal["money", "rate", "score", "count", "quantity", "year", "date", "grade", "text"]
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -244,6 +246,8 @@ class Figure:
             return fmt.percent(v)
         if self.kind in ("count", "year"):
             return str(int(v))
+        if self.kind == "quantity":
+            return fmt.plain_number(v, grouping=True)
         return fmt.score(v)
 
     def plain(self) -> str | None:

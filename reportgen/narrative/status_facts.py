@@ -29,11 +29,19 @@ QUOTE_MAX = 60
 _MONEY_UNITS = {"万元", "元", "亿元", "千元"}
 
 
-def _amount(value: Decimal, unit: str, path: str, rule: str, inputs: tuple[Figure, ...] = ()) -> Figure:
-    """A computed difference in the unit printed beside it (money keeps its two decimals)."""
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
+
+
+def _amount(value: Decimal, unit: str, path: str, rule: str, inputs: tuple[Figure, ...] = (), *,
+            grouped: bool = False) -> Figure:
+    """A computed difference in the unit printed beside it (money keeps its two decimals).
+
+    ``grouped``: the form writes this indicator's numbers with thousands separators (≥36,000人次), so the
+    difference is written so too (少9,000人次, not 少9000人次 beside it).
+    """
     if unit in _MONEY_UNITS:
         return computed(value, "money", rule, inputs, path=path, unit=unit)
-    return computed(value, "score", rule, inputs, path=path, unit=unit)
+    return computed(value, "quantity" if grouped else "score", rule, inputs, path=path, unit=unit)
 
 
 _PERCENT_WORD = re.compile(r"(?<=[0-9])\s*百分比")
@@ -102,8 +110,9 @@ def status_facts(r: IndicatorResult, placeholder, wording: Wording) -> StatusFac
     gap = None
     # a range actual ("25~30人") has no single distance or ratio worth printing
     ranged = r.actual.kind == "range" or r.target.kind == "range"
+    grouped = bool(_GROUPED.search(ind.target or "") or _GROUPED.search(ind.actual or ""))
     if s.gap is not None and s.gap != 0 and not ranged:
-        gap = _amount(s.gap, s.gap_unit, f"{path}.gap", "实际完成值与目标值之差（按自评表数值计算）")
+        gap = _amount(s.gap, s.gap_unit, f"{path}.gap", "实际完成值与目标值之差（按自评表数值计算）", grouped=grouped)
     ratio = None
     if s.ratio is not None and s.kind in ("exceeded", "short") and s.direction == "higher" and not percent \
             and not ranged:
@@ -117,7 +126,8 @@ def status_facts(r: IndicatorResult, placeholder, wording: Wording) -> StatusFac
             shown = fmt.plain_number(p.actual_number) + (p.target.unit or "")
         part_gap = None
         if p.gap is not None and p.gap != 0:
-            part_gap = _amount(p.gap, p.gap_unit, f"{path}.parts[{k}].gap", "分项实际值与分项目标值之差")
+            part_gap = _amount(p.gap, p.gap_unit, f"{path}.parts[{k}].gap", "分项实际值与分项目标值之差",
+                               grouped=grouped)
         parts.append(
             PartFacts(
                 label=text.md(p.label or ""),
