@@ -369,7 +369,9 @@ class _Deferred:
 
     def __init__(self, b: _Builder, head: _Head, f: Facts) -> None:
         self.gaps = b.gaps  # complete: only the head asks for gaps
-        self._parts = (b, head, f)
+        # what _assemble reads of f, not f itself: f holds this object (f.dept), and a cycle would leave every
+        # report's facts to the cycle collector instead of freeing them when the report is done
+        self._parts = (b, head, f.deviations, f.deviation_groups)
         self._facts: DepartmentFacts | None = None
 
     def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - any field of DepartmentFacts
@@ -386,10 +388,11 @@ def department_facts(ev: Evaluation, f: Facts, indicators: dict[int, IndicatorFa
     head = _head(b)
     if not ev.form.is_department:
         return _Deferred(b, head, f)
-    return _assemble(b, head, f)
+    return _assemble(b, head, f.deviations, f.deviation_groups)
 
 
-def _assemble(b: _Builder, head: _Head, f: Facts) -> DepartmentFacts:
+def _assemble(b: _Builder, head: _Head, deviations: list[DeviationItem],
+              deviation_groups: list[DeviationGroup]) -> DepartmentFacts:
     ev = b.ev
     form = ev.form
     flat = not any(r.indicator.level1 for r in ev.indicators)
@@ -400,10 +403,10 @@ def _assemble(b: _Builder, head: _Head, f: Facts) -> DepartmentFacts:
     core_short = sorted((d for d in every if d.core and d.short), key=lambda d: d.i.index)
     tasks = head.tasks
     by_index = {d.i.index: d for d in every}
-    problems = [Problem(d, bool(d.indicator is not None and by_index[d.indicator.index].core)) for d in f.deviations]
+    problems = [Problem(d, bool(d.indicator is not None and by_index[d.indicator.index].core)) for d in deviations]
     problems.sort(key=lambda p: (p.d.kind != "budget", not p.core))  # budget first, then core indicators
     core_index = {d.i.index for d in core}
-    problem_groups = sorted(f.deviation_groups, key=lambda g: (g.item.kind != "budget", not any(
+    problem_groups = sorted(deviation_groups, key=lambda g: (g.item.kind != "budget", not any(
         x.indicator is not None and x.indicator.index in core_index for x in g.items)))
     budget = ev.budget
     facts = DepartmentFacts(

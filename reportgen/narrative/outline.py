@@ -40,10 +40,13 @@ class Outline:
 
     def has(self, key: str) -> bool:
         """Whether any section (at any depth) has this key, e.g. "other" for 其他需要说明的问题."""
-        def walk(nodes: tuple[OutlineNode, ...]) -> bool:
-            return any(n.key == key and n.template or walk(n.children) for n in nodes)
+        return _has(self.sections, key)
 
-        return walk(self.sections)
+
+def _has(nodes: tuple[OutlineNode, ...], key: str) -> bool:
+    # a function of the module, not a recursive closure: that is a reference cycle (the closure holds its own
+    # cell), left to the cycle collector on every report
+    return any(n.key == key and n.template or _has(n.children, key) for n in nodes)
 
 
 def _node(data: object, where: str) -> OutlineNode:
