@@ -153,3 +153,32 @@ def test_implementer_is_never_the_department() -> None:
     assert any(f.code == "implementer-missing" and "丙局" in f.message for f in ev.findings)
     ev = evaluate(EvaluationForm.model_validate({**base, "implementer": "甲中心"}))
     assert ev.form.unit == "甲中心" and any(f.code == "unit-from-implementer" for f in ev.findings)
+
+
+def test_evaluating_leaves_the_printed_form_as_it_was() -> None:
+    """The cleaned form shares what cleaning does not change with the printed one (no deep copy): it must not
+    change the printed form — evaluating twice gives the same evaluation, and ev.printed is what was read."""
+    from conftest import example_paths
+
+    from reportgen import load
+
+    form = EvaluationForm.model_validate({
+        "project": "  社区养老服务补贴项目  ", "year": 2023, "implementer": "区民政局",
+        "goals": {"planned": "社区养老服务补贴项目", "achieved": "（请填写）"},
+        "indicators": [{"level1": "产出指标", "level2": "数量指标", "name": "补贴人数", "weight": 10,
+                        "target": "≥100人", "actual": "90人", "score": 9,
+                        "cause": "部分老人迁出", "measure": "请说明偏差原因及改进措施情况"}],
+        "deviation_analysis": ["请说明偏差原因及改进措施情况"],
+    })
+    for printed in [form, *(load(p) for p in example_paths())]:
+        before = printed.model_dump()
+        first = evaluate(printed)
+        assert printed.model_dump() == before
+        again = evaluate(printed)
+        assert again.form.model_dump() == first.form.model_dump()
+        assert [f.code for f in again.findings] == [f.code for f in first.findings]
+    cleaned = evaluate(form).form
+    # what cleaning and evaluating change is changed in the copy only
+    assert (form.unit, form.goals.planned, form.deviation_analysis) == (None, "社区养老服务补贴项目", ["请说明偏差原因及改进措施情况"])
+    assert (cleaned.unit, cleaned.goals.planned, cleaned.deviation_analysis) == ("区民政局", None, [])
+    assert (form.indicators[0].measure, cleaned.indicators[0].measure) == ("请说明偏差原因及改进措施情况", None)

@@ -291,7 +291,12 @@ def clean_form(form: EvaluationForm) -> tuple[EvaluationForm, list[Finding]]:
     """Return a copy of the form with every free-text field cleaned, and the findings about it."""
     source = source_of(form)
     findings: list[Finding] = []
-    data = form.model_copy(deep=True)
+    # a copy of what this function and evaluate change (the form's own fields, its goals, each indicator), the
+    # rest shared with the printed form: nothing changes it, and a deep copy was a fifth of evaluating a form
+    data = form.model_copy()
+    if form.goals is not None:
+        data.goals = form.goals.model_copy()
+    data.indicators = [ind.model_copy() for ind in form.indicators]
 
     def note(path: str, label: str, printed: str) -> None:
         shown = printed.strip().replace("\n", " ")

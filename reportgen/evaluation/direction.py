@@ -100,7 +100,13 @@ def load_direction_lexicon(lexicon: str | Path | None = None) -> DirectionLexico
         candidate = Path(lexicon) / FILE_NAME
         if candidate.is_file():
             return _load(str(candidate.resolve()))
-    return _load(str(lexicon_dir() / FILE_NAME))
+    return _load(_builtin_file())
+
+
+@cache
+def _builtin_file() -> str:
+    # the path once: joining it on every indicator's two lookups was a tenth of evaluating a form
+    return str(lexicon_dir() / FILE_NAME)
 
 
 _WORD_OPS = sorted(((w, op) for w, op in _OP_MAP.items() if len(w) > 2), key=lambda item: -len(item[0]))
