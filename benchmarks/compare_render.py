@@ -6,7 +6,10 @@ measurement in a fresh process for each tree, alternating (A B A B …), and pri
 the ratio of medians. Each process measures, after start-up and a warm-up report:
 - the seed example composed again and again (median of ``--seed-runs``),
 - ``--n`` distinct synthetic projects, each composed once (its figures are built inside the compose), after
-  ``WARM_UP`` other synthetic projects (so that templates the seed does not use are compiled before).
+  ``WARM_UP`` other synthetic projects (so that templates the seed does not use are compiled before), all
+  evaluated beforehand and kept alive;
+- ``one``: the same projects one at a time, as a batch worker goes: each evaluated (untimed), composed (timed)
+  and dropped, so nothing piles up for the cycle collector to walk; and ``evaluate+compose``, both timed.
 
 Run (the old tree checked out at the pre-provenance commit, e.g. ``git worktree add /tmp/old 632f871``):
 
@@ -48,6 +51,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -133,7 +137,23 @@ def worker(n: int, seed_runs: int, helper: str | None = None, ablate: str = "non
         return
     seed_ms = times_ms(lambda: composer.compose(seed), seed_runs)
     synth_ms = [times_ms(lambda ev=ev: composer.compose(ev), 1)[0] for ev in evaluations]
-    print(json.dumps({"root": str(root), "seed": statistics.median(seed_ms), "synthetic": statistics.median(synth_ms)}))
+    del evaluations
+    # as a batch worker goes: each form evaluated, composed and dropped. Above, the n evaluations stay alive and
+    # the figures each compose caches on its evaluation pile up, so the cycle collector's full collections
+    # walk all n of them, a cost that grows with n and that no batch pays
+    forms = [validate_data(synthetic_form(10_000 + i), SourceMap(f"s{i}")) for i in range(n)]
+    one_ms, both_ms = [], []
+    for form in forms:
+        t0 = time.perf_counter()
+        ev = evaluate(form)
+        t1 = time.perf_counter()
+        composer.compose(ev)
+        t2 = time.perf_counter()
+        one_ms.append((t2 - t1) * 1000)
+        both_ms.append((t2 - t0) * 1000)
+        del ev
+    print(json.dumps({"root": str(root), "seed": statistics.median(seed_ms), "synthetic": statistics.median(synth_ms),
+                      "one": statistics.median(one_ms), "evaluate+compose": statistics.median(both_ms)}))
 
 
 def measure(tree: Path, n: int, seed_runs: int) -> dict[str, float]:
@@ -256,8 +276,9 @@ def main() -> None:
         for name, tree in (("old", args.old), ("new", args.new)):
             res = measure(tree, args.n, args.seed_runs)
             results[name].append(res)
-            print(f"round {r + 1} {name}: seed {res['seed']:.2f} ms, synthetic {res['synthetic']:.2f} ms", flush=True)
-    for what in ("seed", "synthetic"):
+            print(f"round {r + 1} {name}: seed {res['seed']:.2f} ms, synthetic {res['synthetic']:.2f} ms, one at a time "
+                  f"{res['one']:.2f} ms (with evaluate {res['evaluate+compose']:.2f} ms)", flush=True)
+    for what in ("seed", "synthetic", "one", "evaluate+compose"):
         old = statistics.median(x[what] for x in results["old"])
         new = statistics.median(x[what] for x in results["new"])
         print(f"{what}: old {old:.2f} ms, new {new:.2f} ms, ratio {new / old:.2f}x (median of {args.rounds} processes each)")
