@@ -1,6 +1,6 @@
 """Measure the PDF stage: the first document in a process, the median of the following ones, pages, size, memory.
 
-Usage:  .venv/bin/python benchmarks/bench_pdf.py [--runs N] [--form FILE] [--cover] [--depth N]
+Usage:  .venv/bin/python benchmarks/bench_pdf.py [--runs N] [--form FILE] [--cover] [--depth N] [--phases]
 
 Each configuration runs in a fresh process (so "first document" and peak memory mean something):
 
@@ -13,6 +13,13 @@ Each configuration runs in a fresh process (so "first document" and peak memory 
 Figures: wall and CPU seconds (CPU time is steadier on a shared machine), pages, bytes, and peak
 RSS of the process (which includes composing the report: jieba and the narrative). Target from
 issue 5: ≤ 0.3 s per report after the first, ≤ 250 MB per process.
+
+``--phases`` also prints, for the shipped renderer, where each document's CPU time goes after the
+first (median per phase over the runs, one fresh process): building the HTML, WeasyPrint's HTML
+parse, style cascade, box tree, layout, the group-label pass, drawing the pages, font subsetting,
+the rest of the font dictionaries, font compression (our finisher), writing the file (object
+serialisation and stream compression), and the garbage collector (taken out of the phase it
+interrupted).
 
 ``--depth N`` renders from N extra Python frames. Before the renderer called WeasyPrint with stack
 room (pdf._with_stack_room) the timings moved by up to a quarter with the caller's depth; they
@@ -95,6 +102,97 @@ def worker(config: str, form: Path, runs: int, cover: bool, depth: int = 0) -> d
     }
 
 
+PHASES = ("html build", "html parse", "styles", "boxes", "layout", "group labels", "draw pages",
+          "font subset", "font dicts", "font deflate", "pdf write", "gc")
+
+
+def phases_worker(form: Path, runs: int, cover: bool) -> dict[str, object]:
+    """CPU milliseconds per phase of each document after the first (medians), in this process.
+
+    The phases are timed by wrapping the functions WeasyPrint 70 calls for them; nested phases
+    are reported without their parts (draw pages excludes the font dictionaries, which exclude
+    subsetting), so the phases add up to the document's time.
+    """
+    import gc
+
+    from reportgen.evaluation.scoring import evaluate
+    from reportgen.loaders import load
+    from reportgen.narrative import compose
+    from reportgen.renderers import pdf as rpdf
+
+    report = compose(evaluate(load(form)))
+    renderer = rpdf.PdfRenderer()
+    import weasyprint
+    import weasyprint.document as wdoc
+    import weasyprint.pdf as wpdf
+    import weasyprint.pdf.fonts as wfonts
+
+    spent: dict[str, float] = {}
+    stack: list[float] = []  # CPU time of the inner phases, to subtract from the outer one
+
+    def timed(label: str, fn: Callable[..., object]) -> Callable[..., object]:
+        def wrapper(*args: object, **kwargs: object) -> object:
+            stack.append(0.0)
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                elapsed = time.process_time() - start
+                inner = stack.pop()
+                spent[label] = spent.get(label, 0.0) + elapsed - inner
+                if stack:
+                    stack[-1] += elapsed
+        return wrapper
+
+    def patch(owner: object, name: str, label: str) -> None:
+        setattr(owner, name, timed(label, getattr(owner, name)))
+
+    # the renderer looks these up in its own module (or on itself) at each call
+    for name in ("parse_markdown", "print_body", "html_document"):
+        patch(rpdf, name, "html build")
+    patch(renderer, "_check_glyphs", "html build")
+    patch(rpdf, "show_group_labels", "group labels")
+    patch(rpdf, "_deflate_fonts_fast", "font deflate")
+    patch(weasyprint.HTML, "__init__", "html parse")
+    patch(weasyprint.HTML, "render", "layout")  # less the styles and boxes inside it
+    build_context = wdoc.Document._build_layout_context.__func__
+    wdoc.Document._build_layout_context = classmethod(timed("styles", build_context))
+    patch(wdoc, "build_formatting_structure", "boxes")
+    patch(wdoc.Document, "write_pdf", "pdf write")  # less drawing and fonts: serialising, compressing
+    patch(wdoc, "generate_pdf", "draw pages")  # less the font dictionaries
+    patch(wpdf, "build_fonts_dictionary", "font dicts")  # less subsetting
+    patch(wfonts.Font, "subset", "font subset")
+
+    collecting: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collecting.append(time.process_time())
+        elif collecting:
+            elapsed = time.process_time() - collecting.pop()
+            spent["gc"] = spent.get("gc", 0.0) + elapsed
+            if stack:
+                stack[-1] += elapsed  # counted as gc, not as the phase it interrupted
+
+    gc.callbacks.append(on_gc)
+    per_doc: dict[str, list[float]] = {name: [] for name in PHASES}
+    totals = []
+    for n in range(runs + 1):
+        spent.clear()
+        start = time.process_time()
+        renderer.render(report, cover=cover)
+        total = time.process_time() - start
+        if n == 0:
+            continue  # the first document loads fonts and warms caches
+        totals.append(total)
+        for name in PHASES:
+            per_doc[name].append(spent.get(name, 0.0))
+    gc.callbacks.remove(on_gc)
+    result: dict[str, object] = {name: statistics.median(v) * 1000 for name, v in per_doc.items()}
+    result["total"] = statistics.median(totals) * 1000
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="documents after the first (default 10)")
@@ -102,8 +200,12 @@ def main() -> None:
     parser.add_argument("--cover", action="store_true", help="render with a cover page")
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated subset of {CONFIGS}")
     parser.add_argument("--depth", type=int, default=0, help="render from this many extra Python frames")
+    parser.add_argument("--phases", action="store_true", help="also print the CPU time per phase of a document")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker == "phases":
+        print(json.dumps(phases_worker(args.form, args.runs, args.cover)))
+        return
     if args.worker:
         print(json.dumps(worker(args.worker, args.form, args.runs, args.cover, args.depth)))
         return
@@ -140,6 +242,19 @@ def main() -> None:
         per_page = ours["median_wall"] / ours["pages"]
         print(f"reportgen: {per_page * 1000:.0f} ms per page after the first document "
               f"(composing alone peaks at {ours['rss_composed']:.0f} MB)")
+    if args.phases:
+        cmd = [sys.executable, __file__, "--worker", "phases", "--runs", str(args.runs), "--form", str(args.form)]
+        if args.cover:
+            cmd.append("--cover")
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+        if done.returncode != 0:
+            print(f"phases: failed\n{done.stderr}", file=sys.stderr)
+            return
+        split = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"phases (reportgen, CPU ms per document after the first, median of {args.runs}):")
+        for name in PHASES:
+            print(f"  {name:<14}{split[name]:>8.1f}")
+        print(f"  {'sum':<14}{sum(split[name] for name in PHASES):>8.1f}   (of the medians; median document {split['total']:.1f})")
 
 
 if __name__ == "__main__":

@@ -147,6 +147,10 @@ class PdfRenderer:
                 laid_out = html.render(font_config=self._font_config, stylesheets=[self._stylesheet])
                 show_group_labels(laid_out)
                 pdf = laid_out.write_pdf(finisher=_deflate_fonts_fast)
+                # drop the document while the collector is still paused: most of it is then freed by
+                # reference counting, and the first collection after the pause no longer walks (and
+                # promotes to an older generation) every box and style of a document still alive
+                del html, laid_out
         except Exception as exc:  # WeasyPrint raises many kinds; none may reach the CLI raw
             raise RenderError(f"PDF 排版失败：{type(exc).__name__}: {exc}", where=report.name,
                               hint="请用 --debug 重试并报告此问题") from exc
