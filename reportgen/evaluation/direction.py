@@ -19,7 +19,7 @@ API (used by scoring, and by department-level indicators)::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -51,6 +51,9 @@ class DirectionReading(NamedTuple):
     contradiction: bool
 
 
+_MEMO_SIZE = 65536
+
+
 @dataclass(frozen=True)
 class DirectionLexicon:
     """Name words that mean lower-is-better / higher-is-better (longest match wins, ties go to lower)."""
@@ -58,11 +61,22 @@ class DirectionLexicon:
     lower: tuple[str, ...]
     higher: tuple[str, ...]
     path: str = ""
+    # answers by name: each indicator's name is asked twice (status and direction), and a batch repeats names
+    _memo: dict[str, Direction | None] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def of_name(self, name: str | None) -> Direction | None:
         """Return what the name suggests, or None when no lexicon word occurs in it."""
         if not name:
             return None
+        memo = self._memo
+        if name in memo:
+            return memo[name]
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()  # bounded: a long batch of distinct names must not grow it without end
+        found = memo[name] = self._of_name(name)
+        return found
+
+    def _of_name(self, name: str) -> Direction | None:
         key = "".join(_normalise(name).split())
         best_lower = max((len(w) for w in self.lower if w in key), default=0)
         best_higher = max((len(w) for w in self.higher if w in key), default=0)
