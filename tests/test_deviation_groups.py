@@ -227,28 +227,3 @@ def test_every_forced_alternative_of_these_sections_passes_the_checker() -> None
                 assert not bad, (outline, path.stem, k, bad)
                 deviation = "\n".join(section(rep.markdown, "偏差原因") + section(rep.markdown, "偏离绩效目标"))
                 assert not [w for w in AUDITOR if w in deviation], (outline, path.stem, k)
-
-
-def test_a_theme_is_the_first_in_file_order_whose_keyword_occurs_in_the_name() -> None:
-    """ThemeBook.of_name looks substrings up instead of testing every keyword: it finds what the plain rule finds."""
-    from conftest import example_paths
-
-    from reportgen.narrative.themes import Theme, ThemeBook, load_themes
-    from reportgen.testing import synthetic_form
-
-    book = load_themes()
-    names = {i.name for p in example_paths() for i in load(p).indicators}
-    names |= {i["name"] for n in range(200) for i in synthetic_form(n)["indicators"]}
-    names |= {"", "率", "孕产妇健康管理率和老年人体检率", "群众满意度（%）"}
-    for name in sorted(names):
-        expected = next((t for t in book.themes if any(k in name for k in t.keywords)), None)
-        assert book.of_name(name) == expected, name
-    levels = {x for p in example_paths() for i in load(p).indicators for x in (i.level1, i.level2) if x}
-    for label in sorted(levels | {"数量指标", "质量", "社会效益指标", "服务对象满意度指标", "其他"}):
-        expected = next((t for t in book.level2 if any(k in label for k in t.keywords)), book.fallback)
-        assert book.of_level(label) == expected, label
-    # a later theme whose keyword comes first in the name still loses to an earlier theme's keyword
-    a, b = (Theme(k, k, (w,), (), ()) for k, w in (("a", "体检"), ("b", "老年人")))
-    assert ThemeBook((a, b), (), a).of_name("老年人体检率") is a
-    assert ThemeBook((b, a), (), a).of_name("老年人体检率") is b
-    assert ThemeBook((a, b), (), a).of_name("资金到位率") is None

@@ -10,7 +10,7 @@ forward-looking measure; it never states a cause.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 
 from reportgen.errors import LexiconError
@@ -27,33 +27,6 @@ class Theme:
     measures: tuple[str, ...]
 
 
-class _Keywords:
-    """The first theme (in file order) one of whose keywords occurs in a text.
-
-    Every substring of the text up to the longest keyword is looked up (some 50 dictionary lookups for an
-    indicator's name), where testing each keyword of each theme in turn was hundreds of substring searches per
-    name, a twentieth of composing a report.
-    """
-
-    def __init__(self, themes: tuple[Theme, ...]) -> None:
-        self.themes = themes
-        self.first_theme: dict[str, int] = {}  # keyword → index of the first theme that has it
-        for n, theme in enumerate(themes):
-            for keyword in theme.keywords:
-                self.first_theme.setdefault(keyword, n)
-        self.longest = max(map(len, self.first_theme), default=0)
-
-    def first(self, text: str) -> Theme | None:
-        first, longest, size = self.first_theme, self.longest, len(text)
-        best = first.get("", len(self.themes))  # an empty keyword occurs in every text
-        for i in range(size):
-            for j in range(i + 1, min(i + longest, size) + 1):
-                n = first.get(text[i:j])
-                if n is not None and n < best:
-                    best = n
-        return self.themes[best] if best < len(self.themes) else None
-
-
 @dataclass(frozen=True)
 class ThemeBook:
     themes: tuple[Theme, ...]
@@ -66,23 +39,15 @@ class ThemeBook:
 
     def of_name(self, name: str) -> Theme | None:
         """The first theme one of whose keywords occurs in the indicator's name."""
-        return self._names.first(name)
+        return next((t for t in self.themes if any(k in name for k in t.keywords)), None)
 
     def of_level(self, level2: str, level1: str = "") -> Theme:
         """The 二级指标's theme (数量指标…), else the 一级指标's, else the fallback."""
         for label in (level2, level1):
-            found = self._levels.first(label) if label else None
+            found = next((t for t in self.level2 if label and any(k in label for k in t.keywords)), None)
             if found is not None:
                 return found
         return self.fallback
-
-    @cached_property
-    def _names(self) -> _Keywords:
-        return _Keywords(self.themes)
-
-    @cached_property
-    def _levels(self) -> _Keywords:
-        return _Keywords(self.level2)
 
     def covered(self, theme: Theme, measures_text: str) -> bool:
         """Whether the form's own measures already speak of this theme."""
