@@ -470,3 +470,21 @@ def test_completion_ratio_handles_huge_numbers() -> None:
     big = parse_value("9" * 60 + "人")
     assert completion_ratio(parse_value("1人"), big) is None
     assert meets(parse_value("1人"), big) is True
+
+
+def test_a_unit_run_yields_the_longest_known_unit_it_starts_with() -> None:
+    """_split_unit looks units up by first character, longest first: the same answer as trying every unit."""
+    from reportgen.evaluation.values import KNOWN_UNITS, _split_unit
+
+    def longest(run: str) -> str:
+        best = ""
+        for unit in KNOWN_UNITS:
+            if len(unit) > len(best) and run.startswith(unit):
+                best = unit
+        return best
+
+    for unit in KNOWN_UNITS:
+        for run in (unit, unit + "以上", unit + "次/年", unit + "其中", unit + "左右的群众"):
+            expected = longest(run.split("其中")[0])
+            if expected:
+                assert _split_unit(run) == expected, run
