@@ -560,7 +560,13 @@ def _label_key(label: str | None) -> str:
 
 def _copies_operator(actual: Value) -> bool:
     """Tell whether an actual repeats a target-style comparator ("≥2次", "不少于3种")."""
-    token = _find_token(_normalise(actual.raw), 0)
+    return _raw_copies_operator(actual.raw)
+
+
+@lru_cache(maxsize=16384)
+def _raw_copies_operator(raw: str) -> bool:
+    # by the printed text: scoring, status and the ratio each ask of the same actual
+    token = _find_token(_normalise(raw), 0)
     return token is not None and token.group("op") in _TARGET_ONLY_OPS
 
 
@@ -635,6 +641,7 @@ def _meets_numeric(t: Value, a: Value) -> bool:
     return av >= tv
 
 
+@lru_cache(maxsize=16384)
 def _text_key(text: str) -> str:
     """Normalise a qualitative text for equality tests (width, spaces, edge punctuation)."""
     return re.sub(r"\s+", "", _normalise(text)).strip(_EDGE_PUNCT)
