@@ -115,3 +115,16 @@ def test_prepare_renderers_builds_the_pdf_renderer_before_any_report() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=Path(reportgen.__file__).resolve().parent.parent)
     assert done.returncode == 0, done.stderr
+
+
+def test_json_files_are_the_bytes_the_json_module_writes_indented() -> None:
+    """sources.json and check.json come from orjson; their bytes are those of json.dumps(indent=2, no ASCII escapes)."""
+    from reportgen.engine import _json_bytes
+
+    engine = reportgen.Engine(reportgen.Options(formats=("md",)))
+    for path in example_paths():
+        outcome = engine.run(reportgen.load(path))
+        for name, data in (("sources.json", outcome.report.sources()), ("check.json", outcome.check.to_dict())):
+            assert outcome.files[name] == (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode(), name
+    odd = {"整数键": {1: "一", 2: ["二", None, True, 1.5]}, "空": [], "空表": {}}
+    assert _json_bytes(odd) == (json.dumps(odd, ensure_ascii=False, indent=2) + "\n").encode()
