@@ -37,6 +37,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "社会保障专项-2020.yaml"
@@ -212,15 +213,9 @@ def main() -> None:
 
     results = []
     for config in args.configs.split(","):
-        cmd = [sys.executable, __file__, "--worker", config, "--runs", str(args.runs), "--form", str(args.form),
-               "--depth", str(args.depth)]
-        if args.cover:
-            cmd.append("--cover")
-        done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
-        if done.returncode != 0:
-            print(f"{config}: failed\n{done.stderr}", file=sys.stderr)
-            continue
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        result = _run_worker(config, args, "--depth", str(args.depth))
+        if result is not None:
+            results.append(result)
 
     print(f"form: {args.form.name}  runs: 1 + {args.runs}  cover: {args.cover}  depth: {args.depth}")
     header = (f"{'config':<13}{'setup s':>8}{'first s':>9}{'(cpu)':>7}{'median s':>10}{'(cpu)':>7}"
@@ -243,19 +238,27 @@ def main() -> None:
         print(f"reportgen: {per_page * 1000:.0f} ms per page after the first document "
               f"(composing alone peaks at {ours['rss_composed']:.0f} MB)")
     if args.phases:
-        cmd = [sys.executable, __file__, "--worker", "phases", "--runs", str(args.runs), "--form", str(args.form)]
-        if args.cover:
-            cmd.append("--cover")
-        done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
-        if done.returncode != 0:
-            print(f"phases: failed\n{done.stderr}", file=sys.stderr)
+        split = _run_worker("phases", args)
+        if split is None:
             return
-        split = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"phases (reportgen, CPU ms per document after the first, median of {args.runs}):")
         for name in PHASES:
             print(f"  {name:<14}{split[name]:>8.1f}")
         print(f"  {'sum':<14}{sum(split[name] for name in PHASES):>8.1f}   (of the medians; median document {split['total']:.1f})")
 
+
+
+def _run_worker(config: str, args: argparse.Namespace, *extra: str) -> dict[str, Any] | None:
+    """Run one ``--worker`` in a fresh process and return its JSON line (None, said on stderr, when it failed)."""
+    cmd = [sys.executable, __file__, "--worker", config, "--runs", str(args.runs), "--form", str(args.form), *extra]
+    if args.cover:
+        cmd.append("--cover")
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        print(f"{config}: failed\n{done.stderr}", file=sys.stderr)
+        return None
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 if __name__ == "__main__":
     main()
