@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from reportgen import formatting as fmt
@@ -280,9 +281,11 @@ def _clause_start(text: str, pos: int) -> int:
 _PUNCT = re.compile(r"[\s,，。、；;：:！!？?“”\"'（）()《》【】\-—/|*#]+")
 
 
-def _bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _bigrams(text: str) -> frozenset[str]:
+    # cached: every deducted indicator is looked for in the same lines of the deviation section
     text = _PUNCT.sub("", text)
-    return {text[i : i + 2] for i in range(len(text) - 1)}
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
 
 
 def mentioned(name: str, lines: list[Line]) -> bool:

@@ -40,6 +40,7 @@ _COUNT_BEFORE = re.compile(rf"{_N}项$")
 _WEIGHT = re.compile(rf"(?:分值|合计|满分)(?:为)?{_N}分")
 _INDICATOR_COUNT = re.compile(rf"{_N}项三级(?:绩效)?指标|三级(?:绩效)?指标(?:共)?{_N}项")
 _FULL_WORD = "全面完成"
+_DIGIT = re.compile(r"\d")  # a line without a digit states no figure (searched in C, not char by char)
 
 
 def _norm(value: str | None) -> str:
@@ -74,7 +75,7 @@ class IndicatorReader:
                 continue
             self.categories.setdefault(key, c)
         # longest names first, so 社会效益指标 is not read as 效益指标
-        self.names = sorted([*self.indicators, *self.categories], key=len, reverse=True)
+        self.names = sorted([n for n in [*self.indicators, *self.categories] if n], key=len, reverse=True)
         goals = ev.form.goals
         # the form's own words may say 全面完成 (an actual, the goal's 实际完成情况 or a task's result quoted in the body)
         own = [r.indicator.actual or "" for r in ev.indicators]
@@ -83,17 +84,21 @@ class IndicatorReader:
         self.form_text = normalize("\n".join(ntext.tidy(t) for t in own))
 
     def _mentions(self, text: str) -> list[tuple[int, int, str]]:
+        # each name's occurrences left to right, as re.finditer would find them; a plain substring test
+        # first, because most lines name none of the form's indicators
         taken: list[tuple[int, int, str]] = []
         for name in self.names:
-            for m in re.finditer(re.escape(name), text):
-                if any(a < m.end() and m.start() < b for a, b, _ in taken):
-                    continue
-                taken.append((m.start(), m.end(), name))
+            start = text.find(name)
+            while start >= 0:
+                end = start + len(name)
+                if not any(a < end and start < b for a, b, _ in taken):
+                    taken.append((start, end, name))
+                start = text.find(name, end)
         return sorted(taken)
 
     def check(self, line: Line) -> Iterator[Problem]:
         text = line.text
-        if not any(ch.isdigit() for ch in text) and _FULL_WORD not in text:
+        if _FULL_WORD not in text and not _DIGIT.search(text):
             return
         mentions = self._mentions(text)
         for n, (start, end, name) in enumerate(mentions):
