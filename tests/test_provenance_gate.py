@@ -126,6 +126,28 @@ def test_generated_report_is_verified_against_its_ledger() -> None:
     assert any(p.kind == "ledger-mismatch" for p in bad.problems)
 
 
+def test_the_ledger_is_checked_against_the_form_as_it_stands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unchanged form is not scored again; a form changed after composing is, and its report fails."""
+    from decimal import Decimal
+
+    from reportgen.evaluation import scoring
+
+    report = reportgen.render(SEED_EXAMPLE)
+    assert report.evaluation is not None
+    calls = []
+    real = scoring.evaluate
+    monkeypatch.setattr(scoring, "evaluate", lambda *a: calls.append(1) or real(*a))
+    good = check(report)
+    assert good.figures_checked == len(report.figures) and calls == []
+    assert not any(p.kind == "ledger-mismatch" for p in good.problems)
+    budget = report.evaluation.form.budget
+    assert budget is not None and budget.executed is not None
+    budget.executed = budget.executed + Decimal(1)  # the form, edited after the report was composed
+    bad = check(report)
+    assert calls == [1]
+    assert any(p.kind == "ledger-mismatch" and "自评表的数字为" in p.message for p in bad.problems)
+
+
 def test_sources_file_lists_the_yaml_line_and_the_workbook_cell(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert CliRunner().invoke(main, ["render", str(SEED_EXAMPLE), "-o", str(out), "--no-check"]).exit_code == 0

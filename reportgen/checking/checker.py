@@ -21,7 +21,7 @@ from reportgen.checking.sections import Heading, assign
 from reportgen.checking.terms import Scan, TermMatcher
 from reportgen.errors import InputError
 from reportgen.evaluation.model import EvaluationForm
-from reportgen.evaluation.scoring import Evaluation, evaluate
+from reportgen.evaluation.scoring import Evaluation, evaluate, figures_of
 from reportgen.report import Report
 from reportgen.segment import normalize, segmenter
 
@@ -355,7 +355,7 @@ class _Run:
         """Verify every figure a generated report states: in its place and section, equal to the form's value."""
         assert self.report is not None
         report = self.report
-        fresh = evaluate(report.evaluation.form, report.evaluation.rules).figures if report.evaluation else {}
+        fresh = figures_of(report.evaluation) if report.evaluation else {}
         spans = _section_spans(report)
         for e in report.figures:
             why = None
