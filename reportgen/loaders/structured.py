@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, get_args
 
@@ -278,6 +279,17 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+@cache
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, tuple[str, ...], type[BaseModel] | None], ...]:
+    """Each field of ``model``: its name, the keys a form may write it under, the model nested in it."""
+    fields = []
+    for name, info in model.model_fields.items():
+        alias = info.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [name]
+        fields.append((name, tuple(c for c in choices if isinstance(c, str)), _nested_model(info.annotation)))
+    return tuple(fields)
+
+
 def _canonical_places(model: type[BaseModel], data: Any, user: str, canon: str, places: dict[str, str]) -> None:
     """Record each field's line under its canonical path too (``总分`` → ``total_score``).
 
@@ -285,15 +297,12 @@ def _canonical_places(model: type[BaseModel], data: Any, user: str, canon: str, 
     """
     if not isinstance(data, dict):
         return
-    for name, info in model.model_fields.items():
-        alias = info.validation_alias
-        choices = alias.choices if isinstance(alias, AliasChoices) else [name]
-        key = next((c for c in choices if isinstance(c, str) and c in data), None)
+    for name, choices, nested in _fields(model):
+        key = next((c for c in choices if c in data), None)
         if key is None:
             continue
         u, c = (f"{user}.{key}", f"{canon}.{name}") if user else (key, name)
         value = data[key]
-        nested = _nested_model(info.annotation)
         if u != c:
             if u in places:
                 places.setdefault(c, places[u])
