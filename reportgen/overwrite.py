@@ -8,7 +8,8 @@ user's file stays as it is, and the message names it — unless ``force``.
 
 The record is written twice, so that a process killed at any moment leaves a state the next run
 accepts: first with the old and new hash of each file, then the files (each replaced atomically),
-then with the new hashes only.
+then with the new hashes only (unless that is what the first said: a new report, or one written again
+unchanged).
 """
 
 from __future__ import annotations
@@ -67,9 +68,12 @@ def changed_files(outdir: Path, stem: str, files: Mapping[str, bytes]) -> list[P
     return changed_digests(outdir, stem, {name: digest(data) for name, data in files.items()})
 
 
-def changed_digests(outdir: Path, stem: str, new: Mapping[str, str]) -> list[Path]:
-    """As ``changed_files``, for contents known by their digests (name → digest)."""
-    record = read_record(outdir, stem)
+def changed_digests(
+    outdir: Path, stem: str, new: Mapping[str, str], record: Mapping[str, list[str]] | None = None
+) -> list[Path]:
+    """As ``changed_files``, for contents known by their digests (name → digest); ``record``: already read."""
+    if record is None:
+        record = read_record(outdir, stem)
     changed = []
     for name, new_hash in new.items():
         path = outdir / name
@@ -150,10 +154,12 @@ def _put(outdir: Path, stem: str, files: Mapping[str, tuple[str, Callable[[Path]
     report is all its files or none of them.
     """
     new = {name: h for name, (h, _) in files.items()}
-    if not force and (changed := changed_digests(outdir, stem, new)):
-        raise kept_error(outdir, changed)
     record = read_record(outdir, stem)
-    _write_record(outdir, stem, {**record, **{n: sorted({*record.get(n, []), h}) for n, h in new.items()}})
+    if not force and (changed := changed_digests(outdir, stem, new, record)):
+        raise kept_error(outdir, changed)
+    during = {**record, **{n: sorted({*record.get(n, []), h}) for n, h in new.items()}}
+    after = {**record, **{n: [h] for n, h in new.items()}}
+    _write_record(outdir, stem, during)
     paths: dict[str, Path] = {}
     try:
         for name, (_, put) in files.items():
@@ -170,5 +176,6 @@ def _put(outdir: Path, stem: str, files: Mapping[str, tuple[str, Callable[[Path]
         except OSError:
             pass  # the record still names the new hashes too: the next run accepts either
         raise
-    _write_record(outdir, stem, {**record, **{n: [h] for n, h in new.items()}})
+    if after != during:  # (a first write, or the same content again, needs no second record)
+        _write_record(outdir, stem, after)
     return paths
