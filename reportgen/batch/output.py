@@ -60,6 +60,7 @@ class OutputFolder:
         self._journal: IO[str] | None = None
         self._claimed: dict[str, str] = {}  # provisional stem → owner ("input#index")
         self._counts: dict[tuple[str, str], int] = {}  # (key, input) → projects in it
+        self._units: set[str] = set()  # units of the projects so far: several → a folder per unit (``_settle``)
         self.journal_problem = ""
 
     # -- the lock ------------------------------------------------------------------------------
@@ -118,6 +119,7 @@ class OutputFolder:
             self._counts[(key, row.input)] = earlier.count
             if row.stem:
                 self._claimed[row.stem] = _owner(row)
+                self._units.add(row.unit)
 
     def record(self, key: str, count: int, rendered: list[Rendered]) -> list[Row]:
         """Write a finished task's files (atomically), then journal its projects; return their rows.
@@ -168,10 +170,16 @@ class OutputFolder:
         return row
 
     def _claim(self, row: Row) -> str:
-        """A provisional stem no other project holds: the report's name, else one naming its input."""
+        """A provisional stem no other project holds: the report's name, else one naming its input.
+
+        Once projects of two units have come, it is in the unit's folder, where ``_settle`` will most
+        likely put it: a province's batch is then not moved file by file at the end.
+        """
         owner = _owner(row)
+        self._units.add(row.unit)
+        folder = _unit_folder(row.unit) + "/" if len(self._units) > 1 else ""
         base = safe_filename(row.name)
-        for candidate in _candidates(base, _label(row)):
+        for candidate in (folder + c for c in _candidates(base, _label(row))):
             if self._claimed.setdefault(candidate, owner) == owner:
                 return candidate
         raise AssertionError("unreachable: the candidates never end")
@@ -243,7 +251,7 @@ def _settle(outdir: Path, rows: list[Row], *, force: bool = False) -> None:
     units = {r.unit for r in done}
     groups: dict[tuple[str, str], list[Row]] = {}
     for row in done:
-        folder = safe_filename(row.unit or "未注明单位") if len(units) > 1 else ""
+        folder = _unit_folder(row.unit) if len(units) > 1 else ""
         groups.setdefault((folder, safe_filename(row.name)), []).append(row)
     used: set[str] = set()
     targets: dict[int, str] = {}
@@ -300,6 +308,10 @@ def _settle(outdir: Path, rows: list[Row], *, force: bool = False) -> None:
     for row, stem, files in staged:
         paths = install_files(outdir, stem, files, force=True)  # (checked above)
         row.stem, row.outputs = stem, [str(p) for p in paths.values()]
+
+
+def _unit_folder(unit: str) -> str:
+    return safe_filename(unit or "未注明单位")
 
 
 def _rel(outdir: Path, path: Path) -> str:
