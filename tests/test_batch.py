@@ -227,3 +227,43 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_reports(tmp_path: Path) -> None
     assert (out / "summary.xlsx").exists() and not list(out.rglob("*.part"))
     for path in (p for p in out.rglob("*.md") if p.name not in ("summary.md", "overview.md")):
         assert path.read_text(encoding="utf-8").endswith("\n")
+
+
+def test_inputs_of_the_same_content_on_two_workers_both_get_their_report(tmp_path: Path) -> None:
+    """Workers write their files under provisional names of their own: equal inputs (one key) never collide."""
+    src = tmp_path / "forms"
+    src.mkdir()
+    text = yaml.safe_dump(synthetic_form(7), allow_unicode=True, sort_keys=False)
+    for i in range(6):
+        (src / f"{i}.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_batch([src], BatchOptions(outdir=out, formats=("md",), jobs=2))
+    assert [r.status for r in result.rows].count("failed") == 0, [r.message for r in result.rows]
+    reports = sorted(out.rglob("*.md"))
+    reports = [p for p in reports if p.name not in ("summary.md", "overview.md")]
+    assert len(reports) == 6 and len({p.read_text(encoding="utf-8") for p in reports}) == 1
+    assert all(f"（{i}.yaml）" in p.name for i, p in enumerate(reports))
+    assert not (out / ".incoming").exists()
+
+
+def test_a_batch_of_several_units_writes_reports_into_their_folders_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a second unit has come, reports go straight to their unit's folder: only the first is moved."""
+    from reportgen.batch import output
+
+    src = tmp_path / "forms"
+    src.mkdir()
+    for i in range(6):
+        data = synthetic_form(i)
+        data.update(unit="甲单位" if i % 2 == 0 else "乙单位")
+        (src / f"{i}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    moved = []
+    real = output.install_files
+    monkeypatch.setattr(output, "install_files", lambda outdir, stem, *a, **k: moved.append(stem) or real(outdir, stem, *a, **k))
+    out = tmp_path / "out"
+    # one process, no pool: the order the reports come in is the input's
+    result = run_batch([src], BatchOptions(outdir=out, formats=("md",), jobs=1, timeout=0, check=False))
+    assert {Path(p).parent.name for r in result.rows for p in r.outputs} == {"甲单位", "乙单位"}
+    assert len(moved) == 1 and moved[0].startswith("甲单位/")  # the first report, written before 乙单位 came
+    assert not any(out.glob("*绩效自评报告*"))

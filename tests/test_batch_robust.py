@@ -145,7 +145,7 @@ def test_killing_the_parent_ends_its_workers_and_releases_its_output(tmp_path: P
 
 
 def test_two_batches_into_one_folder_the_second_is_refused(tmp_path: Path) -> None:
-    _write_forms(tmp_path / "a", 80)
+    _write_forms(tmp_path / "a", 300)  # long enough to be still running when the second has started up
     _write_forms(tmp_path / "b", 3, start=500)
     out = tmp_path / "out"
     first = subprocess.Popen([sys.executable, "-m", "reportgen", "batch", str(tmp_path / "a"), "-o", str(out),
@@ -160,8 +160,8 @@ def test_two_batches_into_one_folder_the_second_is_refused(tmp_path: Path) -> No
     assert "Traceback" not in second.stdout + second.stderr
     output, _ = first.communicate(timeout=300)
     assert first.returncode == 0, output
-    assert len(_reports(out)) == 80  # the first run lost nothing to the second
-    assert len(list(load_workbook(out / "summary.xlsx")["汇总"].iter_rows(min_row=2))) == 80
+    assert len(_reports(out)) == 300  # the first run lost nothing to the second
+    assert len(list(load_workbook(out / "summary.xlsx")["汇总"].iter_rows(min_row=2))) == 300
 
 
 def test_the_lock_is_held_for_the_whole_run(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import json
 import signal
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -243,8 +244,9 @@ def _write_incoming(rendered: Rendered, outdir: Path, key: str) -> Rendered:
 
     folder = outdir / INCOMING
     written, digests = {}, {}
+    unique = uuid.uuid4().hex[:12]  # two inputs of the same content have the same key
     for suffix, data in rendered.files.items():
-        path = folder / f"{key}-{rendered.row.index}.{suffix}"
+        path = folder / f"{key}-{rendered.row.index}-{unique}.{suffix}"
         atomic_write(path, data)
         written[suffix], digests[suffix] = str(path), digest(data)
     return Rendered(rendered.row, files={}, written=written, digests=digests)
