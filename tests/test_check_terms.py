@@ -96,6 +96,12 @@ def test_segmenter_agrees_with_jieba(tmp_path: Path) -> None:
     for w in words:
         reference.add_word(w.word, w.freq or max(reference.suggest_freq(w.word, False), 1000))
     assert ours.cut(text) == list(reference.cut(text, HMM=False))
+    # the second cut of a text comes from the cache: the same tokens, and a list of the caller's own
+    again = ours.cut(text)
+    again.append("改动")
+    assert ours.cut(text) == list(reference.cut(text, HMM=False))
+    for sentence in text.split("。")[:40]:
+        assert ours.cut(sentence) == ours.cut(sentence) == list(reference.cut(sentence, HMM=False))
 
 
 @pytest.fixture
