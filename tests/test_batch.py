@@ -267,3 +267,15 @@ def test_a_batch_of_several_units_writes_reports_into_their_folders_at_once(
     assert {Path(p).parent.name for r in result.rows for p in r.outputs} == {"甲单位", "乙单位"}
     assert len(moved) == 1 and moved[0].startswith("甲单位/")  # the first report, written before 乙单位 came
     assert not any(out.glob("*绩效自评报告*"))
+
+
+def test_a_journal_line_holds_each_row_as_asdict_would() -> None:
+    from dataclasses import asdict
+
+    from reportgen.batch.output import _line
+    from reportgen.batch.worker import Row
+
+    rows = [Row(input="a.yaml", index=1, deducted=["甲（-1）"], outputs=["/o/a.md"], total_value=95.5, total_computed=True),
+            Row(input="b.yaml", status="failed", message="无法读取")]
+    expected = json.dumps({"key": "k", "count": 2, "rows": [asdict(r) for r in rows]}, ensure_ascii=False) + "\n"
+    assert _line("k", 2, rows) == expected

@@ -17,7 +17,7 @@ import shutil
 import socket
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO
 
@@ -202,8 +202,13 @@ class OutputFolder:
         shutil.rmtree(self.outdir / INCOMING, ignore_errors=True)
 
 
+_ROW_FIELDS = tuple(f.name for f in fields(Row))
+
+
 def _line(key: str, count: int, rows: list[Row]) -> str:
-    return json.dumps({"key": key, "count": count, "rows": [asdict(r) for r in rows]}, ensure_ascii=False) + "\n"
+    # a row's fields as they are (text, numbers, lists of text): what asdict gives, without its deep copy
+    records = [{name: getattr(r, name) for name in _ROW_FIELDS} for r in rows]
+    return json.dumps({"key": key, "count": count, "rows": records}, ensure_ascii=False) + "\n"
 
 
 @dataclass
