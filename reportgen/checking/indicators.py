@@ -166,6 +166,8 @@ class IndicatorReader:
                 yield self._problem(line, f"{c.name}……{m[0]}", f"{fmt.score(c.weight)}分", f"“{c.name}”分值")
 
     def _count(self, line: Line) -> Iterator[Problem]:
+        if "三级" not in line.text:
+            return  # (both phrasings name 三级指标: most lines are passed over without a regex)
         count = len(self.ev.indicators)
         for m in _INDICATOR_COUNT.finditer(line.text):
             value = Decimal(m[1] or m[2])
@@ -174,6 +176,8 @@ class IndicatorReader:
 
     def _completion(self, line: Line, mentions: list[tuple[int, int, str]]) -> Iterator[Problem]:
         text = line.text
+        if _FULL_WORD not in text:
+            return
         for m in re.finditer(_FULL_WORD, text):
             if text[m.start() : m.start() + 12] in self.form_text:
                 continue  # quoting the form's own words
