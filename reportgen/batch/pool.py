@@ -43,8 +43,8 @@ def timeout_message(seconds: float) -> str:
     return f"处理时间超过 {seconds:g} 秒，已停止（可能是某个单元格内容过长）；可用 --timeout 放宽限制"
 
 
-# A worker holds up to this many tasks: the next one waits in its pipe while it renders, so it never
-# idles while this process writes the last one's files (a fifth of a Markdown batch's time, measured).
+# A worker holds up to this many tasks: the next one waits in its pipe while it renders, so it does not
+# idle while this process records the last one's files.
 _AHEAD = 2
 # ... unless the task is big (a workbook's project): a pipe holds 64 KB, and a parent blocked sending
 # to a worker that is blocked sending its result to the parent would wait for ever
