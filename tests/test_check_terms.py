@@ -100,6 +100,8 @@ def test_segmenter_agrees_with_jieba(tmp_path: Path) -> None:
     again = ours.cut(text)
     again.append("改动")
     assert ours.cut(text) == list(reference.cut(text, HMM=False))
+    ours.forget()
+    assert not ours._cuts and ours.cut(text) == list(reference.cut(text, HMM=False))
     for sentence in text.split("。")[:40]:
         assert ours.cut(sentence) == ours.cut(sentence) == list(reference.cut(sentence, HMM=False))
 
