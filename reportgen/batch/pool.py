@@ -46,9 +46,6 @@ def timeout_message(seconds: float) -> str:
 # A worker holds up to this many tasks: the next one waits in its pipe while it renders, so it does not
 # idle while this process records the last one's files.
 _AHEAD = 2
-# ... unless the task is big (a workbook's project): a pipe holds 64 KB, and a parent blocked sending
-# to a worker that is blocked sending its result to the parent would wait for ever
-_AHEAD_BYTES = 16 * 1024
 
 
 class _Worker:
@@ -70,20 +67,20 @@ class _Worker:
     def task(self) -> Task | None:
         return self.tasks[0] if self.tasks else None
 
-    def room(self) -> bool:
-        """Whether it can take a task now: it holds none, or only small ones and fewer than ``_AHEAD``."""
-        return not self.tasks or (len(self.tasks) < _AHEAD and all(_small(t) for t in self.tasks))
+    def takes(self, task: Task) -> bool:
+        """Whether it can be given ``task`` now: it holds none, or fewer than ``_AHEAD`` and ``task`` is small.
 
-    def give(self, task: Task) -> bool:
-        """Send ``task``; False (nothing sent) when it is too big to wait in the pipe behind another."""
-        payload = _pickle(task)
-        if self.tasks and len(payload) > _AHEAD_BYTES:
-            return False
+        Only a task queued behind another waits in the pipe (the first is read at once); a big one there
+        (a workbook's project) could fill the pipe's 64 KB while the worker, done with the first, waits
+        for this process to read its answer: neither would move.
+        """
+        return not self.tasks or (len(self.tasks) < _AHEAD and task.form is None and task.data is None)
+
+    def give(self, task: Task) -> None:
         if not self.tasks:
             self.started = time.monotonic()
         self.tasks.append(task)
-        self.conn.send_bytes(payload)
-        return True
+        self.conn.send(task)
 
     def answered(self) -> Task:
         """The first task is done: the next one (already sent) starts now."""
@@ -96,16 +93,6 @@ class _Worker:
             self.process.kill()
         self.process.join(5)
         self.conn.close()
-
-
-def _pickle(task: Task) -> bytes:
-    from multiprocessing.reduction import ForkingPickler
-
-    return bytes(ForkingPickler.dumps(task))
-
-
-def _small(task: Task) -> bool:
-    return task.form is None and task.data is None
 
 
 def run_pool(tasks: list[Task], options: BatchOptions, handle: Handle, stop: Stop, *, jobs: int) -> None:
@@ -133,8 +120,8 @@ def run_pool(tasks: list[Task], options: BatchOptions, handle: Handle, stop: Sto
                 workers += [_Worker(options) for _ in range(min(jobs - len(workers), len(queue) - idle))]
             for _ in range(_AHEAD):  # first one task to every worker, then one more behind it
                 for w in workers:
-                    if queue and not stop.requested.is_set() and w.room() and w.give(queue[0]):
-                        queue.popleft()
+                    if queue and not stop.requested.is_set() and w.takes(queue[0]):
+                        w.give(queue.popleft())
             busy = [w for w in workers if w.task is not None]
             if not busy:
                 break
