@@ -70,6 +70,20 @@ def test_without_total_and_grade_the_sum_is_said_as_computed_and_no_grade_derive
     assert any("未填写总分" in p for p in problems) and any("等级" in p for p in problems)
 
 
+def test_a_printed_grade_without_a_total_is_stated_as_printed_and_only_the_total_asked_for(tmp_path: Path) -> None:
+    # a workbook saved by a tool that keeps no formula results: the 总分 cell reads blank, the grade was typed
+    report = reportgen.render(_seed(tmp_path, total_score=None, grade="优"))
+    md = report.markdown
+    assert "各项得分合计为98分，自评表填报的等级为“优”，自评总分为【待补充：自评总分】" in md
+    assert "自评总分和等级" not in md
+    assert "请在自评表中补填总分后一并核对" in md
+    grade = next(e for e in report.figures if e.figure.path == "grade")
+    assert grade.origin.kind == "printed" and grade.text == "优"
+    ev = report.evaluation
+    assert ev is not None and _facts(md, ev) == []
+    assert [g.what for g in report.gaps if g.path == "total_score"] == ["自评总分"]
+
+
 def test_an_unfilled_form_is_refused_with_exit_2(tmp_path: Path) -> None:
     data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
     for ind in data["indicators"]:

@@ -897,7 +897,9 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         goal_gap=b.placeholder("goals", "goals.planned") if ev.goal_hollow else "",
         deviation_count=computed(Decimal(len(deviations)), "count", "需要分析说明的偏差事项数",
                                  path="deviation_count", unit="项", label="偏差事项数"),
-        total_gap=b.placeholder("total", "total_score") if fig["total_score"].missing else "",
+        # a grade printed without a total: only the total is asked for (the printed grade is stated as such)
+        total_gap=("" if not fig["total_score"].missing
+                   else b.placeholder("total_only" if fig["grade"].printed else "total", "total_score")),
         indicators_gap=b.placeholder("indicators", "indicators") if not ev.indicators else "",
         deviations=deviations,
         deviation_groups=deviation_groups,
