@@ -84,6 +84,30 @@ def test_a_printed_grade_without_a_total_is_stated_as_printed_and_only_the_total
     assert [g.what for g in report.gaps if g.path == "total_score"] == ["自评总分"]
 
 
+def test_a_category_with_no_scores_is_not_said_to_have_scored_0(tmp_path: Path) -> None:
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    last = data["indicators"][-1]["level1"]
+    for ind in data["indicators"]:
+        if ind["level1"] == last:  # no score, and no actual value a score could be computed from
+            ind.pop("score", None)
+            ind.pop("actual", None)
+    data.pop("total_score")
+    form = tmp_path / "未打分.yaml"
+    form.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    report = reportgen.render(form)
+    conclusion = report.section("conclusion")
+    assert conclusion is not None
+    assert f"{last}得分未填写（分值" in conclusion.markdown
+    assert f"{last}得0分" not in report.markdown
+    # scores left blank where some can be computed by the rules (targets met): the sum says what it covers
+    for ind in data["indicators"]:
+        if ind["level1"] == last:
+            ind["actual"] = ind["target"]
+    form.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    partial = reportgen.render(form).section("conclusion")
+    assert partial is not None and "已有得分的指标合计得" in partial.markdown
+
+
 def test_an_unfilled_form_is_refused_with_exit_2(tmp_path: Path) -> None:
     data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
     for ind in data["indicators"]:

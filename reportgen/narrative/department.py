@@ -140,6 +140,11 @@ class DeptGroup:
     count: Figure
 
     @property
+    def unscored(self) -> int:
+        """Indicators the form gives no score: the group's sum leaves them out (the text says so)."""
+        return sum(1 for d in self.items if d.i.score is None)
+
+    @property
     def short(self) -> list[DeptIndicator]:
         """Shortfalls, core indicators first."""
         return sorted((d for d in self.items if d.short), key=lambda d: (not d.core, d.i.index))
