@@ -486,5 +486,18 @@ def test_a_unit_run_yields_the_longest_known_unit_it_starts_with() -> None:
     for unit in KNOWN_UNITS:
         for run in (unit, unit + "以上", unit + "次/年", unit + "其中", unit + "左右的群众"):
             expected = longest(run.split("其中")[0])
+            if expected in ("万", "亿", "千", "百") and longest(run[1:]) not in ("", "万", "亿", "千", "百"):
+                expected += longest(run[1:])  # 万次: the multiplier and the unit it multiplies
             if expected:
                 assert _split_unit(run) == expected, run
+
+
+@pytest.mark.parametrize(("raw", "unit", "note"), [
+    ("3.1万人", "万人", None), ("≥3.2万人", "万人", None), ("3万人次", "万人次", None), ("1.2万户以上", "万户", None),
+    ("5万平方米", "万平方米", None), ("10万册图书", "万册", "图书"), ("≥100万", "万", None), ("2.8万元/户", "万元", None),
+    ("3千米", "千米", None),
+])
+def test_a_multiplier_and_the_unit_it_multiplies_are_one_unit(raw: str, unit: str, note: str | None) -> None:
+    # "3.1万人" read as 3.1万 with a remark "人" made the report say "比目标少0.1万" and "实际完成情况为人"
+    value = parse_value(raw)
+    assert (value.unit, value.note) == (unit, note)

@@ -371,6 +371,9 @@ _UNITS_BY_FIRST: dict[str, tuple[str, ...]] = {
 }
 
 
+_MULTIPLIERS = frozenset({"万", "亿", "千", "百"})
+
+
 def _split_unit(run: str) -> str:
     """Return the unit at the start of a CJK/letter run, cutting it off any following words."""
     cut = run.find("其中")
@@ -384,6 +387,13 @@ def _split_unit(run: str) -> str:
         return ""
     # the longest known unit the run starts with
     best = next((unit for unit in _UNITS_BY_FIRST.get(run[0], ()) if run.startswith(unit)), "")
+    if best in _MULTIPLIERS and len(run) > 1:
+        # 万人, 万人次, 万户, 万平方米: a multiplier and the unit it multiplies are one unit (3.1万人 is not
+        # 3.1万 with a remark "人"); 万元, 万亩, 千米 are listed whole and never get here
+        rest = run[1:]
+        counted = next((unit for unit in _UNITS_BY_FIRST.get(rest[0], ()) if rest.startswith(unit)), "")
+        if counted and counted not in _MULTIPLIERS:
+            return best + counted
     if best:
         return best
     stops = [i for i in (run.find(word) for word, _ in SUFFIX_OPS) if i > 0]
