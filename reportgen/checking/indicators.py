@@ -158,6 +158,8 @@ class IndicatorReader:
                     continue
             if stated is not None and not agrees(stated, c.score):
                 yield self._problem(line, f"{c.name}……{m[0]}", f"{fmt.score(c.score)}分", f"“{c.name}”得分")
+        if all(self.ev.indicators[i].weight is None for i in c.indices) and c.printed_weight is None:
+            return  # the form prints no 分值 for this category: its 0 is no figure to hold a text to
         for m in _WEIGHT.finditer(seg):
             stated = stated_number(m[1])
             if stated is not None and not agrees(stated, c.weight) and (

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reportgen.evaluation import vocabulary
 from reportgen.evaluation.findings import Finding, found
 from reportgen.evaluation.model import EvaluationForm, source_of
 
@@ -198,6 +199,18 @@ def title_name(project: str | None, year: int | None = None) -> str:
     return text or raw
 
 
+def _named(implementer: str | None, unit: str | None, department: str | None) -> str | None:
+    """The implementer the report names: "本单位"/"同上" is the 填报单位, "同主管部门" the department."""
+    if not implementer:
+        return implementer
+    key = re.sub(r"[\s（）()。.]", "", implementer)
+    if key in vocabulary.self_references("unit"):
+        return unit or None
+    if key in vocabulary.self_references("department"):
+        return department or None
+    return implementer
+
+
 def unit_name(unit: str | None) -> str | None:
     """A unit's name without the budget code some systems print before it ("219001-…人民政府")."""
     if not unit:
@@ -313,7 +326,7 @@ def clean_form(form: EvaluationForm) -> tuple[EvaluationForm, list[Finding]]:
         data.project = title_name(form.project, form.year)
     data.unit = unit_name(form.unit)
     data.department = unit_name(form.department)
-    data.implementer = unit_name(form.implementer)
+    data.implementer = _named(unit_name(form.implementer), data.unit, data.department)
     data.overview = one(form.overview, "overview", _FIELD_LABELS["overview"])
     data.other_notes = one(form.other_notes, "other_notes", _FIELD_LABELS["other_notes"])
     data.self_evaluation = one(form.self_evaluation, "self_evaluation", _FIELD_LABELS["self_evaluation"])

@@ -210,7 +210,13 @@ class Facts:
     grade_word: Figure | str  # the grade as the prose writes it (wording.yaml), with the grade's origin
     overall_completion: str
     unscored_count: int  # indicators with no score (printed or computed)
+    unweighted_count: int  # indicators the form prints no 分值 for: whether they got full marks is unknown
     goal_gap: str  # 【待补充：年度总体目标】 when the printed goal is only the project name, a number or a title
+    # indicators without an actual value or a score, and whether the budget's execution is blank: with any of
+    # them the report cannot say that nothing deviated (deviation_gap asks for the analysis instead)
+    unassessed: Figure
+    execution_missing: bool
+    deviation_gap: str
     deviation_count: Figure
     group_count: Figure  # the paragraphs of the deviation section (groups and single items)
     total_gap: str  # 【待补充：自评总分和等级】 when the form prints no total, else ""
@@ -333,6 +339,16 @@ def _tells(achieved: str | None) -> bool:
 
 def _same_body(a: str | None, b: str | None) -> bool:
     return bool(a and b) and text.clause(a).replace(" ", "") == text.clause(b).replace(" ", "")
+
+
+def _with_untold_causes(notes: SimpleNamespace, ev: Evaluation, facts: dict[int, IndicatorFacts],
+                        deviations: list[DeviationItem]) -> SimpleNamespace:
+    """A cause the form prints for an indicator that is no deviation (its actual or score blank) is still said."""
+    told = {d.indicator.index for d in deviations if d.indicator is not None}
+    notes.untold_causes = [(facts[r.index].name, text.md(text.clause(r.cause)))
+                           for r in ev.indicators if r.cause and r.cause_source == "indicator" and r.index not in told]
+    notes.any = notes.any or bool(notes.untold_causes)
+    return notes
 
 
 def _more_notes(ev: Evaluation, notes: SimpleNamespace, codes: set[str]) -> None:
@@ -501,7 +517,8 @@ class _Builder:
             else:
                 routine.append(f)
         examples = [f for f in routine if f.quantitative][:2]
-        met = [f for f in routine if not f.result and f.s is not None and f.s.key in _REACHED]
+        # reached and said to have full marks: only where the form prints the weight the score reaches
+        met = [f for f in routine if not f.result and f.s is not None and f.s.key in _REACHED and f.full]
         other = [f for f in routine if not f.result and f not in met]
         told: list[list[IndicatorFacts]] = []
         size = RESULTS_PARAGRAPH
@@ -862,6 +879,11 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     title_year = wording.say("title.year", year=form.year) if form.year else ""
     indicator_weight = sum((r.weight or ZERO for r in ev.indicators), ZERO)
     indicator_score = sum((r.score or ZERO for r in ev.indicators), ZERO)
+    overall_points = (indicator_score + (ev.budget.score or ZERO if ev.budget else ZERO),
+                      indicator_weight + (ev.budget.weight or ZERO if ev.budget else ZERO))
+    if any(r.weight is None for r in ev.indicators) and form.total_score is not None:
+        # weights left blank: the row sums say nothing of lost points, the printed total against full marks does
+        overall_points = (form.total_score, ev.rules.total_weight)
     facts = Facts(
         title=text.md(wording.say(f"title.{form.kind}", year=title_year, subject=text.clause(form.subject))),
         project=text.md(text.clause(form.subject)),
@@ -888,13 +910,16 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         grade=fig["grade"],
         grade_word=_grade_word(fig["grade"], wording),
         # the budget's points count too: a lost budget point is never 全面完成
-        overall_completion=b.completion(
-            ev.indicators,
-            indicator_score + (ev.budget.score or ZERO if ev.budget else ZERO),
-            indicator_weight + (ev.budget.weight or ZERO if ev.budget else ZERO),
-        ),
+        overall_completion=b.completion(ev.indicators, *overall_points),
         unscored_count=sum(1 for r in ev.indicators if r.score is None),
+        unweighted_count=sum(1 for r in ev.indicators if r.weight is None),
         goal_gap=b.placeholder("goals", "goals.planned") if ev.goal_hollow else "",
+        unassessed=computed(Decimal(sum(1 for r in ev.indicators if r.score is None or r.actual.placeholder
+                                        or not r.indicator.actual)),
+                            "count", "未填写实际完成值或得分的指标项数", path="unassessed", unit="项",
+                            label="未填写实际完成值或得分的指标数"),
+        execution_missing=ev.budget is None or ev.budget.executed is None,
+        deviation_gap=b.placeholder("deviations_pending", "indicators"),
         deviation_count=computed(Decimal(len(deviations)), "count", "需要分析说明的偏差事项数",
                                  path="deviation_count", unit="项", label="偏差事项数"),
         # a grade printed without a total: only the total is asked for (the printed grade is stated as such)
@@ -911,7 +936,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         measures_gap=b.placeholder("measures", "improvement_measures")
         if deviations and not measures else "",
         other_notes=text.md(text.sentence(form.other_notes)) if form.other_notes else "",
-        notes=_notes(ev),
+        notes=_with_untold_causes(_notes(ev), ev, indicator_facts, deviations),
         appendix=rows,
         appendix_total=total_row,
         contacts={

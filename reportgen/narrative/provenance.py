@@ -78,6 +78,9 @@ class _Builder:
     def sum_of(self, figures: list[Figure], rule: str, path: str, label: str, kind: Kind = "score") -> Figure:
         # the known values (a text value counts 0, as Figure.number has it), read as attributes, not properties
         known = [v if isinstance(v, Decimal) else ZERO for v in [f.value for f in figures] if v is not None]
+        if not known and figures:
+            # nothing to add up (a form without a 分值 column): the sum is missing, never a printed-looking 0
+            return self.computed(None, kind, rule, tuple(figures), path, label, "分")
         note = "" if len(known) == len(figures) else f"（{len(figures) - len(known)}项未填，未计入）"
         return self.computed(sum(known, ZERO), kind, rule + note, tuple(figures), path, label, "分")
 
@@ -184,8 +187,8 @@ class _Builder:
             scores = [self.scores[i] for i in c.indices]
             weight = self.sum_of(weights, "所含指标分值合计", f"{key}.weight", f"{c.name}分值")
             score = self.sum_of(scores, "所含指标得分合计", f"{key}.score", f"{c.name}得分")
-            self.computed(max(weight.number - score.number, ZERO), "score", "分值−得分", (weight, score),
-                          f"{key}.lost", f"{c.name}扣分", "分")
+            lost = max(weight.number - score.number, ZERO) if weight.known else None
+            self.computed(lost, "score", "分值−得分", (weight, score), f"{key}.lost", f"{c.name}扣分", "分")
             self.computed(Decimal(len(members)), "count", "所含指标项数", (), f"{key}.count", f"{c.name}指标数",
                           "项")
             full = sum(1 for m in members if m.full_marks)

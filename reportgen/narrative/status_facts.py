@@ -142,7 +142,8 @@ def status_facts(r: IndicatorResult, placeholder, wording: Wording) -> StatusFac
     gaps: dict[str, str] = {}
     if s.key in ("copied", "missing"):
         gaps["actual"] = placeholder("actual", name=name)
-    elif s.key == "target_missing":
+    if s.key == "target_missing" or not prose(ind.target):
+        # a blank target is asked for whatever else is missing (never printed as "—" inside a sentence)
         gaps["target"] = placeholder("target", name=name)
     if not s.scored:
         gaps["score"] = placeholder("score", name=name)
@@ -156,7 +157,7 @@ def status_facts(r: IndicatorResult, placeholder, wording: Wording) -> StatusFac
         kind=s.kind,
         direction=s.direction,
         percent=percent,
-        target=prose(ind.target) or "—",
+        target=prose(ind.target) or gaps["target"],
         actual=prose(actual) or "—",
         gap=gap,
         gap_unit=s.gap_unit,

@@ -1,0 +1,88 @@
+"""Forms published with columns or cells left blank: no 分值 column, no targets, no actual values.
+
+The report says what the form lacks instead of turning blanks into figures (分值0分), claims (均得满分) or
+findings (未出现偏离绩效目标的情况). Small forms in the spirit of real ones (a Hubei layout without a 分值
+column; a page whose digits were lost), written for these tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+import reportgen
+from reportgen.checking import check
+
+
+def _render(tmp_path: Path, data: dict[str, object]) -> reportgen.Report:
+    path = tmp_path / "表.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return reportgen.render(path)
+
+
+NO_WEIGHTS = {
+    "year": 2020,
+    "unit": "某市水产技术推广站",
+    "project": "渔业油价补贴",
+    "budget": {"weight": 20, "adjusted": 10, "executed": 10, "score": 20},
+    "indicators": [
+        {"level1": "产出指标", "level2": "质量指标", "name": "补贴发放准确率", "target": "98%", "actual": "98%",
+         "score": 19.6},
+        {"level1": "产出指标", "level2": "质量指标", "name": "资料归档率", "target": "100%", "actual": "100%",
+         "score": 60},
+    ],
+    "total_score": 99.6,
+}
+
+
+def test_a_form_without_weights_prints_no_0_and_claims_no_full_marks(tmp_path: Path) -> None:
+    report = _render(tmp_path, NO_WEIGHTS)
+    md = report.markdown
+    assert "分值0分" not in md and "合计0分" not in md and "分值—分" not in md
+    assert "得满分" not in md.replace("是否得满分", "").split("## 附表")[0]
+    assert "产出指标共2项，共得79.6分（自评表未填写各项指标的分值）" in md
+    assert "达到年度目标，自评得分19.6分" in md and "达到年度目标，自评得分60分" in md
+    # the printed total (99.6 of 100) shows points were lost: never 全面完成
+    conclusion = report.section("conclusion")
+    assert conclusion is not None and "全面完成" not in conclusion.markdown
+    assert "各项指标是否得满分无从判断" in conclusion.markdown
+    assert not [e for e in report.figures if e.figure.path == "categories[产出指标].weight"]  # never stated
+    assert report.evaluation is not None
+    assert [p.message for p in check(md, data=report.evaluation).problems if p.kind == "fact-mismatch"] == []
+
+
+BLANKS = {
+    "project": "学生资助",
+    "implementer": "某学院学生工作处",
+    "indicators": [
+        {"level1": "产出指标", "level2": "数量指标", "name": "国家奖学金人数", "cause": "因全校总人数减少，指标数相应减少"},
+        {"level1": "效益指标", "level2": "社会效益指标", "name": "资助程序是否公正", "target": "是", "actual": "是"},
+    ],
+}
+
+
+def test_blank_cells_are_asked_for_and_no_deviation_is_not_concluded(tmp_path: Path) -> None:
+    report = _render(tmp_path, BLANKS)
+    md = report.markdown
+    assert "年度目标值为—" not in md and "为—，" not in md
+    assert "为【待补充：“国家奖学金人数”指标的年度目标值】" in md
+    deviation = report.section("deviation")
+    assert deviation is not None
+    assert "未出现偏离绩效目标的情况" not in deviation.markdown and "均已完成" not in deviation.markdown
+    assert "有2项指标未填写实际完成值或得分，未填写预算执行数，偏差情况需补填后分析" in deviation.markdown
+    measures = report.section("measures")
+    assert measures is not None and "未发现" not in measures.markdown
+    # the cause the form prints for an indicator it leaves unscored is not dropped
+    assert "自评表对指标“国家奖学金人数”的说明为：因全校总人数减少，指标数相应减少。" in md
+    assert "项目较好完成" not in md and "全面完成" not in md
+
+
+def test_an_implementer_printed_as_a_reference_is_named(tmp_path: Path) -> None:
+    # "项目实施单位：本单位" (or 同上) refers to the 填报单位: the report names it, never "本单位负责…"
+    report = _render(tmp_path, {**NO_WEIGHTS, "implementer": "本单位"})
+    assert report.evaluation is not None and report.evaluation.implementer == "某市水产技术推广站"
+    basic = report.section("basic")
+    assert basic is not None and "本单位负责" not in basic.markdown and "某市水产技术推广站" in basic.markdown
+    department = _render(tmp_path, {**NO_WEIGHTS, "department": "某市农业农村局", "implementer": "同主管部门"})
+    assert department.evaluation is not None and department.evaluation.implementer == "某市农业农村局"
