@@ -86,3 +86,22 @@ def test_an_implementer_printed_as_a_reference_is_named(tmp_path: Path) -> None:
     assert basic is not None and "本单位负责" not in basic.markdown and "某市水产技术推广站" in basic.markdown
     department = _render(tmp_path, {**NO_WEIGHTS, "department": "某市农业农村局", "implementer": "同主管部门"})
     assert department.evaluation is not None and department.evaluation.implementer == "某市农业农村局"
+
+
+def test_points_lost_where_no_target_was_printed_are_not_called_a_missed_target(tmp_path: Path) -> None:
+    # a 预算执行率 row with actual 100% and 9 of 10 points, no target printed: the row lost a point; that it
+    # missed its target is not on the form
+    report = _render(tmp_path, {
+        "project": "公用经费", "implementer": "某中学",
+        "indicators": [
+            {"level1": "项目管理", "level2": "投入管理", "name": "预算执行率", "weight": 10, "actual": "100%", "score": 9},
+            {"level1": "产出指标", "level2": "数量指标", "name": "保障人数", "weight": 90, "target": "1200人",
+             "actual": "1200人", "score": 90},
+        ],
+    })
+    for key in ("deviation", "measures"):
+        section = report.section(key)
+        assert section is not None and "“预算执行率”" in section.markdown
+        assert "未完成年度目标" not in section.markdown and "未达预期" not in section.markdown
+    deviation = report.section("deviation")
+    assert deviation is not None and "扣1分" in deviation.markdown

@@ -21,7 +21,7 @@ from reportgen.defaults import SAME_TEXT_OVERLAP
 from reportgen.evaluation.cleaning import hollow_goal
 from reportgen.evaluation.figures import Figure, Gap, computed
 from reportgen.evaluation.scoring import Evaluation, IndicatorResult, text_overlap
-from reportgen.evaluation.status import overall_completion
+from reportgen.evaluation.status import SHORT, overall_completion
 from reportgen.narrative import text
 from reportgen.narrative.causes import CauseCategory, CauseClassifier, Taxonomy
 from reportgen.narrative.grouping import DeviationGroup, group_deviations
@@ -682,7 +682,8 @@ class _Builder:
             if explanation:
                 names = self.wording.say("measures.name", name=text.clause(r.display_name))
                 causes.append((text.clause(explanation), self.wording.say(
-                    "measures.indicators", names=names, gap=self._gap(kind, r.lower_better))))
+                    "measures.indicators", names=names,
+                    gap=self._gap(kind, r.lower_better, r.verdict is not None and r.verdict.kind in SHORT))))
             placeholder = None
             if not explanation and kind != "exceeded":
                 # the gap asks for what the kind lacks: 扣分的理由 / 偏差原因 / 未达目标值的原因 (wording.yaml)
@@ -707,8 +708,10 @@ class _Builder:
         levels = {r.index: (r.level1, r.level2 or "") for r in self.ev.indicators}
         return group_deviations(items, names, levels, self.themes, analysis, self.placeholder)
 
-    def _gap(self, kind: str, cap: bool = False) -> str:
-        if kind == "deducted" and cap:
+    def _gap(self, kind: str, cap: bool = False, short: bool = True) -> str:
+        if kind == "deducted" and not short:
+            kind = "deducted_unjudged"  # points lost where no target was printed or comparable: not 未完成
+        elif kind == "deducted" and cap:
             kind = "cap"  # a cap (越低越好) that fell short went over it; it did not "fail to reach" it
         key = f"measures.gap.{kind}"
         return self.wording.say(key) if key in self.wording.phrases else ""
@@ -793,7 +796,8 @@ class _Builder:
             key = f"theme.{theme.key}"
             if g.kind == "single":
                 s = d.indicator.s if d.indicator is not None else None
-                about = say("measures.indicators", names=quoted, gap=self._gap("deducted", bool(s and s.direction == "lower")))
+                about = say("measures.indicators", names=quoted, gap=self._gap(
+                    "deducted", bool(s and s.direction == "lower"), s is None or s.kind in SHORT))
             elif g.extra.get("by") == "theme":
                 about = say("measures.theme", theme=theme.name)
             else:
