@@ -163,3 +163,38 @@ def test_merged_target_spans_its_rows_but_a_merged_score_counts_once() -> None:
     rows = [(i["name"], i["target"], i.get("weight"), i.get("score")) for i in data["indicators"]]
     assert rows == [("城区覆盖率", "100%", "20", "20"), ("乡镇覆盖率", "100%", None, None)]
     assert warnings == []
+
+
+def test_a_score_cell_holding_only_its_unit_is_blank_and_its_remark_the_cause() -> None:
+    # extracted from a page that lost its digits: "分", "分（因……）"; before, the whole import failed (exit 2)
+    data, places, warnings = read_grid(grid([
+        HEAD,
+        ["三级指标", "指标值", "完成值", "分值", "得分"],
+        ["国家奖学金人数", "≥20人", "18人", "10", "分（因全校总人数减少，指标数相应减少）"],
+        ["资助覆盖率", "100%", "100%", "10", "分"],
+        ["总分", "", "", "100", "分"],
+    ]))
+    first, second = data["indicators"]
+    assert "score" not in first and "score" not in second and "total_score" not in data
+    assert first["cause"] == "因全校总人数减少，指标数相应减少" and places["indicators[0].cause"] == "!表!E3"
+    assert sum("只有单位没有数字，按未填写处理" in w.message for w in warnings) == 2
+
+
+@pytest.mark.parametrize("line", ["（2019年度）", "2019年度)", "2019年度", "(2019)"])
+def test_the_year_under_the_title_is_read_with_a_bracket_lost(line: str) -> None:
+    data, _, warnings = read_grid(grid([
+        ["项目支出绩效自评表"], [line], HEAD, ["三级指标", "指标值", "完成值", "分值", "得分"],
+        ["培训人数", "100人", "100人", "10", "10"],
+    ]))
+    assert data["year"] == "2019" and not [w for w in warnings if "2019" in w.message]
+
+
+def test_a_level_printed_without_its_suffix_is_the_level() -> None:
+    # "服务对象满意度" in the 二级指标 column of extracted text: before, it was dropped with a warning and the row
+    # was filed under its level 1 alone
+    data, _, warnings = read_grid(grid([
+        HEAD, ["一级指标", "二级指标", "三级指标", "指标值", "完成值", "分值", "得分"],
+        ["满意度指标", "服务对象满意度", "渔民满意度", "≥90%", "95%", "10", "10"],
+    ]))
+    assert data["indicators"][0]["level2"] == "服务对象满意度指标"
+    assert not [w for w in warnings if "服务对象满意度" in w.message]

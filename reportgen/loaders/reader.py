@@ -77,11 +77,15 @@ _TASK_COLUMNS: dict[str, str] = _grid_labels("task")
 _TASK_TITLES = set(_cores(vocabulary.block_titles("tasks")))
 _INDICATOR_TITLES = set(_cores(vocabulary.block_titles("indicators")))
 _NUMERIC_ROLES = {"weight", "score"}
+_UNIT_ONLY = re.compile(r"^\s*(?:分|万元|元|%|％)\s*$")
+_UNIT_REMARK = re.compile(r"^\s*(?:分|万元|元|%|％)?\s*[（(]([^()（）\d]{4,})[)）]\s*$")
+_NUMERIC_PATHS = {"total_score", "budget.weight", "budget.score", "budget.rate"}
 
 # 成本指标 is a level-2 label on older forms and a level-1 one on newer ones; alone in a row it is
 # taken as level 2, beside another label the row's order decides (domain.md §2.2)
 _LEVEL1 = set(vocabulary.level1_names())
 _LEVEL2 = set(vocabulary.level2_names())
+_LEVELS = _LEVEL1 | _LEVEL2
 _GRADES = set(vocabulary.grade_spellings())
 
 _WEIGHT_SUFFIX = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
@@ -95,7 +99,8 @@ _COMPARATORS = {w for w, _ in (*vocabulary.comparator_symbols(), *vocabulary.com
 _LEADING_OPERATOR = re.compile(
     r"\s*(?:[≧≦⩾⩽═﹦＝]|" + "|".join(re.escape(w) for w in sorted(_COMPARATORS, key=len, reverse=True)) + r"|不得)"
 )
-_YEAR_SUBTITLE = re.compile(r"\s*[（(]\s*((?:19|20)\d{2})\s*年度?\s*[）)]\s*")
+# "（2022年度）" under the title; extraction loses a bracket now and then ("2019年度)")
+_YEAR_SUBTITLE = re.compile(r"\s*[（(]?\s*((?:19|20)\d{2})\s*(?:年度\s*[）)]?|年?\s*[）)])\s*")
 _PLACEHOLDER_NAME = re.compile(r"^(?:指标\d*[:：]?|…+|\.{3,}|—+|-+)$")
 _CORE_MARK = re.compile(r"^[★☆*]+\s*")
 _MEASURE_MARK = re.compile(r"(?:^|\n)\s*(?:拟采取的)?(?:改进措施|整改措施|措施)\s*[:：]")
@@ -259,6 +264,8 @@ def _budget_roles(grid: Grid, r: int, keys: dict[tuple[int, int], str]) -> dict[
 def _level_label(text: str) -> tuple[str, str | None] | None:
     """Return ``(label, printed weight)`` for ``产出指标(40分)``, ``质量指标(10)``; None otherwise."""
     key = label_key(text).removesuffix("分")  # 成本指标(0-20)分 on newer target tables
+    if not key.endswith("指标") and key + "指标" in _LEVELS:
+        key += "指标"  # "服务对象满意度", "数量": a known level printed without its 指标
     if not key.endswith("指标") or len(key) > 12 or key in _INDICATOR_COLUMNS or key in _INDICATOR_TITLES:
         return None
     match = _LABEL_WEIGHT.search(norm(text))
@@ -370,6 +377,9 @@ class _Reader:
     def put(self, path: str, value: Any, cell: Cell) -> None:
         """Set ``path`` (``contacts.phone``) in the data and remember the cell it came from."""
         if value is None or value == "" or value == []:
+            return
+        if path in _NUMERIC_PATHS and isinstance(value, str) and _UNIT_ONLY.match(value):
+            self.warn(cell, f"“{value.strip()}”只有单位没有数字，按未填写处理")
             return
         node = self.data
         parts = path.split(".")
@@ -912,6 +922,16 @@ class _Reader:
     def fill_indicator(self, item: dict[str, Any], path: str, values: dict[str, Cell]) -> None:
         """Copy the role cells of one indicator row into ``item``."""
         text = {role: cell.text.strip() for role, cell in values.items()}
+        for role in _NUMERIC_ROLES & text.keys():
+            remark = _UNIT_REMARK.match(text[role])
+            if _UNIT_ONLY.match(text[role]) or remark:
+                # "分" alone, or "分（因……）": the digits were lost in extraction (or never typed); a blank, not a
+                # bad number, and a remark in the cell is the row's cause when it has none of its own
+                self.warn(values[role], f"“{text[role]}”只有单位没有数字，按未填写处理")
+                del text[role]
+                if remark and role == "score" and not text.get("cause"):
+                    text["cause"] = remark[1].strip()
+                    values = {**values, "cause": values[role]}
         for role in ("weight", "target", "actual", "score", "measure", "coef", "adjusted_target"):
             if text.get(role):
                 item[role] = text[role]
