@@ -380,7 +380,7 @@ def test_seed_appendix_table(seed_docx: bytes) -> None:
     header = [c.text for c in table.rows[0].cells]
     assert header == ["一级指标", "二级指标", "三级指标", "分值", "年度目标值", "实际完成值", "得分"]
     rows = [[c.text for c in row.cells] for row in table.rows]
-    assert ["预算执行", "—", "预算执行率", "20", "100%", "100%", "20"] in rows
+    assert ["预算执行", "—", "预算执行率", "20", "—", "100%", "20"] in rows
     assert ["产出指标", "数量指标", "年组织开展群众文体活动", "2", "≥2次/年", "1次/年", "1"] in rows
     assert rows[-1] == ["合计", "", "", "100", "", "", "98"]
     assert len(rows) == 1 + 1 + 27 + 1  # header, budget, 27 indicators, total
