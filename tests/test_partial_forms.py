@@ -105,3 +105,21 @@ def test_points_lost_where_no_target_was_printed_are_not_called_a_missed_target(
         assert "未完成年度目标" not in section.markdown and "未达预期" not in section.markdown
     deviation = report.section("deviation")
     assert deviation is not None and "扣1分" in deviation.markdown
+
+
+def test_a_department_form_with_blanks_states_what_is_printed_and_asks_for_the_rest(tmp_path: Path) -> None:
+    report = _render(tmp_path, {
+        "type": "department", "year": 2018, "unit": "某县统计局",
+        "budget": {"initial": 1922.76, "adjusted": 2690.62},
+        "indicators": [
+            {"name": "预算控制率", "weight": 8, "target": "=0"},
+            {"name": "在职人员控制率", "weight": 8, "target": "≤100%", "actual": "95.10%", "score": 8},
+        ],
+    })
+    md = report.markdown
+    assert "年初预算数1,922.76万元，全年预算数2,690.62万元；全年执行数和预算执行率：【待补充：" in md
+    assert "按填报得分计分" not in md  # 预算控制率 has no score to count
+    assert "完成值为【待补充：“预算控制率”指标的实际完成值】，得分为【待补充：“预算控制率”指标的得分】" in md
+    assert "已有得分的指标合计得8分" in md and "自评得8分" not in md
+    assert "围绕上述任务" not in md  # no tasks are listed
+    assert "未发现需要说明的问题" not in md and "存在的问题需补填后分析" in md

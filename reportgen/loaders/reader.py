@@ -264,9 +264,9 @@ def _budget_roles(grid: Grid, r: int, keys: dict[tuple[int, int], str]) -> dict[
 def _level_label(text: str) -> tuple[str, str | None] | None:
     """Return ``(label, printed weight)`` for ``产出指标(40分)``, ``质量指标(10)``; None otherwise."""
     key = label_key(text).removesuffix("分")  # 成本指标(0-20)分 on newer target tables
-    if not key.endswith("指标") and key + "指标" in _LEVELS:
-        key += "指标"  # "服务对象满意度", "数量": a known level printed without its 指标
-    if not key.endswith("指标") or len(key) > 12 or key in _INDICATOR_COLUMNS or key in _INDICATOR_TITLES:
+    # "服务对象满意度", "数量": a known level printed without its 指标 is a level label too (kept as printed)
+    if (not key.endswith("指标") and key + "指标" not in _LEVELS) or len(key) > 12 or key in _INDICATOR_COLUMNS \
+            or key in _INDICATOR_TITLES:
         return None
     match = _LABEL_WEIGHT.search(norm(text))
     return key, ((match.group(1) or match.group(2)) if match else None)
@@ -814,9 +814,10 @@ class _Reader:
         if not distinct:
             return
         key, cell = distinct[0]
-        if key in _LEVEL1:
+        known = key if key in _LEVELS else key + "指标"
+        if known in _LEVEL1:
             is_level1 = True
-        elif key in _LEVEL2:
+        elif known in _LEVEL2:
             is_level1 = False
         else:
             span = block.spans.get("level1")

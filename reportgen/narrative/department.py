@@ -142,7 +142,7 @@ class DeptGroup:
     @property
     def unscored(self) -> int:
         """Indicators the form gives no score: the group's sum leaves them out (the text says so)."""
-        return sum(1 for d in self.items if d.i.score is None)
+        return sum(1 for d in self.items if not d.i.has_score)
 
     @property
     def short(self) -> list[DeptIndicator]:
