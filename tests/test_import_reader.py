@@ -198,3 +198,24 @@ def test_a_level_printed_without_its_suffix_is_the_level() -> None:
     ]))
     assert data["indicators"][0]["level2"] == "服务对象满意度"  # as printed, read as the level it is
     assert not [w for w in warnings if "服务对象满意度" in w.message]
+
+
+def test_a_footnote_under_an_empty_field_is_not_its_value() -> None:
+    data, _, _ = read_grid(grid([
+        HEAD, ["三级指标", "指标值", "完成值", "分值", "得分"], ["培训人数", "100人", "100人", "10", "10"],
+        ["改进措施及结果应用方案"], ["备注：1.预算执行情况口径：预算数为调整后财政资金"],
+    ]))
+    assert "improvement_measures" not in data
+
+
+@pytest.mark.parametrize(("printed", "read"), [
+    ("1、部门预算项目0 2、市直专项√ 3、市对下转移支付项目0", "市直专项"),  # OCR: an empty box as 0
+    ("1、持续性项目口 2、新增性项目☑", "新增性项目"),  # an empty box as 口
+    ("1、部门预算项目0 2、市直专项口 3、市对下转移支付项目0", None),  # nothing ticked: nothing read
+])
+def test_options_with_boxes_read_by_ocr_give_the_ticked_one(printed: str, read: str | None) -> None:
+    data, _, warnings = read_grid(grid([
+        HEAD, ["项目类别", printed], ["三级指标", "指标值", "完成值", "分值", "得分"], ["培训人数", "100人", "100人", "10", "10"],
+    ]))
+    assert data.get("category") == read
+    assert any("没有识别出勾选项" in w.message for w in warnings) == (read is None)

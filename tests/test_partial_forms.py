@@ -123,3 +123,11 @@ def test_a_department_form_with_blanks_states_what_is_printed_and_asks_for_the_r
     assert "已有得分的指标合计得8分" in md and "自评得8分" not in md
     assert "围绕上述任务" not in md  # no tasks are listed
     assert "未发现需要说明的问题" not in md and "存在的问题需补填后分析" in md
+
+
+def test_a_latin_full_stop_after_chinese_text_does_not_double_the_punctuation() -> None:
+    from reportgen.narrative import text
+
+    assert text.clause("资金拨付不及时.") == "资金拨付不及时"
+    assert text.sentence("偏差过大.；") == "偏差过大。"
+    assert text.clause("完成率为98.5") == "完成率为98.5"  # a number's point stays

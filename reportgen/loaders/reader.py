@@ -108,6 +108,7 @@ _CAUSE_PREFIX = re.compile(r"^\s*(?:偏差原因分析|偏差原因|未完成原
 _BOX_ON = "☑☒■√✓✔▣"
 _BOX_ALL = _BOX_ON + "☐□"
 _OPTION_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}\s*[、.．]\s*")
+_OCR_BOX = re.compile(r"(?<=[\u4e00-\u9fff])[口0○OＯ](?=\s|$|[、,，;；])")
 
 
 @dataclass(frozen=True)
@@ -421,6 +422,8 @@ class _Reader:
         cell = self.grid.below(label)
         if cell is None or cell.row <= label.row or self.key(cell) in _LABELS or (cell.row, cell.col) in self.placed:
             return None
+        if _FOOTNOTE.match(cell.text.strip()):
+            return None  # "备注：1.预算执行情况口径……" under an empty field is the form's footnote, not its value
         return cell
 
     # -- header fields, summary fields, titles -----------------------------------------------
@@ -453,8 +456,14 @@ class _Reader:
             return
         text = text.strip()
         value: Any = text
+        if path in _CHOICE_FIELDS and len(_OPTION_NUMBER.findall(text)) >= 2:
+            # OCR prints an empty box as 口, 0 or ○ after its option ("1、部门预算项目0 2、市直专项口")
+            text = _OCR_BOX.sub("□", text)
         if path in _CHOICE_FIELDS and any(b in text for b in _BOX_ALL):
             value = checked_option(text)
+            if value is None and len(_OPTION_NUMBER.findall(text)) >= 2:
+                self.warn(cell, f"“{label_key(label.text)}”的选项中没有识别出勾选项，没有导入")
+                return
         elif path in _LIST_FIELDS:
             value = split_numbered(text)
         self.put(path, value, cell)

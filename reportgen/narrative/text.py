@@ -44,7 +44,7 @@ def tidy(text: str | None) -> str:
 @lru_cache(maxsize=65536)
 def sentence(text: str | None) -> str:
     """Tidy text and make it end like a sentence (。), for free text used as a paragraph."""
-    text = tidy(text).rstrip("，,;；、 ")
+    text = _latin_stop(tidy(text).rstrip("，,;；、 ")).rstrip("，,;；、 ")
     if text and text[-1] not in "。！？”）":
         text += "。"
     elif text.endswith("）") and not text.endswith("。）"):
@@ -55,7 +55,14 @@ def sentence(text: str | None) -> str:
 @lru_cache(maxsize=65536)
 def clause(text: str | None) -> str:
     """Tidy text and drop its final stop, for free text used inside a sentence."""
-    return tidy(text).rstrip("。；;，,、 ")
+    return _latin_stop(tidy(text).rstrip("。；;，,、 ")).rstrip("。；;，,、 ")
+
+
+def _latin_stop(text: str) -> str:
+    """Drop a Latin full stop typed after Chinese text ("资金拨付及时." → "资金拨付及时"), never a number's point."""
+    if len(text) > 1 and text[-1] in ".．" and not text[-2].isascii():
+        return text[:-1]
+    return text
 
 
 @lru_cache(maxsize=65536)
