@@ -88,6 +88,8 @@ CASES: list[Case] = [
     Case("deducted-but-met", doc(indicator(score="80"), total="90"), "indicators[0].score", "score: 80"),
     Case("missed-no-deduction", doc(indicator(actual="5次")), "indicators[0].score", "score: 90"),
     Case("exceeded-far", doc(indicator(actual="20次")), "indicators[0].actual", "actual: 20次"),
+    Case("share-over-100", doc(indicator(name="群众满意度", target="≥90%", actual="290%")), "indicators[0].actual",
+         "actual: 290%"),
     Case("actual-copies-target", doc(indicator(actual="≥10次")), "indicators[0].actual", "actual: ≥10次"),
     Case("category-suspect", doc(indicator(name="培训成本")), "indicators[0].level2", "level2: 数量指标"),
     Case(

@@ -131,3 +131,22 @@ def test_a_latin_full_stop_after_chinese_text_does_not_double_the_punctuation() 
     assert text.clause("资金拨付不及时.") == "资金拨付不及时"
     assert text.sentence("偏差过大.；") == "偏差过大。"
     assert text.clause("完成率为98.5") == "完成率为98.5"  # a number's point stays
+
+
+def test_a_share_over_100_percent_is_quoted_and_questioned_not_called_exceeded(tmp_path: Path) -> None:
+    # OCR of "≥90%" or a typing slip: a satisfaction of 290 % is no over-achievement
+    data = {**NO_WEIGHTS, "indicators": [
+        {"level1": "产出指标", "level2": "数量指标", "name": "补贴发放户数", "weight": 80, "target": "≥100户",
+         "actual": "120户", "score": 80},
+        {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "渔民满意度", "weight": 10, "target": "≥90%",
+         "actual": "290%"},
+    ], "total_score": None}
+    report = _render(tmp_path, data)
+    md = report.markdown
+    assert "实际完成值填报为“290%”，该类比例不应超过100%，疑为填报有误，未作完成程度比较" in md
+    assert not [line for line in md.splitlines() if "渔民满意度" in line and "超额" in line]
+    assert "高于目标200个百分点" not in md
+    ev = report.evaluation
+    assert ev is not None and "share-over-100" in {f.code for f in ev.findings}
+    satisfaction = ev.indicators[1]
+    assert satisfaction.ratio is None and satisfaction.score is None  # no score computed from an impossible rate

@@ -25,7 +25,7 @@ from reportgen.evaluation.findings import Finding, found
 from reportgen.evaluation.model import EvaluationForm, Indicator, source_of
 from reportgen.evaluation.reconcile import Reconciliation, reconcile
 from reportgen.evaluation.similarity import text_overlap
-from reportgen.evaluation.status import Status, copies_target, decide
+from reportgen.evaluation.status import Status, copies_target, decide, implausible_share
 from reportgen.evaluation.values import Value, completion_ratio, meets, parse_value
 
 if TYPE_CHECKING:
@@ -390,6 +390,9 @@ class _Evaluator:
         if copies_target(target, actual):
             self.add("actual-copies-target", f"{path}.actual", name=name, actual=ind.actual, target=ind.target)
             ratio, met = None, None  # a copied target says nothing about completion
+        elif ratio is not None and actual.unit == "%" and actual.number is not None and actual.number > 100 \
+                and implausible_share(ind.name):
+            ratio, met = None, None  # "290%" satisfaction is an error to check, no completion rate (nor a score)
 
         computed = self._computed_score(ind, target, actual, ratio, met)
         score, source = ind.score, "printed"
@@ -411,6 +414,8 @@ class _Evaluator:
             ind.name, target, actual, ind.weight, score,
             lexicon=self.rules.lexicon, exceed_far=self.rules.exceed_far_ratio,
         )
+        if verdict.kind == "implausible":
+            self.add("share-over-100", f"{path}.actual", name=name, target=ind.target, actual=ind.actual)
         status = _legacy_status(verdict, ratio)
         met = verdict.reached
         shown_name = display_name(ind.name)

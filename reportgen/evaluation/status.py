@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Protocol
 
+from reportgen.evaluation import vocabulary
 from reportgen.evaluation.direction import Direction, direction_of
 from reportgen.evaluation.values import Value, _copies_operator, _normalise, _text_key, _unit_key
 
@@ -43,7 +44,7 @@ __all__ = ["Kind", "PartStatus", "Status", "decide", "display_actual", "overall_
 
 Kind = Literal[
     "met", "exceeded", "short", "early", "on_time", "late", "qualitative", "failed", "descriptive",
-    "copied", "missing", "target_missing", "not_comparable",
+    "copied", "missing", "target_missing", "not_comparable", "implausible",
 ]
 #: kinds that count as the target reached
 REACHED: frozenset[str] = frozenset({"met", "exceeded", "early", "on_time", "qualitative"})
@@ -273,6 +274,8 @@ def _kind(
             return "not_comparable", direction, contradiction, extra
         tv, av = pair
         percent = _unit_key(t.unit) == "%" or _unit_key(a.unit) == "%"
+        if _unit_key(a.unit) == "%" and av > 100 and implausible_share(name):
+            return "implausible", direction, contradiction, extra
         kind, gap = _compare(t, tv, av, direction)
         extra["gap"] = gap
         extra["gap_unit"] = POINTS if percent else (t.unit or a.unit)
@@ -296,6 +299,14 @@ _KEY_OF_REACHED = {"met": "met", "exceeded": "exceeded", "early": "early", "on_t
                    "qualitative": "qualitative"}
 
 
+def implausible_share(name: str) -> bool:
+    """A share that cannot pass 100 % by its name (满意度, 覆盖率…: lexicon/labels.yaml bounded_shares)."""
+    return any(word in name for word in _BOUNDED)
+
+
+_BOUNDED = vocabulary.bounded_shares()
+
+
 def decide(
     name: str,
     target: Value,
@@ -311,7 +322,7 @@ def decide(
     scored = score is not None
     deducted = scored and weight is not None and score is not None and score < weight
     key: str
-    if kind in ("missing", "copied", "target_missing", "not_comparable"):
+    if kind in ("missing", "copied", "target_missing", "not_comparable", "implausible"):
         key = kind
     elif not scored:
         key = "unscored"

@@ -79,6 +79,11 @@ def total_rows() -> tuple[str, ...]:
     return _unique((*labels("form", "total_score"), *_words(_data().get("total_rows"))))
 
 
+def bounded_shares() -> tuple[str, ...]:
+    """Name parts of shares that cannot pass 100 % (满意度, 覆盖率…)."""
+    return _words(_data().get("bounded_shares"))
+
+
 def self_references(kind: Literal["unit", "department"]) -> tuple[str, ...]:
     """Words a 项目实施单位 cell uses for another unit of the form (本单位, 同上; 同主管部门)."""
     return _words((_data().get("self_references") or {}).get(kind))
