@@ -150,3 +150,16 @@ def test_a_share_over_100_percent_is_quoted_and_questioned_not_called_exceeded(t
     assert ev is not None and "share-over-100" in {f.code for f in ev.findings}
     satisfaction = ev.indicators[1]
     assert satisfaction.ratio is None and satisfaction.score is None  # no score computed from an impossible rate
+
+
+def test_the_appendix_total_marks_a_weight_sum_below_full_marks(tmp_path: Path) -> None:
+    data = {**NO_WEIGHTS, "indicators": [
+        {"level1": "产出指标", "level2": "数量指标", "name": "补贴发放户数", "weight": 20, "target": "≥100户",
+         "actual": "120户", "score": 20},
+    ], "total_score": 40}
+    report = _render(tmp_path, data)
+    appendix = report.section("appendix")
+    assert appendix is not None
+    assert "| 合计 | | | 40※ |" in appendix.markdown and "注：标“※”的数字" in appendix.markdown
+    full = _render(tmp_path, {**data, "budget": {**NO_WEIGHTS["budget"], "weight": 80}, "total_score": 100})
+    assert full.section("appendix") is not None and "| 合计 | | | 100 |" in full.section("appendix").markdown

@@ -852,8 +852,11 @@ class _Builder:
                  *(r[k] for r in rows for k in ("weight", "score"))]
         if fig["total_score"].missing:
             shown.append(fig["total_computed"])
-        total = {"weight": fig["total_weight"], "score": fig["total_score"], "computed": fig["total_computed"],
-                 "marked": any(x.computed for x in shown)}  # whether a ※ needs the note under the table
+        weight = fig["total_weight"]
+        # the 合计 row's 分值 is the column's sum; below full marks it shows what the form lacks, so it is marked
+        short = weight.known and weight != fig["rules.total_weight"]
+        total = {"weight": weight, "weight_short": short, "score": fig["total_score"], "computed": fig["total_computed"],
+                 "marked": short or any(x.computed for x in shown)}  # whether a ※ needs the note under the table
         return rows, total
 
 
