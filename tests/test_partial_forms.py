@@ -163,3 +163,12 @@ def test_the_appendix_total_marks_a_weight_sum_below_full_marks(tmp_path: Path) 
     assert "| 合计 | | | 40※ |" in appendix.markdown and "注：标“※”的数字" in appendix.markdown
     full = _render(tmp_path, {**data, "budget": {**NO_WEIGHTS["budget"], "weight": 80}, "total_score": 100})
     assert full.section("appendix") is not None and "| 合计 | | | 100 |" in full.section("appendix").markdown
+
+
+def test_a_form_with_names_only_is_refused_for_what_it_lacks(tmp_path: Path) -> None:
+    import pytest
+
+    from reportgen.errors import InputError
+
+    with pytest.raises(InputError, match="1项绩效指标都没有填写年度目标值、实际完成值和得分"):
+        _render(tmp_path, {"project": "测试项目", "indicators": [{"level1": "产出指标", "name": "人数"}]})

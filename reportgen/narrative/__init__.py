@@ -230,8 +230,11 @@ def refuse_unfilled(ev: Evaluation) -> None:
 
     budget = ev.form.budget
     executed = "，也没有预算执行数" if budget is None or budget.executed is None else ""
+    targets = sum(1 for r in inds if r.indicator.target)
+    what = ("都只有年度目标值，没有实际完成值和得分" if targets == len(inds)
+            else "都没有填写年度目标值、实际完成值和得分" if targets == 0 else "都没有实际完成值和得分")
     raise InputError(
-        f"自评表尚未填写：{len(inds)}项绩效指标都只有年度目标值，没有实际完成值和得分{executed}，无法撰写自评报告",
+        f"自评表尚未填写：{len(inds)}项绩效指标{what}{executed}，无法撰写自评报告",
         where=source_of(ev.form).locate("indicators"),
         hint="请先在自评表中填写各项指标的实际完成值和得分（以及预算执行数、总分），再生成报告",
     )
