@@ -31,9 +31,10 @@ class Code(NamedTuple):
 _SHOWN = "目标值{target}，实际完成值{actual}"
 
 CODES: dict[str, Code] = {
-    "weight-sum": Code(
-        "warning", "分值合计不等于100", "各项分值合计{total}分（含预算执行{budget}分），不等于{expected}分"
-    ),
+    "weight-sum": Code("warning", "分值合计不等于100", {
+        "": "各项分值合计{total}分（含预算执行{budget}分），不等于{expected}分",
+        "no-budget-weight": "各项指标分值合计{total}分（预算执行未填分值），不等于{expected}分",
+    }),
     "total-mismatch": Code("error", "总分与各项得分之和不符", {
         "": "填报总分{total}分，各项得分合计{computed}分",
         "budget-left-out": "填报总分{total}分，各项得分合计{computed}分；填报总分似乎未计入预算执行得分",

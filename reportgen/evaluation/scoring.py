@@ -601,7 +601,8 @@ class _Evaluator:
             total_weight = sum((w for w in weights if w is not None), ZERO) + (budget_weight or ZERO)
             if total_weight != self.rules.total_weight:
                 self.add(
-                    "weight-sum", "indicators", total=fmt.score(total_weight), budget=fmt.score(budget_weight or ZERO),
+                    "weight-sum", "indicators", "" if budget_weight is not None else "no-budget-weight",
+                    total=fmt.score(total_weight), budget=fmt.score(budget_weight or ZERO),
                     expected=fmt.score(self.rules.total_weight),
                 )
         scores = [r.score for r in results]
