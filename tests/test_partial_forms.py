@@ -172,3 +172,14 @@ def test_a_form_with_names_only_is_refused_for_what_it_lacks(tmp_path: Path) -> 
 
     with pytest.raises(InputError, match="1项绩效指标都没有填写年度目标值、实际完成值和得分"):
         _render(tmp_path, {"project": "测试项目", "indicators": [{"level1": "产出指标", "name": "人数"}]})
+
+
+def test_a_department_form_s_account_of_its_self_evaluation_is_reported(tmp_path: Path) -> None:
+    report = _render(tmp_path, {
+        "type": "department", "year": 2017, "unit": "某县档案馆",
+        "self_evaluation": "按照预算绩效管理要求，本部门成立自评小组，对2017年整体支出开展绩效自评",
+        "indicators": [{"name": "在职人员控制率", "weight": 8, "target": "≤100%", "actual": "95%", "score": 8}],
+    })
+    basic = report.section("basic")
+    assert basic is not None and "自评工作开展情况" in basic.markdown
+    assert "本部门成立自评小组，对2017年整体支出开展绩效自评。" in basic.markdown
