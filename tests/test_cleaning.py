@@ -182,3 +182,11 @@ def test_evaluating_leaves_the_printed_form_as_it_was() -> None:
     assert (form.unit, form.goals.planned, form.deviation_analysis) == (None, "社区养老服务补贴项目", ["请说明偏差原因及改进措施情况"])
     assert (cleaned.unit, cleaned.goals.planned, cleaned.deviation_analysis) == ("区民政局", None, [])
     assert (form.indicators[0].measure, cleaned.indicators[0].measure) == ("请说明偏差原因及改进措施情况", None)
+
+
+@pytest.mark.parametrize(("printed", "shown"), [
+    ("指标1工程完工率", "工程完工率"), ("指标 2 工程验收合格率", "工程验收合格率"), ("指标一：学生满意度", "学生满意度"),
+    ("指标一致性", "指标一致性"), ("指标12个月完成率", "指标12个月完成率"), ("指标1", "指标1"),
+])
+def test_the_template_s_numbering_is_cut_from_names_with_or_without_a_colon(printed: str, shown: str) -> None:
+    assert display_name(printed).text == shown

@@ -140,7 +140,9 @@ def hollow_goal(goal: str | None, project: str | None) -> bool:
 
 _BUDGET_CODE = re.compile(r"^\s*[0-9A-Za-z]{3,}[0-9A-Za-z]*\s*[-－—_：:]\s*(?=\S)")
 _LONG_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9][0-9A-Za-z]{9,}(?![0-9A-Za-z])\s*[-－—_]?\s*")
-_TEMPLATE_PREFIX = re.compile(r"^\s*(?:指标|三级指标)\s*[0-9一二三四五六七八九十]{1,3}\s*[:：.、．]\s*")
+# "指标1：" left by the MoF template, with or without its colon ("指标1工程完工率"), but not a count ("指标3个月")
+_TEMPLATE_PREFIX = re.compile(r"^\s*(?:指标|三级指标)\s*(?:[0-9一二三四五六七八九十]{1,3}\s*[:：.、．]\s*"
+                              r"|[0-9]{1,2}\s*(?=[\u4e00-\u9fff])(?![个月年日天次人户项件期批]))")
 _LEADING_YEARS = re.compile(r"^(?:\s*[（(]?(?:19|20)[0-9]{2}\s*(?:年度|年)[）)]?)+")
 _TITLE_WORDS = re.compile(r"(?:项目支出|部门整体|部门)?绩效(?:自评表|目标表|评价表|自评报告)|自评表$")
 _CUT_MARK = re.compile(r"(?:…+|\.{3,}|。{3,})\s*$")
