@@ -219,3 +219,14 @@ def test_options_with_boxes_read_by_ocr_give_the_ticked_one(printed: str, read: 
     ]))
     assert data.get("category") == read
     assert any("没有识别出勾选项" in w.message for w in warnings) == (read is None)
+
+
+def test_a_lone_title_over_a_second_indicator_table_is_no_indicator() -> None:
+    # Hubei's two-block layout: "年度绩效目标1(40分)" and "…2(40分)", each over its own header row
+    header = ["一级指标", "二级指标", "三级指标", "指标值", "完成值", "分值", "得分"]
+    data, _, warnings = read_grid(grid([
+        HEAD, ["年度绩效目标1(40分)"], header, ["产出指标", "数量指标", "监测点数", "10个", "10个", "20", "20"],
+        ["年度绩效目标2(40分)"], header, ["产出指标", "质量指标", "资料合格率", "100%", "100%", "20", "20"],
+    ]))
+    assert [i["name"] for i in data["indicators"]] == ["监测点数", "资料合格率"]
+    assert sum("年度绩效目标" in w.message for w in warnings) == 2

@@ -775,6 +775,8 @@ class _Reader:
                 # another indicator table further down (a 满意度 block after the notes) continues the list
                 i = next((rows.index(h) for h in headers if h > r), len(rows))
                 continue
+            if i < len(rows) and rows[i] in self.indicator_headers and len(self.grid.row(r)) == 1:
+                continue  # a lone cell over the next header ("年度绩效目标2(40分)") titles that table; left unread
             self.read_indicator_row(r, block, levels, indicators, categories)
         if categories:
             self.data["categories"] = categories
