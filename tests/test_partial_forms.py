@@ -183,3 +183,11 @@ def test_a_department_form_s_account_of_its_self_evaluation_is_reported(tmp_path
     basic = report.section("basic")
     assert basic is not None and "自评工作开展情况" in basic.markdown
     assert "本部门成立自评小组，对2017年整体支出开展绩效自评。" in basic.markdown
+
+
+def test_an_evaluation_before_2019_is_not_based_on_the_2020_regulation(tmp_path: Path) -> None:
+    old = _render(tmp_path, {**NO_WEIGHTS, "year": 2016})
+    assert "财预〔2020〕10号" not in old.markdown and "财预〔2011〕285号" in old.markdown
+    assert [p.kind for p in check(old.markdown, data=old.evaluation).problems] == ["placeholder"]  # terms all found
+    new = _render(tmp_path, {**NO_WEIGHTS, "year": 2020})
+    assert "《项目支出绩效评价管理办法》（财预〔2020〕10号）" in new.markdown

@@ -243,6 +243,8 @@ class Facts:
     main_outputs: list[IndicatorFacts] = field(default_factory=list)  # what the project set out to deliver
     money_items: list[IndicatorFacts] = field(default_factory=list)  # indicators whose target is money
     self_evaluation: str = ""  # how the unit organised its self-evaluation, as the form gives it
+    basis: str = ""  # the regulation the self-evaluation follows, by year (wording.yaml basis)
+    basis_short: str = ""
     same_units: bool = False  # 主管部门 and 实施单位 are one body: name it once
     achieved_new: bool = False  # the goal's 实际完成情况 says more than the planned goal repeated
     achieved_paragraphs: list[str] = field(default_factory=list)  # goals_achieved cut into paragraphs (≤ ~260)
@@ -962,6 +964,8 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     facts.main_outputs = _main_outputs(ev, indicator_facts)
     facts.money_items = [indicator_facts[r.index] for r in ev.indicators if indicator_facts[r.index].money]
     facts.self_evaluation = text.md(text.sentence(form.self_evaluation)) if form.self_evaluation else ""
+    era = "before_2019" if form.year is not None and form.year <= 2018 else "current"
+    facts.basis, facts.basis_short = wording.say(f"basis.{era}"), wording.say(f"basis.{era}_short")
     facts.same_units = _same_body(form.department, ev.implementer)
     planned = form.goals.planned if form.goals else None
     achieved = form.goals.achieved if form.goals else None
