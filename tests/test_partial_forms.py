@@ -191,3 +191,12 @@ def test_an_evaluation_before_2019_is_not_based_on_the_2020_regulation(tmp_path:
     assert [p.kind for p in check(old.markdown, data=old.evaluation).problems] == ["placeholder"]  # terms all found
     new = _render(tmp_path, {**NO_WEIGHTS, "year": 2020})
     assert "《项目支出绩效评价管理办法》（财预〔2020〕10号）" in new.markdown
+
+
+def test_a_form_printing_only_the_initial_budget_is_not_said_to_print_a_full_year_budget(tmp_path: Path) -> None:
+    # Beijing's layout has 年初预算数(A) only: the report measures execution against it and names it so
+    report = _render(tmp_path, {**NO_WEIGHTS, "budget": {"weight": 20, "initial": 310.2, "executed": 154.74,
+                                                       "score": 10}})
+    md = report.markdown
+    assert "全年预算" not in md.split("## 附表")[0]
+    assert "年初预算数310.20万元" in md
