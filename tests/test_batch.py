@@ -279,3 +279,16 @@ def test_a_journal_line_holds_each_row_as_asdict_would() -> None:
             Row(input="b.yaml", status="failed", message="无法读取")]
     expected = json.dumps({"key": "k", "count": 2, "rows": [asdict(r) for r in rows]}, ensure_ascii=False) + "\n"
     assert _line("k", 2, rows) == expected
+
+
+def test_collect_skips_what_reportgen_wrote_earlier(tmp_path: Path) -> None:
+    # a folder holding the forms and an earlier run's results: render's sidecars and a whole batch output folder
+    (tmp_path / "表.yaml").write_text("project: x\n", encoding="utf-8")
+    (tmp_path / "报告.check.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "报告.sources.json").write_text("{}", encoding="utf-8")
+    earlier = tmp_path / "上次输出"
+    earlier.mkdir()
+    (earlier / ".reportgen-batch.jsonl").write_text("", encoding="utf-8")
+    (earlier / "summary.xlsx").write_bytes(b"")
+    (earlier / "报告.docx").write_bytes(b"")
+    assert [p.name for p in collect_inputs([tmp_path], tmp_path / "新输出")] == ["表.yaml"]

@@ -41,6 +41,8 @@ __all__ = ["BatchOptions", "BatchResult", "Done", "Handle", "INPUT_SUFFIXES", "R
 
 INPUT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".docx", ".txt", ".tsv")
 JOURNAL = ".reportgen-batch.jsonl"
+#: what render writes beside a report: never a form
+_SIDECARS = (".check.json", ".sources.json")
 
 
 # --- inputs --------------------------------------------------------------------------------------
@@ -54,10 +56,13 @@ def collect_inputs(paths: list[Path], outdir: Path) -> list[Path]:
         if not path.exists():
             raise UsageError(f"输入不存在：{path}", hint="请检查路径")
         if path.is_dir():
+            # an earlier batch's output folder (its journal marks it) holds reports, not forms
+            earlier = {j.parent.resolve() for j in path.rglob(JOURNAL)}
             for p in sorted(path.rglob("*")):
-                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith((".", "~$")):
+                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith((".", "~$")) \
+                        and not p.name.endswith(_SIDECARS):
                     resolved = p.resolve()
-                    if out != resolved and out not in resolved.parents:
+                    if out != resolved and out not in resolved.parents and not earlier & set(resolved.parents):
                         found.append(p)
         else:
             found.append(path)
