@@ -230,3 +230,14 @@ def test_a_lone_title_over_a_second_indicator_table_is_no_indicator() -> None:
     ]))
     assert [i["name"] for i in data["indicators"]] == ["监测点数", "资料合格率"]
     assert sum("年度绩效目标" in w.message for w in warnings) == 2
+
+
+def test_two_projects_on_one_sheet_are_refused_not_merged() -> None:
+    with pytest.raises(InputError, match="同一工作表中有两个项目：“社区食堂运营补贴”和“老年助浴服务”") as caught:
+        read_grid(grid([
+            ["项目名称", "社区食堂运营补贴"], ["三级指标", "指标值", "完成值", "分值", "得分"],
+            ["就餐老人人数", "≥200人", "210人", "10", "10"],
+            ["项目名称", "老年助浴服务"], ["三级指标", "指标值", "完成值", "分值", "得分"],
+            ["助浴人次", "≥500人次", "520人次", "10", "10"],
+        ]))
+    assert "A4" in str(caught.value.where)

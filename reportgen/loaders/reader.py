@@ -354,6 +354,8 @@ class _Reader:
     def __init__(self, grid: Grid, file: str) -> None:
         self.grid = grid
         self.where = Place.within(file, grid.ref)
+        self.file = file
+        self.project_row = -1
         self.data: dict[str, Any] = {}
         self.places: dict[str, str] = {}
         self.warnings: list[tuple[int, int, ReadWarning]] = []
@@ -449,12 +451,25 @@ class _Reader:
 
     def set_field(self, path: str, text: str | None, cell: Cell, label: Cell) -> None:
         if path in self.data or path in self.places:
+            first = self.data.get(path)
+            tables = [h for h in self.indicator_headers if self.project_row < h < label.row]
+            if path == "project" and text and isinstance(first, str) and norm(text) != norm(first) and tables \
+                    and any(h > label.row for h in self.indicator_headers):
+                # a second project with its own table on the same sheet: merged into the first it would make one
+                # report of two (a name printed twice over one table, spelt two ways, only warns)
+                raise InputError(
+                    f"同一工作表中有两个项目：“{first.strip()}”和“{text.strip()}”",
+                    where=Place.within(self.file, label.ref),
+                    hint="请把每个项目放在单独的工作表（或文件）中，再生成报告",
+                )
             if text:
                 self.warn(label, f"“{label_key(label.text)}”重复出现，已使用第一次出现的值")
             return
         if not text or not text.strip():
             return
         text = text.strip()
+        if path == "project":
+            self.project_row = label.row
         value: Any = text
         if path in _CHOICE_FIELDS and len(_OPTION_NUMBER.findall(text)) >= 2:
             # OCR prints an empty box as 口, 0 or ○ after its option ("1、部门预算项目0 2、市直专项口")
