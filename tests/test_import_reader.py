@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -241,3 +242,15 @@ def test_two_projects_on_one_sheet_are_refused_not_merged() -> None:
             ["助浴人次", "≥500人次", "520人次", "10", "10"],
         ]))
     assert "A4" in str(caught.value.where)
+
+
+def test_a_total_in_chinese_numerals_is_read_and_said_to_be() -> None:
+    from reportgen.loaders.reader import chinese_number
+
+    data, places, warnings = read_grid(grid([
+        HEAD, ["三级指标", "指标值", "完成值", "分值", "得分"], ["培训人数", "100人", "100人", "100", "95"],
+        ["总分", "", "", "100", "九十五"],
+    ]))
+    assert data["total_score"] == "95" and places["total_score"] == "!表!E4"
+    assert any("中文数字，已按95分读取" in w.message for w in warnings)
+    assert [chinese_number(t) for t in ("一百", "九十二点五", "一百零五", "九五", "十")] == [100, Decimal("92.5"), 105, None, 10]

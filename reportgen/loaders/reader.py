@@ -281,6 +281,30 @@ def _name_and_weight(text: str, bare_weights: bool) -> tuple[str, str | None]:
     return text[: match.start()].strip(), match.group(1)
 
 
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"^([零〇一二两三四五六七八九十百]+)(?:点([零〇一二三四五六七八九]+))?分?$")
+
+
+def chinese_number(text: str) -> Decimal | None:
+    """95 for "九十五", 100 for "一百", 92.5 for "九十二点五"; None for anything else (up to 999)."""
+    m = _CN_NUMBER.match(norm(text))
+    if not m:
+        return None
+    whole, rest = 0, m[1]
+    for unit, size in (("百", 100), ("十", 10)):
+        if unit in rest:
+            head, rest = rest.split(unit, 1)
+            if len(head) > 1 or unit in rest:
+                return None
+            whole += (_CN_DIGITS[head] if head else 1) * size
+    rest = rest.lstrip("零〇") if whole else rest  # 一百零五
+    if len(rest) > 1:
+        return None
+    whole += _CN_DIGITS[rest] if rest else 0
+    digits = "".join(str(_CN_DIGITS[c]) for c in m[2] or "")
+    return Decimal(f"{whole}.{digits}") if digits else Decimal(whole)
+
+
 def checked_option(text: str) -> str | None:
     """Return the ticked option(s) of ``1、甲 ☑ 2、乙 ☐``; None when nothing is ticked.
 
@@ -998,6 +1022,13 @@ class _Reader:
         if total is None:
             total = next((c for c in reversed(numbers) if c.col != weight_col), None)
         self.place(*numbers)
+        if total is None:
+            # "九十五": a total written in Chinese numerals is read, and said to have been
+            spelt = next(((c, n) for c in cells[1:] if (n := chinese_number(c.text)) is not None), None)
+            if spelt is not None and "total_score" not in self.data:
+                self.place(spelt[0])
+                self.warn(spelt[0], f"总分“{spelt[0].text.strip()}”为中文数字，已按{spelt[1]}分读取，请核实")
+                self.put("total_score", str(spelt[1]), spelt[0])
         if total is not None and "total_score" not in self.data:
             self.put("total_score", total.text.strip(), total)
         for cell in cells[1:]:
