@@ -154,6 +154,7 @@ CASES: list[Case] = [
     Case("goal-hollow", doc(extra="goals:\n  planned: 测试项目\n"), "goals.planned", "planned: 测试项目"),
     Case("name-cut-off", doc(indicator(name="公众满…")), "indicators[0].name", "- name: 公众满…"),
     Case("no-indicators", HEAD + "total_score: 100\n", "indicators", ""),
+    Case("form-unfilled", doc(indicator(actual=None, score=None)), "indicators", "indicators:"),
     Case(
         "task-no-result",
         doc(

@@ -119,6 +119,9 @@ CODES: dict[str, Code] = {
         "warning", "预算执行率偏低", "预算执行率{rate}，低于{threshold}，报告需说明原因"
     ),
     # department-wide forms and forms without indicator rows (issue 14)
+    "form-unfilled": Code(
+        "error", "自评表尚未填写", "{count}项绩效指标都没有实际完成值和得分：这是一张尚未填写的表，无法撰写自评报告（render 会拒绝）"
+    ),
     "no-indicators": Code(
         "warning", "没有绩效指标行", "自评表没有绩效指标行，报告将按预算执行和总分撰写，指标完成情况留出【待补充】"
     ),

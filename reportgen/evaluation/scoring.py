@@ -687,6 +687,8 @@ def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evalu
     goal_hollow = ev.goal(printed)
     budget = ev.budget()
     results = [ev.indicator(i, ind) for i, ind in enumerate(form.indicators)]
+    if results and all(r.indicator.actual is None and r.indicator.score is None for r in results):
+        ev.add("form-unfilled", "indicators", count=len(results))  # what render refuses, validate says
     level1, level2 = ev.categories(results)
     total, computed, source, grade, grade_computed = ev.totals(budget, results)
     tasks = ev.tasks()

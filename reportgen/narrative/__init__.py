@@ -236,7 +236,8 @@ def refuse_unfilled(ev: Evaluation) -> None:
     raise InputError(
         f"自评表尚未填写：{len(inds)}项绩效指标{what}{executed}，无法撰写自评报告",
         where=source_of(ev.form).locate("indicators"),
-        hint="请先在自评表中填写各项指标的实际完成值和得分（以及预算执行数、总分），再生成报告",
+        hint="请先在自评表中填写各项指标的实际完成值和得分" + ("（以及预算执行数、总分）" if executed else "（以及总分）")
+        + "，再生成报告",
     )
 
 
