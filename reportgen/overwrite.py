@@ -93,7 +93,7 @@ def kept_error(outdir: Path, changed: list[Path]) -> KeptError:
     names = "、".join(p.name for p in changed)
     return KeptError(
         f"{names} 在上次生成后被修改过（或不是 reportgen 生成的），已保留原文件，这份报告没有重新生成",
-        where=str(outdir),
+        where=str(changed[0].parent if changed else outdir),
         hint="如确要用新生成的报告替换，请加 --force；或先把修改过的文件改名或移走",
         kept=changed,
     )

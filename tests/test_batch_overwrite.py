@@ -110,3 +110,26 @@ def test_reports_moved_into_unit_folders_keep_their_record(tmp_path: Path) -> No
     forced = run_batch([src], BatchOptions(**{**options.__dict__, "force": True}))
     assert forced.exit_code == 0 and _files(out) == made
     assert overwrite.read_record(out, victim.stem)  # the record is where the report is
+
+
+def test_an_edited_summary_or_overview_is_kept_and_the_new_one_written_beside_it(tmp_path: Path) -> None:
+    import openpyxl
+
+    runner = CliRunner()
+    src, out = tmp_path / "in", tmp_path / "out"
+    _forms(src, 2)
+    assert _batch(runner, src, out).exit_code == 0
+    book = openpyxl.load_workbook(out / "summary.xlsx")
+    book.active["Q2"] = "财务科备注"
+    book.save(out / "summary.xlsx")
+    (out / "overview.md").write_text((out / "overview.md").read_text(encoding="utf-8") + "批注\n", encoding="utf-8")
+    again = _batch(runner, src, out)
+    assert again.exit_code == 0
+    assert openpyxl.load_workbook(out / "summary.xlsx").active["Q2"].value == "财务科备注"
+    assert (out / "overview.md").read_text(encoding="utf-8").endswith("批注\n")
+    assert (out / "summary（新）.xlsx").exists() and (out / "overview（新）.md").exists()
+    assert "summary.xlsx 在上次生成后被修改过，已保留；本次的新文件写入 summary（新）.xlsx" in again.output
+    # an unedited index is replaced as before, and --force replaces the edited ones
+    assert not (out / "summary（新）.md").exists()
+    assert _batch(runner, src, out, "--force").exit_code == 0
+    assert openpyxl.load_workbook(out / "summary.xlsx").active["Q2"].value is None

@@ -65,7 +65,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("batch/index.py", "PROJECT"): "the 类型 column's values, compared across the batch",
     ("batch/index.py", "_GRADE_ORDER"): "the grades 优良中差 as forms print them, in order",
     ("batch/index.py", "problems"): "a summary cell: a finding's title (CODES) with its count (N处) and severity",
-    ("batch/index.py", "write_summary_xlsx"): "the workbook's sheet name and first column",
+    ("batch/index.py", "summary_xlsx"): "the workbook's sheet name and first column",
+    ("batch/index.py", "_number"): "number formats that mark a cell's origin (（计算）, 取自来源行) in summary.xlsx",
+    ("batch/index.py", "write_index"): "the name of a new index file written beside one the user edited",
 }
 
 _RAISING = re.compile(r"(Error|Exception|Warning)$|^_?refuse")

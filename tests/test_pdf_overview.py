@@ -31,7 +31,7 @@ def _pages(pdf: Path) -> list[str]:
 
 def test_low_execution_is_listed_and_every_project_is_in_the_table() -> None:
     markdown = overview_markdown(BatchResult(rows=_rows(10), elapsed=0.0))
-    attention = markdown.split("## 五、需要关注的项目")[1].split("## 附表")[0]
+    attention = markdown.split("、需要关注的项目")[1].split("## 附表")[0]
     assert "第1个项目（某区财政局）：预算执行率80%，低于90%" in attention
     assert "第2个项目" in attention and "第3个项目（" not in attention  # 90 % is not below 90 %
     table = markdown.split("## 附表：项目自评情况一览表")[1]

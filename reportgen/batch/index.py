@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from reportgen.defaults import LOW_EXECUTION_RATE
 from reportgen.evaluation.findings import CODES, SEVERITY_LABEL
 from reportgen.fsutil import atomic_write
 from reportgen.narrative.text import cell, md
+from reportgen.overwrite import changed_files, write_files
 
 if TYPE_CHECKING:
     from reportgen.batch.run import BatchOptions, BatchResult, Row
@@ -70,15 +72,19 @@ def _value(row: Row, attr: str) -> str:
 
 def _number(row: Row, attr: str) -> tuple[float | int, str] | None:
     """The cells that hold numbers (so the finance office can sum and sort them) and their display format."""
-    unit = f'"{row.budget_unit}"' if row.budget_unit else ""
+    # a figure the form does not print stays a number (to sum and sort) whose format says where it came from
+    source = "（取自来源行）" if row.budget_from else ""
+    unit = f'"{row.budget_unit}{source}"' if row.budget_unit or source else ""
     if attr == "budget" and row.budget_value is not None:
         return row.budget_value, f"#,##0.00{unit}"
     if attr == "executed" and row.executed_value is not None:
         return row.executed_value, f"#,##0.00{unit}"
     if attr == "rate" and row.rate_value is not None:
-        return row.rate_value, "0.00%"
-    if attr == "total" and row.total_value is not None:
-        return row.total_value, "0.##" if row.total_value != int(row.total_value) else "0"
+        return row.rate_value, '0.00%"（计算）"' if row.rate_computed else "0.00%"
+    total = row.total_value if row.total_value is not None else row.total_sum
+    if attr == "total" and total is not None:
+        shape = "0.##" if total != int(total) else "0"
+        return total, shape + ('"（计算）"' if row.total_value is None else "")
     if attr == "year" and str(row.year).isdigit():
         return int(row.year), "0"
     return None
@@ -97,6 +103,10 @@ def _link(row: Row, outdir: Path) -> str | None:
 
 
 def write_summary_xlsx(rows: list[Row], path: Path) -> None:
+    atomic_write(path, summary_xlsx(rows, path.parent))
+
+
+def summary_xlsx(rows: list[Row], outdir: Path) -> bytes:
     from io import BytesIO
 
     from openpyxl import Workbook
@@ -129,7 +139,7 @@ def write_summary_xlsx(rows: list[Row], path: Path) -> None:
             if number:
                 c.number_format = number[1]
             c.alignment = wrap
-            if attr == "outputs" and (target := _link(row, path.parent)):
+            if attr == "outputs" and (target := _link(row, outdir)):
                 c.hyperlink = target
                 c.font = link_font
             cells.append(c)
@@ -137,7 +147,7 @@ def write_summary_xlsx(rows: list[Row], path: Path) -> None:
     buffer = BytesIO()
     wb.properties.creator = "reportgen"
     wb.save(buffer)
-    atomic_write(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 #: the template of summary.md (a --templates folder may hold its own batch/summary.md.j2)
@@ -176,23 +186,28 @@ def overview_markdown(result: BatchResult, templates: str | None = None) -> str:
 def overview_facts(result: BatchResult) -> dict[str, Any]:
     """Gather what the overview says: counts, grades, scores, money, causes, the projects to watch."""
     rows = result.rows
-    done = [r for r in rows if r.status not in ("failed", "kept")]
+    # a project whose report the user edited (kept) still counts: its form, and so its figures, are unchanged
+    done = [r for r in rows if r.status != "failed"]
     failed = [r for r in rows if r.status == "failed"]
     kept = [r for r in rows if r.status == "kept"]  # the user edited its report: kept, not replaced
     scores = [r.total_value for r in done if r.total_value is not None]
-    grades = Counter(r.grade for r in done if r.grade)
+    grades = Counter(r.grade for r in done if r.grade and not r.grade_computed)
+    grades_computed = Counter(_grade(r) for r in done if r.grade and r.grade_computed)
     units = {r.budget_unit for r in done if r.budget_unit}
     kinds = Counter(r.kind for r in rows if r.kind)
     # a department's whole budget contains its projects' money: the totals add up project forms only
     money = [r for r in done if r.kind != DEPARTMENT] if kinds.get(PROJECT) else done
+    # the rate of the sums is over projects that print both amounts: a budget without its execution is left out
+    incomplete = [r for r in money if (r.budget_value is None) != (r.executed_value is None)]
+    money = [r for r in money if r.budget_value is not None and r.executed_value is not None]
     facts: dict[str, Any] = {
         "projects": len(rows),
         "reports": len(done),
         "failed": len(failed),
         "skipped": result.skipped,
         "kinds": {"project": kinds.get(PROJECT, 0), "department": kinds[DEPARTMENT]} if kinds.get(DEPARTMENT) else None,
-        "grades": [(g, grades[g]) for g in _GRADE_ORDER if grades.get(g)]
-        + [(g, n) for g, n in grades.items() if g not in _GRADE_ORDER],
+        "grades": _ordered(grades),
+        "grades_computed": _ordered(grades_computed),
         "scores": None,
         "computed": sum(1 for r in done if r.total_computed),
         "budget": None,
@@ -207,16 +222,19 @@ def overview_facts(result: BatchResult) -> dict[str, Any]:
             "lowest": fmt.plain_number(min(scores)),
             "lowest_project": lowest.project,
         }
-    if len(units) == 1:
+    if len(units) == 1 and money:
         unit = units.pop()
         budget = sum(r.budget_value or 0 for r in money)
         executed = sum(r.executed_value or 0 for r in money)
         rate = fmt.plain_number(executed / budget * 100) if budget else None
-        facts["budget"] = {"total": f"{budget:,.2f}", "executed": f"{executed:,.2f}", "unit": unit, "rate": rate}
+        facts["budget"] = {"total": f"{budget:,.2f}", "executed": f"{executed:,.2f}", "unit": unit, "rate": rate,
+                           "count": len(money), "incomplete": len(incomplete),
+                           "from_source": sum(1 for r in money if r.budget_from),
+                           "departments": sum(1 for r in done if r.kind == DEPARTMENT) if kinds.get(PROJECT) else 0}
     elif units:
         facts["budget"] = "mixed"
-    attention = [r for r in done if r.grade in ("中", "差") or r.errors or r.placeholders or r.status == "check-failed"
-                 or (r.rate_value is not None and r.rate_value < LOW_EXECUTION)]
+    attention = [r for r in done if _grade(r) in ("中", "差") or r.errors or r.placeholders or r.status == "check-failed"
+                 or _low_rate(r)]
     facts["attention"] = [_row_facts(r) for r in attention]
     facts["failures"] = [{"input": r.input, "message": r.message} for r in failed]
     facts["kept"] = [{"name": r.project or r.input, "message": r.message} for r in kept]
@@ -224,9 +242,23 @@ def overview_facts(result: BatchResult) -> dict[str, Any]:
     return facts
 
 
+def _grade(r: Row) -> str:
+    return r.grade.removesuffix("（计算）")
+
+
+def _ordered(grades: Counter[str]) -> list[tuple[str, int]]:
+    return [(g, grades[g]) for g in _GRADE_ORDER if grades.get(g)] + [(g, n) for g, n in grades.items()
+                                                                      if g not in _GRADE_ORDER]
+
+
+def _low_rate(r: Row) -> bool:
+    """Execution below the threshold, by the printed rate or by the amounts where they disagree with it."""
+    return any(v is not None and v < LOW_EXECUTION for v in (r.rate_value, r.rate_from_amounts))
+
+
 def _row_facts(r: Row) -> dict[str, Any]:
     """One project for the overview: what it is, and why it needs attention (the template words the reasons)."""
-    low_rate = r.rate_value is not None and r.rate_value < LOW_EXECUTION
+    low_rate = _low_rate(r)
     return {
         "project": r.project,
         "unit": r.unit,
@@ -237,8 +269,9 @@ def _row_facts(r: Row) -> dict[str, Any]:
         "failed": r.status == "failed",
         "kept": r.status == "kept",
         "message": r.message,
-        "low_grade": r.grade if r.grade in ("中", "差") else None,
+        "low_grade": r.grade if _grade(r) in ("中", "差") else None,
         "low_rate": r.rate if low_rate else None,
+        "amounts_rate": fmt.percent(Decimal(str(r.rate_from_amounts))) if r.rate_from_amounts is not None else None,
         "threshold": fmt.plain_number(LOW_EXECUTION * 100),
         "errors": r.errors,
         "placeholders": r.placeholders,
@@ -265,12 +298,14 @@ def _title(markdown: str) -> str:
     return next((line[2:].strip() for line in markdown.splitlines() if line.startswith("# ")), "")
 
 
-def write_index(result: BatchResult, options: BatchOptions) -> None:
+def write_index(result: BatchResult, options: BatchOptions) -> list[tuple[str, str]]:
+    """Write the index files; one the user edited since reportgen wrote it is kept and the new one is written
+    beside it (``summary（新）.xlsx``). Returns (kept, written instead) name pairs."""
     out = options.outdir
-    write_summary_xlsx(result.rows, out / "summary.xlsx")
-    atomic_write(out / "summary.md", summary_markdown(result.rows, options.templates))
     overview = overview_markdown(result, options.templates)
-    atomic_write(out / "overview.md", overview)
+    files = {"summary.xlsx": summary_xlsx(result.rows, out),
+             "summary.md": summary_markdown(result.rows, options.templates).encode("utf-8"),
+             "overview.md": overview.encode("utf-8")}
     if "pdf" in options.formats:
         from reportgen.renderers.pdf import render_pdf
         from reportgen.report import Report
@@ -279,4 +314,16 @@ def write_index(result: BatchResult, options: BatchOptions) -> None:
         signature = tuple(x for x in (overview_unit(rows), overview_date(rows)) if x)
         report = Report(name="overview", title=_title(overview), markdown=overview,
                         unit=overview_unit(rows) or None, date=overview_date(rows) or None, signature=signature)
-        atomic_write(out / "overview.pdf", render_pdf(report, font=Path(options.font) if options.font else None))
+        files["overview.pdf"] = render_pdf(report, font=Path(options.font) if options.font else None)
+    moved: list[tuple[str, str]] = []
+    if not options.force:
+        for path in changed_files(out, INDEX_RECORD, files):
+            instead = f"{path.stem}（新）{path.suffix}"
+            files[instead] = files.pop(path.name)
+            moved.append((path.name, instead))
+    write_files(out, INDEX_RECORD, files, force=True)
+    return moved
+
+
+#: the overwrite record of the index files (reportgen.overwrite: a user's edits are never replaced silently)
+INDEX_RECORD = ".index"

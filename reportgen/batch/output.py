@@ -327,7 +327,7 @@ def _kept(row: Row, exc: KeptError) -> Row:
     """A project whose report was not replaced because the user changed it: it says which file, and --force."""
     row.status = "kept"
     row.where = str(exc.kept[0]) if exc.kept else exc.where or ""
-    row.message = f"{exc}；{exc.hint}"
+    row.message = f"{exc.message}；{exc.hint}"
     row.outputs = []
     row.stem = ""
     return row

@@ -15,7 +15,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportgen.batch.index import write_index
@@ -84,6 +84,7 @@ class BatchResult:
     elapsed: float
     interrupted: bool = False
     skipped: int = 0
+    index_kept: list[tuple[str, str]] = field(default_factory=list)  # edited index files kept: (kept, written)
 
     @property
     def failed(self) -> list[Row]:
@@ -163,7 +164,7 @@ def run_batch(
             result = BatchResult(rows=rows, elapsed=time.perf_counter() - start,
                                  interrupted=stop.requested.is_set(), skipped=skipped)
             out.finish(rows)
-            write_index(result, options)
+            result.index_kept = write_index(result, options)
     finally:
         restore()
     return result

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import signal
 import tempfile
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +114,14 @@ class Row:
     name: str = ""  # the report's own name (before any suffix that keeps file names unique)
     stem: str = ""  # where its files are, relative to the output folder, without the suffix
     kind: str = ""  # 项目支出 / 部门整体 (the 类型 column)
+    # the origins the index keeps apart from printed figures: a total summed from the rows (its value, for the
+    # workbook's number cell), a grade worked out from the total, a rate worked out from the amounts, amounts
+    # taken from a source row; and the rate the amounts give where the printed one differs from it
+    total_sum: float | None = None
+    grade_computed: bool = False
+    rate_computed: bool = False
+    budget_from: str = ""
+    rate_from_amounts: float | None = None
 
 
 # --- the worker: one input file in, rendered bytes and index rows out ---------------------------
@@ -274,7 +284,9 @@ def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -
     if check is not None:
         for p in check.problems:
             if getattr(p, "kind", "") in ("missing-term", "missing-section"):
-                missing.append(str(getattr(p, "group", None) or getattr(p, "term", None) or p.message))
+                # the group's name as the message says it (“绩效目标”), never its lexicon id
+                named = re.search(r"缺少“([^”]+)”", p.message)
+                missing.append(named[1] if named else str(getattr(p, "term", None) or p.message))
     composer = _STATE["engine"].composer
     categories: list[str] = []
     causes = [*(r.cause for r in ev.indicators if r.cause and r.lost > 0), *form.deviation_analysis]
@@ -292,9 +304,10 @@ def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -
         year=str(form.year or ""),
         budget=fmt.money(b.base, b.unit) if b and b.base is not None else "",
         executed=fmt.money(b.executed, b.unit) if b and b.executed is not None else "",
-        rate=fmt.percent(b.rate) if b and b.rate is not None else "",
+        rate=(fmt.percent(b.rate) + ("（计算）" if ev.figures["budget.rate"].computed else "")) if b and b.rate is not None
+        else "",
         total=(fmt.score(ev.total) + ("（计算）" if ev.total_source != "printed" else "")) if ev.total is not None else "",
-        grade=ev.grade or "",
+        grade=(ev.grade + ("（计算）" if not form.grade else "")) if ev.grade else "",
         deducted=[f"{r.name}（-{fmt.score(r.lost)}）" for r in ev.deducted],
         findings=[f"{f.severity}:{f.code}" for f in ev.findings if f.severity != "info"],
         errors=len(ev.errors),
@@ -309,6 +322,12 @@ def _row_for(outcome: Outcome, paths: dict[str, Path], path: Path, index: int) -
         budget_unit=b.unit if b else "",
         rate_value=float(b.rate) if b and b.rate is not None else None,
         date=report.date or "",
+        total_sum=float(ev.total) if ev.total is not None and ev.total_source != "printed" else None,
+        grade_computed=bool(ev.grade) and not form.grade,
+        rate_computed=b is not None and b.rate is not None and ev.figures["budget.rate"].computed,
+        budget_from=rec.figures.row if (rec := ev.reconciliation) is not None and rec.figures.from_source else "",
+        rate_from_amounts=float(b.rate_computed) if b and b.rate_computed is not None and b.rate is not None
+        and abs(b.rate_computed - b.rate) > Decimal("0.005") else None,
     )
 
 

@@ -128,7 +128,12 @@ def batch(
         out.print(f"失败：{place}{about}{row.message}", markup=False)
     for row in result.kept:
         out.print(f"未覆盖：“{row.project or row.input}”（{row.input}）：{row.message}", markup=False)
-    out.print(f"汇总表：{outdir / 'summary.xlsx'}、{outdir / 'summary.md'}；概览：{outdir / 'overview.md'}", markup=False)
+    names = dict(result.index_kept)
+    shown = [str(outdir / names.get(n, n)) for n in ("summary.xlsx", "summary.md")]
+    views = [str(outdir / names.get(n, n)) for n in ("overview.md", "overview.pdf") if (outdir / names.get(n, n)).exists()]
+    out.print(f"汇总表：{'、'.join(shown)}；概览：{'、'.join(views)}", markup=False)
+    for name, instead in result.index_kept:
+        out.print(f"{name} 在上次生成后被修改过，已保留；本次的新文件写入 {instead}（加 --force 则直接替换）。", markup=False)
     if result.interrupted:
         out.print("已中断：已完成的报告均已保留，可用 --resume 继续。", markup=False)
     raise SystemExit(result.exit_code)

@@ -164,7 +164,7 @@ class BudgetFacts:
     balance: Figure  # unspent amount (missing when nothing is left)
     story: BudgetStory | None = None  # zero total row, adjustment, over-spending, a reused cause (reconcile.py)
     # what ``adjusted`` is called: the form's 全年预算数, or its 年初预算数 standing in when that is all it prints
-    base_name: str = "全年预算数"
+    base_name: str = ""
     adjusted_printed: bool = True
 
 
@@ -619,7 +619,8 @@ class _Builder:
             under=b.rate is not None and b.rate < self.ev.rules.low_execution_rate,
             over=b.rate is not None and b.rate > 1,
             sources=sources,
-            base_name="全年预算数" if fig["budget.adjusted"].known or not fig["budget.initial"].known else "年初预算数",
+            base_name=self.wording.say("budget_name.adjusted" if fig["budget.adjusted"].known
+                                       or not fig["budget.initial"].known else "budget_name.initial"),
             adjusted_printed=fig["budget.adjusted"].known,
             balance=fig["budget.balance"],
             story=budget_story(self.ev, self.placeholder),
