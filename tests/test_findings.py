@@ -395,3 +395,10 @@ def test_notes_read_finding_parameters_not_their_wording(monkeypatch: pytest.Mon
     }
     monkeypatch.setattr(findings, "CODES", {**findings.CODES, **reworded})
     assert notes() == before
+
+
+def test_a_name_pointing_to_two_categories_raises_no_category_suspicion(tmp_path: Path) -> None:
+    # 费用结算及时性 under 时效指标: "费用" is a cost word, "及时" a timeliness one; no advice to re-file it
+    ev, _ = evaluate_text(tmp_path, doc(indicator(name="费用结算及时性", level2="时效指标", target="≥95%",
+                                                  actual="98%")))
+    assert "category-suspect" not in {f.code for f in ev.findings}

@@ -236,7 +236,7 @@ _PROBLEM_WORDS = re.compile(r"不足|不能|未能|未完成|未达到|未达成
 # name keyword -> the level-2 category the name suggests (only clear-cut words; ambiguous ones like 覆盖率 are left out)
 _CATEGORY_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"成本|单价|费用|经费标准|补助标准|补贴标准|人均.{0,4}(?:补贴|费用|成本)"), "成本指标"),
-    (re.compile(r"及时率|时限|按时|完成时间|办结时间|周期"), "时效指标"),
+    (re.compile(r"及时|时限|按时|完成时间|办结时间|周期"), "时效指标"),
     (re.compile(r"满意度|满意率"), "满意度指标"),
 )
 
@@ -266,10 +266,9 @@ def _legacy_status(verdict: Status, ratio: Decimal | None) -> Status_:
 
 
 def _category_suggestion(name: str) -> str | None:
-    for pattern, category in _CATEGORY_HINTS:
-        if pattern.search(name):
-            return category
-    return None
+    """The category a name points to; none when it points to two ("费用结算及时性": cost words, timeliness)."""
+    found = {category for pattern, category in _CATEGORY_HINTS if pattern.search(name)}
+    return found.pop() if len(found) == 1 else None
 
 
 # --- the stages ---------------------------------------------------------------------------------
