@@ -292,3 +292,19 @@ def test_collect_skips_what_reportgen_wrote_earlier(tmp_path: Path) -> None:
     (earlier / "summary.xlsx").write_bytes(b"")
     (earlier / "报告.docx").write_bytes(b"")
     assert [p.name for p in collect_inputs([tmp_path], tmp_path / "新输出")] == ["表.yaml"]
+
+
+def test_a_folder_without_forms_is_a_usage_error_and_unreadable_files_are_named(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reportgen.cli import main
+
+    empty = tmp_path / "空"
+    empty.mkdir()
+    (empty / "旧表.xls").write_bytes(b"")
+    result = CliRunner().invoke(main, ["batch", str(empty), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "没有找到可读取的自评表" in result.output and ".xls" in result.output
+    _write_forms(empty, 1)
+    result = CliRunner().invoke(main, ["batch", str(empty), "-o", str(tmp_path / "out"), "--jobs", "1",
+                                       "--format", "md"])
+    assert result.exit_code in (0, 1) and "未读取 1 个不支持的文件（旧表.xls）" in result.output

@@ -69,6 +69,18 @@ def collect_inputs(paths: list[Path], outdir: Path) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+#: office files a folder of forms often holds that reportgen cannot read: the batch names them
+UNREADABLE_SUFFIXES = (".xls", ".doc", ".wps", ".et", ".pdf", ".ofd")
+
+
+def unreadable_inputs(paths: list[Path], outdir: Path) -> list[Path]:
+    """Files in the given folders that look like forms in a format reportgen does not read."""
+    out = outdir.resolve()
+    return [p for path in paths if path.is_dir() for p in sorted(path.rglob("*"))
+            if p.is_file() and p.suffix.lower() in UNREADABLE_SUFFIXES and not p.name.startswith((".", "~$"))
+            and out not in p.resolve().parents]
+
+
 def _input_key(path: Path, fingerprint: str) -> str:
     h = hashlib.sha256(fingerprint.encode())
     h.update(path.read_bytes())
@@ -85,6 +97,7 @@ class BatchResult:
     interrupted: bool = False
     skipped: int = 0
     index_kept: list[tuple[str, str]] = field(default_factory=list)  # edited index files kept: (kept, written)
+    unread: list[Path] = field(default_factory=list)  # .xls, .doc, .pdf… in the folders: said, not silently passed over
 
     @property
     def failed(self) -> list[Row]:
@@ -123,8 +136,11 @@ def run_batch(
     stop = stop or Stop()
     restore = stop.install()
     try:
+        files = collect_inputs(inputs, options.outdir)
+        if not files:
+            raise UsageError("没有找到可读取的自评表", where="、".join(str(p) for p in inputs),
+                             hint="支持 " + "、".join(INPUT_SUFFIXES) + "；.xls、.doc 请先另存为 .xlsx、.docx")
         with OutputFolder(options.outdir, force=options.force) as out:
-            files = collect_inputs(inputs, options.outdir)
             fingerprint = options.fingerprint()
             tasks = [Task(str(path), _input_key(path, fingerprint)) for path in files]
             previous = out.start(resume=options.resume)
@@ -162,7 +178,8 @@ def run_batch(
             _run(todo, options, handle, stop)
             rows = [row for task in tasks for _, row in sorted(results.get(task.path, {}).items())]
             result = BatchResult(rows=rows, elapsed=time.perf_counter() - start,
-                                 interrupted=stop.requested.is_set(), skipped=skipped)
+                                 interrupted=stop.requested.is_set(), skipped=skipped,
+                                 unread=unreadable_inputs(inputs, options.outdir))
             out.finish(rows)
             result.index_kept = write_index(result, options)
     finally:
