@@ -136,11 +136,11 @@ def run_batch(
     stop = stop or Stop()
     restore = stop.install()
     try:
-        files = collect_inputs(inputs, options.outdir)
-        if not files:
-            raise UsageError("没有找到可读取的自评表", where="、".join(str(p) for p in inputs),
-                             hint="支持 " + "、".join(INPUT_SUFFIXES) + "；.xls、.doc 请先另存为 .xlsx、.docx")
-        with OutputFolder(options.outdir, force=options.force) as out:
+        with OutputFolder(options.outdir, force=options.force) as out:  # a batch already writing there comes first
+            files = collect_inputs(inputs, options.outdir)
+            if not files:
+                raise UsageError("没有找到可读取的自评表", where="、".join(str(p) for p in inputs),
+                                 hint="支持 " + "、".join(INPUT_SUFFIXES) + "；.xls、.doc 请先另存为 .xlsx、.docx")
             fingerprint = options.fingerprint()
             tasks = [Task(str(path), _input_key(path, fingerprint)) for path in files]
             previous = out.start(resume=options.resume)
