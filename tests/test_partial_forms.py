@@ -200,3 +200,16 @@ def test_a_form_printing_only_the_initial_budget_is_not_said_to_print_a_full_yea
     md = report.markdown
     assert "全年预算" not in md.split("## 附表")[0]
     assert "年初预算数310.20万元" in md
+
+
+def test_a_copied_target_is_no_completion_and_a_benefit_target_no_spending_standard(tmp_path: Path) -> None:
+    report = _render(tmp_path, {**NO_WEIGHTS, "indicators": [
+        {"level1": "产出指标", "level2": "数量指标", "name": "安装水标尺", "weight": 40, "target": "≥266米",
+         "actual": "≥266米", "score": 40},
+        {"level1": "效益指标", "level2": "经济效益指标", "name": "带动农户增收", "weight": 40, "target": "≥11.376万元",
+         "actual": "12万元", "score": 40},
+    ], "total_score": 100})
+    md = report.markdown
+    deviation = report.section("deviation")
+    assert deviation is not None and "未出现偏离" not in deviation.markdown and "需补填后分析" in deviation.markdown
+    assert "使用标准" not in md and "成本标准" not in md  # 增收 is a benefit, not what the money pays for

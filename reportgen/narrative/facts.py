@@ -346,6 +346,9 @@ def _same_body(a: str | None, b: str | None) -> bool:
     return bool(a and b) and text.clause(a).replace(" ", "") == text.clause(b).replace(" ", "")
 
 
+_COSTS = re.compile(r"成本|单价|费用|经费标准|补助标准|补贴标准")
+
+
 def _with_untold_causes(notes: SimpleNamespace, ev: Evaluation, facts: dict[int, IndicatorFacts],
                         deviations: list[DeviationItem]) -> SimpleNamespace:
     """A cause the form prints for an indicator that is no deviation (its actual or score blank) is still said."""
@@ -929,8 +932,10 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         unscored_count=sum(1 for r in ev.indicators if r.score is None),
         unweighted_count=sum(1 for r in ev.indicators if r.weight is None),
         goal_gap=b.placeholder("goals", "goals.planned") if ev.goal_hollow else "",
+        # a copied target ("≥266米" as the actual) says nothing of completion either
         unassessed=computed(Decimal(sum(1 for r in ev.indicators if r.score is None or r.actual.placeholder
-                                        or not r.indicator.actual)),
+                                        or not r.indicator.actual
+                                        or (r.verdict is not None and r.verdict.key == "copied"))),
                             "count", "未填写实际完成值或得分的指标项数", path="unassessed", unit="项",
                             label="未填写实际完成值或得分的指标数"),
         execution_missing=ev.budget is None or ev.budget.executed is None,
@@ -968,7 +973,10 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     facts.naming = Naming(facts.project, short,
                           wording.say("short_name", full=facts.project, short=short) if short else "")
     facts.main_outputs = _main_outputs(ev, indicator_facts)
-    facts.money_items = [indicator_facts[r.index] for r in ev.indicators if indicator_facts[r.index].money]
+    # what the money pays for: cost indicators in money (≤200元/人), never a benefit target (增收≥11.376万元)
+    # (filed as a cost indicator, or named as one where the form misfiles it: 社区党员培训成本 under 社会效益)
+    facts.money_items = [indicator_facts[r.index] for r in ev.indicators if indicator_facts[r.index].money
+                         and _COSTS.search(f"{r.indicator.level1 or ''}{r.indicator.level2 or ''}{r.name}")]
     facts.self_evaluation = text.md(text.sentence(form.self_evaluation)) if form.self_evaluation else ""
     era = "before_2019" if form.year is not None and form.year <= 2018 else "current"
     facts.basis, facts.basis_short = wording.say(f"basis.{era}"), wording.say(f"basis.{era}_short")
