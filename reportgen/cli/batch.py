@@ -129,8 +129,8 @@ def batch(
     for row in result.kept:
         out.print(f"未覆盖：“{row.project or row.input}”（{row.input}）：{row.message}", markup=False)
     if result.unread:
-        shown = "、".join(p.name for p in result.unread[:5]) + ("等" if len(result.unread) > 5 else "")
-        out.print(f"未读取 {len(result.unread)} 个不支持的文件（{shown}）：.xls、.doc 请另存为 .xlsx、.docx，"
+        unread = "、".join(p.name for p in result.unread[:5]) + ("等" if len(result.unread) > 5 else "")
+        out.print(f"未读取 {len(result.unread)} 个不支持的文件（{unread}）：.xls、.doc 请另存为 .xlsx、.docx，"
                   "PDF 请先把其中的表格文字提取为 .txt 再读取。", markup=False)
     names = dict(result.index_kept)
     shown = [str(outdir / names.get(n, n)) for n in ("summary.xlsx", "summary.md")]
