@@ -70,7 +70,7 @@ def test_blank_cells_are_asked_for_and_no_deviation_is_not_concluded(tmp_path: P
     deviation = report.section("deviation")
     assert deviation is not None
     assert "未出现偏离绩效目标的情况" not in deviation.markdown and "均已完成" not in deviation.markdown
-    assert "有2项指标未填写实际完成值或得分，未填写预算执行数，偏差情况需补填后分析" in deviation.markdown
+    assert "有2项指标的实际完成值或得分未填写（或照抄目标值），未填写预算执行数，偏差情况需补填后分析" in deviation.markdown
     measures = report.section("measures")
     assert measures is not None and "未发现" not in measures.markdown
     # the cause the form prints for an indicator it leaves unscored is not dropped

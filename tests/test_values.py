@@ -501,3 +501,12 @@ def test_a_multiplier_and_the_unit_it_multiplies_are_one_unit(raw: str, unit: st
     # "3.1万人" read as 3.1万 with a remark "人" made the report say "比目标少0.1万" and "实际完成情况为人"
     value = parse_value(raw)
     assert (value.unit, value.note) == (unit, note)
+
+
+@pytest.mark.parametrize(("target", "actual", "ratio"), [
+    ("≥3万", "3.1万人", "1.0333"), ("≥1万平方米", "1.2万平米", "1.2000"), ("≥100万元", "120万人民币", "1.2000"),
+    ("≥100万元", "120万人", None),  # money against people: never compared
+])
+def test_multiplier_units_compare_with_their_spellings(target: str, actual: str, ratio: str | None) -> None:
+    found = completion_ratio(parse_value(target), parse_value(actual))
+    assert (str(found) if found is not None else None) == ratio

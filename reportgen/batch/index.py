@@ -202,7 +202,7 @@ def overview_facts(result: BatchResult) -> dict[str, Any]:
     money = [r for r in money if r.budget_value is not None and r.executed_value is not None]
     facts: dict[str, Any] = {
         "projects": len(rows),
-        "reports": len(done),
+        "reports": sum(1 for r in done if r.status != "kept"),
         "failed": len(failed),
         "skipped": result.skipped,
         "kinds": {"project": kinds.get(PROJECT, 0), "department": kinds[DEPARTMENT]} if kinds.get(DEPARTMENT) else None,

@@ -76,9 +76,13 @@ UNREADABLE_SUFFIXES = (".xls", ".doc", ".wps", ".et", ".pdf", ".ofd")
 def unreadable_inputs(paths: list[Path], outdir: Path) -> list[Path]:
     """Files in the given folders that look like forms in a format reportgen does not read."""
     out = outdir.resolve()
-    return [p for path in paths if path.is_dir() for p in sorted(path.rglob("*"))
-            if p.is_file() and p.suffix.lower() in UNREADABLE_SUFFIXES and not p.name.startswith((".", "~$"))
-            and out not in p.resolve().parents]
+    found = []
+    for path in (p for p in paths if p.is_dir()):
+        earlier = {j.parent.resolve() for j in path.rglob(JOURNAL)}  # an earlier batch's reports, not forms
+        found += [p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in UNREADABLE_SUFFIXES
+                  and not p.name.startswith((".", "~$")) and out not in (parents := set(p.resolve().parents))
+                  and not earlier & parents]
+    return found
 
 
 def _input_key(path: Path, fingerprint: str) -> str:

@@ -300,8 +300,9 @@ _KEY_OF_REACHED = {"met": "met", "exceeded": "exceeded", "early": "early", "on_t
 
 
 def implausible_share(name: str) -> bool:
-    """A share that cannot pass 100 % by its name (满意度, 覆盖率…: lexicon/labels.yaml bounded_shares)."""
-    return any(word in name for word in _BOUNDED)
+    """A share that cannot pass 100 % by its name (满意度, 覆盖率…: lexicon/labels.yaml bounded_shares); a change
+    in one (资金到位率提升 120 %) can."""
+    return any(word in name for word in _BOUNDED) and not any(word in name for word in ("提升", "提高", "增长", "增幅", "变动"))
 
 
 _BOUNDED = vocabulary.bounded_shares()

@@ -66,7 +66,7 @@ SUFFIX_OPS: tuple[tuple[str, Op | None], ...] = vocabulary.comparator_suffixes()
 KNOWN_UNITS: tuple[str, ...] = (
     "万元", "亿元", "千元", "元", "万", "亿", "千", "百",
     "个百分点", "百分点", "百分比", "%", "‰",
-    "人次", "人", "户次", "户", "个工作日", "工作日", "个月", "个", "批次", "车次", "场次", "次",
+    "人民币", "人次", "人", "户次", "户", "个工作日", "工作日", "个月", "个", "批次", "车次", "场次", "次",
     "万亩", "亩", "公顷", "平方米", "平米", "立方米", "千米", "公里", "厘米", "毫米", "米",
     "万吨", "吨", "千克", "公斤", "斤", "克",
     "只", "头", "种", "例", "篇", "份", "场", "件", "粒", "车", "辆", "台", "套", "座", "处", "条", "间",
@@ -76,7 +76,8 @@ KNOWN_UNITS: tuple[str, ...] = (
 )
 
 #: Unit spellings folded together when comparing (the 万/亿 multiplier is what matters, not the 元).
-UNIT_ALIASES: dict[str, str] = {"万元": "万", "亿元": "亿", "千元": "千", "百分比": "%"}
+UNIT_ALIASES: dict[str, str] = {"万元": "万", "亿元": "亿", "千元": "千", "百分比": "%", "人民币": "元", "万人民币": "万",
+                                "亿人民币": "亿", "平米": "平方米", "万平米": "万平方米"}
 
 #: Label text that carries no meaning of its own ("实际完成12次" is just 12次).
 LABEL_FILLERS: tuple[str, ...] = (
@@ -590,7 +591,8 @@ def _comparable(target: Value, actual: Value) -> tuple[Value, Value] | None:
     if t.number is None or a.number is None:
         return None
     tu, au = _unit_key(t.unit), _unit_key(a.unit)
-    if tu and au and tu != au:
+    # "≥3万" against "3.1万人": the bare multiplier is the same scale as the unit it multiplies
+    if tu and au and tu != au and not ({t.unit, a.unit} & _MULTIPLIERS and (au.startswith(tu) or tu.startswith(au))):
         return None
     if t.per and a.per and t.per != a.per:
         return None

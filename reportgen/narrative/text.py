@@ -60,7 +60,7 @@ def clause(text: str | None) -> str:
 
 def _latin_stop(text: str) -> str:
     """Drop a Latin full stop typed after Chinese text ("资金拨付及时." → "资金拨付及时"), never a number's point."""
-    if len(text) > 1 and text[-1] in ".．" and not text[-2].isascii():
+    if len(text) > 1 and text[-1] in ".．" and (not text[-2].isascii() or text[-2] in "%)"):
         return text[:-1]
     return text
 
