@@ -254,3 +254,13 @@ def test_a_total_in_chinese_numerals_is_read_and_said_to_be() -> None:
     assert data["total_score"] == "95" and places["total_score"] == "!表!E4"
     assert any("中文数字，已按95分读取" in w.message for w in warnings)
     assert [chinese_number(t) for t in ("一百", "九十二点五", "一百零五", "九五", "十")] == [100, Decimal("92.5"), 105, None, 10]
+
+
+def test_a_page_header_repeating_the_project_name_with_a_variant_only_warns() -> None:
+    header = ["三级指标", "指标值", "完成值", "分值", "得分"]
+    data, _, warnings = read_grid(grid([
+        ["项目名称", "社区食堂运营补贴项目"], header, ["就餐老人人数", "≥200人", "210人", "10", "10"],
+        ["项目名称", "社区食堂运营补贴（2022年）"], header, ["助餐次数", "≥500次", "520次", "10", "10"],
+    ]))
+    assert data["project"] == "社区食堂运营补贴项目" and len(data["indicators"]) == 2
+    assert any("重复出现" in w.message for w in warnings)

@@ -285,6 +285,16 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_NUMBER = re.compile(r"^([零〇一二两三四五六七八九十百]+)(?:点([零〇一二三四五六七八九]+))?分?$")
 
 
+def _other_project(first: str, second: str) -> bool:
+    """Two names for two projects, not one name printed again on a repeated page header (with 项目, a year…)."""
+    def core(name: str) -> str:
+        name = re.sub(r"[（(][^（）()]*[）)]|(?:19|20)\d{2}\s*年度?", "", norm(name))
+        return name.strip().removesuffix("项目")
+
+    a, b = core(first), core(second)
+    return a not in b and b not in a
+
+
 def chinese_number(text: str) -> Decimal | None:
     """95 for "九十五", 100 for "一百", 92.5 for "九十二点五"; None for anything else (up to 999)."""
     m = _CN_NUMBER.match(norm(text))
@@ -477,7 +487,7 @@ class _Reader:
         if path in self.data or path in self.places:
             first = self.data.get(path)
             tables = [h for h in self.indicator_headers if self.project_row < h < label.row]
-            if path == "project" and text and isinstance(first, str) and norm(text) != norm(first) and tables \
+            if path == "project" and text and isinstance(first, str) and _other_project(first, text) and tables \
                     and any(h > label.row for h in self.indicator_headers):
                 # a second project with its own table on the same sheet: merged into the first it would make one
                 # report of two (a name printed twice over one table, spelt two ways, only warns)
