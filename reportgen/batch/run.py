@@ -56,14 +56,8 @@ def collect_inputs(paths: list[Path], outdir: Path) -> list[Path]:
         if not path.exists():
             raise UsageError(f"输入不存在：{path}", hint="请检查路径")
         if path.is_dir():
-            # an earlier batch's output folder (its journal marks it) holds reports, not forms
-            earlier = {j.parent.resolve() for j in path.rglob(JOURNAL)}
-            for p in sorted(path.rglob("*")):
-                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith((".", "~$")) \
-                        and not p.name.endswith(_SIDECARS):
-                    resolved = p.resolve()
-                    if out != resolved and out not in resolved.parents and not earlier & set(resolved.parents):
-                        found.append(p)
+            found += [p for p in _folder_files(path, out)
+                      if p.suffix.lower() in INPUT_SUFFIXES and not p.name.endswith(_SIDECARS)]
         else:
             found.append(path)
     return list(dict.fromkeys(found))
@@ -76,12 +70,22 @@ UNREADABLE_SUFFIXES = (".xls", ".doc", ".wps", ".et", ".pdf", ".ofd")
 def unreadable_inputs(paths: list[Path], outdir: Path) -> list[Path]:
     """Files in the given folders that look like forms in a format reportgen does not read."""
     out = outdir.resolve()
+    return [p for path in paths if path.is_dir() for p in _folder_files(path, out)
+            if p.suffix.lower() in UNREADABLE_SUFFIXES]
+
+
+def _folder_files(folder: Path, out: Path) -> list[Path]:
+    """A folder's files, sorted, that may be inputs: not hidden, no Office lock file, not in the output folder
+    and not in an earlier batch's output folder (its journal marks it: it holds reports, not forms)."""
+    earlier = {j.parent.resolve() for j in folder.rglob(JOURNAL)}
     found = []
-    for path in (p for p in paths if p.is_dir()):
-        earlier = {j.parent.resolve() for j in path.rglob(JOURNAL)}  # an earlier batch's reports, not forms
-        found += [p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in UNREADABLE_SUFFIXES
-                  and not p.name.startswith((".", "~$")) and out not in (parents := set(p.resolve().parents))
-                  and not earlier & parents]
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file() or p.name.startswith((".", "~$")):
+            continue
+        resolved = p.resolve()
+        parents = set(resolved.parents)
+        if out != resolved and out not in parents and not earlier & parents:
+            found.append(p)
     return found
 
 

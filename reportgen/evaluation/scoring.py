@@ -234,8 +234,10 @@ _INSTRUCTION = re.compile(r"请(?:填写|填报|根据|按照)|填表说明|填�
 _PROBLEM_WORDS = re.compile(r"不足|不能|未能|未完成|未达到|未达成|滞后|延期|推迟|受.{0,6}影响|不到位|欠缺|尚未")
 
 # name keyword -> the level-2 category the name suggests (only clear-cut words; ambiguous ones like 覆盖率 are left out)
+#: names of what money pays for (成本指标): the category hint below, and the report's 资金使用标准 sentence
+COST_WORDS = re.compile(r"成本|单价|费用|经费标准|补助标准|补贴标准|人均.{0,4}(?:补贴|费用|成本)")
 _CATEGORY_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"成本|单价|费用|经费标准|补助标准|补贴标准|人均.{0,4}(?:补贴|费用|成本)"), "成本指标"),
+    (COST_WORDS, "成本指标"),
     (re.compile(r"及时|时限|按时|完成时间|办结时间|周期"), "时效指标"),
     (re.compile(r"满意度|满意率"), "满意度指标"),
 )

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from reportgen.defaults import SAME_TEXT_OVERLAP
 from reportgen.evaluation.cleaning import hollow_goal
 from reportgen.evaluation.figures import Figure, Gap, computed
-from reportgen.evaluation.scoring import Evaluation, IndicatorResult, text_overlap
+from reportgen.evaluation.scoring import COST_WORDS, Evaluation, IndicatorResult, text_overlap
 from reportgen.evaluation.status import SHORT, overall_completion
 from reportgen.narrative import text
 from reportgen.narrative.causes import CauseCategory, CauseClassifier, Taxonomy
@@ -344,9 +344,6 @@ def _tells(achieved: str | None) -> bool:
 
 def _same_body(a: str | None, b: str | None) -> bool:
     return bool(a and b) and text.clause(a).replace(" ", "") == text.clause(b).replace(" ", "")
-
-
-_COSTS = re.compile(r"成本|单价|费用|经费标准|补助标准|补贴标准")
 
 
 def _with_untold_causes(notes: SimpleNamespace, ev: Evaluation, facts: dict[int, IndicatorFacts],
@@ -976,7 +973,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     # what the money pays for: cost indicators in money (≤200元/人), never a benefit target (增收≥11.376万元)
     # (filed as a cost indicator, or named as one where the form misfiles it: 社区党员培训成本 under 社会效益)
     facts.money_items = [indicator_facts[r.index] for r in ev.indicators if indicator_facts[r.index].money
-                         and _COSTS.search(f"{r.indicator.level1 or ''}{r.indicator.level2 or ''}{r.name}")]
+                         and COST_WORDS.search(f"{r.indicator.level1 or ''}{r.indicator.level2 or ''}{r.name}")]
     facts.self_evaluation = text.md(text.sentence(form.self_evaluation)) if form.self_evaluation else ""
     era = "before_2019" if form.year is not None and form.year <= 2018 else "current"
     facts.basis, facts.basis_short = wording.say(f"basis.{era}"), wording.say(f"basis.{era}_short")
