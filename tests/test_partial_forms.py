@@ -213,3 +213,40 @@ def test_a_copied_target_is_no_completion_and_a_benefit_target_no_spending_stand
     deviation = report.section("deviation")
     assert deviation is not None and "未出现偏离" not in deviation.markdown and "需补填后分析" in deviation.markdown
     assert "使用标准" not in md and "成本标准" not in md  # 增收 is a benefit, not what the money pays for
+
+
+def _partly_weighted() -> dict[str, object]:
+    """Two of three output rows print a 分值 (20 and 10), the third none; the scores add to 48."""
+    return {
+        "year": 2022, "unit": "某县教育局", "project": "校舍维修",
+        "budget": {"weight": 10, "adjusted": 100, "executed": 95, "score": 9.5},
+        "indicators": [
+            {"level1": "产出指标", "level2": "数量指标", "name": "维修校舍面积", "weight": 20, "target": "≥1000平方米",
+             "actual": "1000平方米", "score": 20},
+            {"level1": "产出指标", "level2": "数量指标", "name": "验收合格率", "target": "100%", "actual": "100%",
+             "score": 20},
+            {"level1": "产出指标", "level2": "数量指标", "name": "完工及时率", "weight": 10, "target": "100%",
+             "actual": "90%", "score": 8},
+            {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "师生满意度", "weight": 10,
+             "target": "≥90%", "actual": "95%", "score": 10},
+        ],
+        "total_score": 67.5,
+    }
+
+
+def test_a_category_with_a_row_without_weight_states_no_partial_sum_as_its_weight(tmp_path: Path) -> None:
+    for outline in ("default", "transfer"):
+        path = tmp_path / "表.yaml"
+        path.write_text(yaml.safe_dump(_partly_weighted(), allow_unicode=True), encoding="utf-8")
+        report = reportgen.render(path, outline=outline)
+        body = report.markdown.split("## 附表")[0]
+        # 30 is the sum of the two printed 分值, not the category's: never "共得48分（分值30分）"
+        assert "分值30分" not in body and "合计30分" not in body, outline
+        assert "共得48分（自评表有1项指标未填写分值）" in body, outline
+        if outline == "default":  # the conclusion's run of category points
+            assert "产出指标得48分（自评表有1项指标未填写分值）" in body
+        assert "满意度指标" in body and "分值10分" in body  # the fully weighted category keeps its 分值
+        assert not [e for e in report.figures if e.figure.path == "categories[产出指标].weight"]
+        assert report.evaluation is not None
+        assert [p.message for p in check(report.markdown, data=report.evaluation).problems
+                if p.kind == "fact-mismatch"] == []

@@ -130,6 +130,7 @@ class GroupFacts:
     told: list[list[IndicatorFacts]] = field(default_factory=list)  # routine items with a result, per paragraph
     other: list[IndicatorFacts] = field(default_factory=list)  # routine items neither reached nor told
     notable: IndicatorFacts | None = None  # the deducted item that lost most (singled out in a long list)
+    unweighted: Figure | None = None  # rows printing no 分值 (count; then the group has no 分值 to state)
 
 
 @dataclass
@@ -145,6 +146,7 @@ class CategoryFacts:
     groups: list[GroupFacts]
     single_group: bool
     unscored: int = 0  # indicators the form gives no score (their points are not "lost")
+    unweighted: Figure | None = None  # rows printing no 分值 (count; then the category has no 分值 to state)
 
 
 @dataclass
@@ -434,6 +436,16 @@ def _grade_word(grade: Figure, wording: Wording) -> Figure | str:
     return Figure(wording.grade_word(str(grade.value)), "grade", grade.origin, "", grade.path, grade.label)
 
 
+def _weight_of(members: list[IndicatorResult], weight: Decimal) -> Decimal | None:
+    # points are judged against a 分值 only where every row prints one (else by the statuses alone)
+    return weight if all(m.weight is not None for m in members) else None
+
+
+def _unweighted(members: list[IndicatorResult], key: str) -> Figure:
+    n = sum(1 for m in members if m.weight is None)
+    return computed(Decimal(n), "count", "未填分值的指标项数", path=f"{key}.unweighted", unit="项", label="未填分值的指标项数")
+
+
 def _kind(level1: str) -> str:
     return next((kind for word, kind in _KINDS if word in level1), "other")
 
@@ -546,7 +558,8 @@ class _Builder:
             score=self.fig[f"{key}.score"],
             lost=self.fig[f"{key}.lost"],
             full_count=self.fig[f"{key}.full_count"],
-            completion=self.completion(members, score, weight),
+            completion=self.completion(members, score, _weight_of(members, weight)),
+            unweighted=_unweighted(members, key),
             routine=routine,
             exceeded=exceeded,
             deducted=deducted,
@@ -576,15 +589,16 @@ class _Builder:
                     score=self.fig[f"{key}.score"],
                     lost=self.fig[f"{key}.lost"],
                     full_count=self.fig[f"{key}.full_count"],
-                    completion=self.completion(members, c1.score, c1.weight),
+                    completion=self.completion(members, c1.score, _weight_of(members, c1.weight)),
                     groups=groups,
                     single_group=len(groups) == 1 and groups[0].name == text.md(c1.level1),
                     unscored=sum(1 for r in members if r.score is None),
+                    unweighted=_unweighted(members, key),
                 )
             )
         return out
 
-    def completion(self, members: list[IndicatorResult], score: Decimal, weight: Decimal) -> str:
+    def completion(self, members: list[IndicatorResult], score: Decimal, weight: Decimal | None) -> str:
         """The completion word from the statuses and the points (reportgen.evaluation.status.overall_completion)."""
         verdicts = [m.verdict for m in members if m.verdict is not None]
         word = overall_completion(self.wording, verdicts, score if any(m.score is not None for m in members)

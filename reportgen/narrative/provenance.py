@@ -185,7 +185,12 @@ class _Builder:
             members = [ev.indicators[i] for i in c.indices]
             weights = [self.weights[i] for i in c.indices]  # out["indicators[i].weight"], without the key
             scores = [self.scores[i] for i in c.indices]
-            weight = self.sum_of(weights, "所含指标分值合计", f"{key}.weight", f"{c.name}分值")
+            if all(w.known for w in weights):
+                weight = self.sum_of(weights, "所含指标分值合计", f"{key}.weight", f"{c.name}分值")
+            else:
+                # some rows print no 分值: the sum of the others is not the category's (48 of "30" points)
+                weight = self.computed(None, "score", "所含指标分值合计（有指标未填写分值）", tuple(weights),
+                                       f"{key}.weight", f"{c.name}分值", "分")
             score = self.sum_of(scores, "所含指标得分合计", f"{key}.score", f"{c.name}得分")
             lost = max(weight.number - score.number, ZERO) if weight.known else None
             self.computed(lost, "score", "分值−得分", (weight, score), f"{key}.lost", f"{c.name}扣分", "分")
