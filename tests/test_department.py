@@ -482,3 +482,30 @@ def test_a_broken_user_management_lexicon_is_refused_when_the_composer_is_built(
     (tmp_path / "management.yaml").write_text("words: 调整率\n", encoding="utf-8")  # a word, not a list
     with pytest.raises(LexiconError, match="words 列表"):
         Composer(lexicon=tmp_path)
+
+
+# points lost where the form gives nothing to judge the target by: a blank actual, a worded one against a cap
+UNJUDGED = (FLAT.replace("{name: 结转结余率, target: 3%, actual: 1.2%, weight: 10, score: 10, coef: 100%}",
+                         "{name: 结转结余率, target: 3%, actual: 按规定控制, weight: 10, score: 8}")
+            .replace("{name: 文化惠民演出场次, target: ≥60场, actual: 62场, weight: 20, score: 20, coef: 100%, core: 是}",
+                     "{name: 文化惠民演出场次, target: ≥60场, weight: 20, score: 17}")
+            .replace("total_score: 92", "total_score: 87"))
+
+
+def test_points_lost_without_a_comparable_actual_are_no_shortfall(tmp_path: Path) -> None:
+    assert "按规定控制" in UNJUDGED and "score: 17" in UNJUDGED
+    report = _report(tmp_path, UNJUDGED)
+    md = report.markdown
+    lines = [x for x in md.splitlines() if "结转结余率" in x or "文化惠民演出场次" in x]
+    said = [x for x in lines if "扣" in x and not x.startswith("|")]
+    assert said, md
+    for x in said:
+        assert "未达到指标值" not in x and "超过指标值上限" not in x and "未达到年度目标" not in x, x
+        assert "未完成年度目标" not in x, x
+    assert "指标值“3%”，完成情况“按规定控制”，无法与指标值直接比较" in md
+    assert "指标值≥60场，完成值为【待补充：“文化惠民演出场次”指标的实际完成值】，" in md
+    problems = _section(md, "、存在的问题及原因\n")
+    assert "以上2项指标自评表未填写实际完成值或完成值无法与年度目标值比较，是否完成年度目标无从判断，但自评共扣5分" in problems
+    assert "【待补充：上述指标的实际完成情况及扣分原因】" in problems
+    # the real shortfalls keep their wording
+    assert "“政府采购执行率”" in md and "未达到指标值" in md

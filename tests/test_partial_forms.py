@@ -250,3 +250,28 @@ def test_a_category_with_a_row_without_weight_states_no_partial_sum_as_its_weigh
         assert report.evaluation is not None
         assert [p.message for p in check(report.markdown, data=report.evaluation).problems
                 if p.kind == "fact-mismatch"] == []
+
+
+def test_points_lost_where_no_actual_is_filled_are_grouped_as_unjudged(tmp_path: Path) -> None:
+    data = _partly_weighted()
+    inds = data["indicators"]
+    assert isinstance(inds, list)
+    inds[1] = {**inds[1], "weight": 20, "score": 16}
+    inds[1].pop("actual")
+    inds.insert(2, {"level1": "产出指标", "level2": "数量指标", "name": "维修宿舍间数", "weight": 10,
+                    "target": "≥20间", "score": 7})
+    inds.append({"level1": "效益指标", "level2": "社会效益指标", "name": "消除危房面积", "weight": 20,
+                 "target": "≥500平方米", "actual": "400平方米", "score": 16})
+    data["total_score"] = 86.5
+    report = _render(tmp_path, data)
+    md = report.markdown
+    deviation = report.section("deviation")
+    assert deviation is not None
+    text = deviation.markdown
+    assert "以上2项指标自评表未填写实际完成值或完成值无法与年度目标值比较，是否完成年度目标无从判断，但自评共扣7分" in text
+    paragraph = next(x for x in text.splitlines() if "维修宿舍间数" in x)
+    assert "验收合格率" in paragraph and "未达到年度目标" not in paragraph and "未完成" not in paragraph
+    # the real shortfalls are still said to have fallen short
+    assert "未达到年度目标" in text or "未完成年度目标" in text
+    assert report.evaluation is not None
+    assert [p.message for p in check(md, data=report.evaluation).problems if p.kind == "fact-mismatch"] == []

@@ -245,3 +245,19 @@ def test_an_incomplete_form_is_said_to_be_incomplete(tmp_path: Path) -> None:
         ind.pop("score")
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert "自评表未填写任何指标的得分。【待补充：各项指标的得分】" in reportgen.render(path).markdown
+
+
+def test_a_grade_contradicting_the_total_is_noted_and_the_note_passes_its_own_check(tmp_path: Path) -> None:
+    # the seed prints 98 and no grade; printed as 良, the grade contradicts the total's band (优)
+    report = reportgen.render(_seed(tmp_path, grade="良"))
+    ev = report.evaluation
+    assert ev is not None and ev.grade_computed == "优"
+    md = report.markdown
+    assert "自评表填报的等级为“良”，按填报总分98分对应的等级应为“优”" in md
+    assert _facts(md, ev) == []  # the note states the total's band: not a contradiction of the printed grade
+    # an edited note is still checked, against the band of the printed total
+    messages = _facts(md.replace("对应的等级应为“优”", "对应的等级应为“中”"), ev)
+    assert messages and "评分标准对应的等级为“优”" in messages[0]
+    # and a plain statement of the grade is checked against the printed one
+    assert "自评等级为“良”" in md
+    assert _facts(md.replace("自评等级为“良”", "自评等级为“中”", 1), ev)

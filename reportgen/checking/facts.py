@@ -56,6 +56,8 @@ _GRADE = re.compile(
     rf"[“\"「『‘']?(?:(?P<two>{_LONG_GRADES})|(?P<one>[{_SHORT_GRADES}])(?![{_HAN}]))"
 )
 _GRADE_KEYS = re.compile("等级|等次|评定为|评为|评价结果|自评结果")
+# a grade said as the one the total implies ("按填报总分85分对应的等级应为“良”"), beside a printed one that differs
+_GRADE_BY_TOTAL = re.compile("应为|对应的等级|对应等级")
 _RATE = re.compile(rf"(?P<before>.{{0,2}})(?P<key>预算执行率|执行率)(?P<gap>[^\d。;\n]{{0,6}}?){_NUM}\s*%")
 _BUDGET_SCORE = re.compile(rf"预算执行(?P<gap>[^。;\n]{{0,20}}?)得(?:分为?|到)?\s*{_NUM}\s*分")
 _NOT_BUDGET_SCORE = re.compile(r"综合|总分|自评|满分|绩效指标|产出|效益|满意度")
@@ -208,8 +210,19 @@ class FactChecker:
             return
         if not grade or not _GRADE_KEYS.search(line.text):
             return
-        for m in _GRADE.finditer(line.text):
+        text = line.text
+        for m in _GRADE.finditer(text):
             word = m["two"] or m["one"]
+            if self.ev.grade_computed and _GRADE_BY_TOTAL.search(text[_clause_start(text, m.start()) : m.end()]):
+                # the grade the printed total implies: checked against the scoring rules, not the printed grade
+                implied = self.ev.grade_computed
+                if _GRADES.get(word, word) != _GRADES.get(implied, implied):
+                    yield Problem(
+                        kind="fact-mismatch", severity="error", section=self.section_of(line), line=line.number,
+                        message=f"{self.draft.where(line.number)}写“{m[0]}”，但按自评表填报的总分，评分标准对应的等级为“{implied}”",
+                        suggestion=f"核对后改为“{implied}”", term=m[0],
+                    )
+                continue
             if _GRADES.get(word, word) != _GRADES.get(grade, grade):
                 yield self._problem(line, m[0], f"“{grade}”", "评价等级")
 

@@ -820,6 +820,8 @@ class _Builder:
                 s = d.indicator.s if d.indicator is not None else None
                 about = say("measures.indicators", names=quoted, gap=self._gap(
                     "deducted", bool(s and s.direction == "lower"), s is None or s.kind in SHORT))
+            elif g.extra.get("by") == "unjudged":
+                about = say("measures.indicators", names=quoted, gap=self._gap("deducted", short=False))
             elif g.extra.get("by") == "theme":
                 about = say("measures.theme", theme=theme.name)
             else:

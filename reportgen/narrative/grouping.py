@@ -8,6 +8,8 @@ chosen in facts.py). The rules, in order:
 - unexplained shortfalls (扣分且未达目标) are grouped by theme (``lexicon/themes.yaml``); a theme with one
   member joins the others of its 二级指标 (数量指标…); when two or more single paragraphs would still be
   left, they are pooled into one “其他指标” group;
+- unexplained deductions where the form gives nothing to judge the target by (no actual value, or one that
+  cannot be compared) are one group of their own, never said to have "not reached" their target;
 - unexplained deductions on met targets, shortfalls scored in full and large over-achievement are each one
   group of their kind (the question to answer is the same for all members: why the points, why full
   marks, whether the target was set too low);
@@ -26,6 +28,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from reportgen.evaluation.figures import Figure, computed
+from reportgen.evaluation.status import SHORT
 from reportgen.narrative import text
 from reportgen.narrative.themes import Theme, ThemeBook
 
@@ -45,7 +48,7 @@ def _what(g: DeviationGroup) -> str | None:
         return f"group_{g.kind}"
     if g.kind != "deducted":
         return None
-    if g.extra.get("by") in ("theme", "level"):
+    if g.extra.get("by") in ("theme", "level", "unjudged"):
         return f"group_{g.extra['by']}"
     return "group_deducted"
 
@@ -83,6 +86,12 @@ class DeviationGroup:
                                                          and d.kind in ("deducted", "short_full")))
 
 
+def _unjudged(d: DeviationItem) -> bool:
+    """Points lost where no shortfall can be judged: the actual is blank, copied or not comparable."""
+    s = d.indicator.s if d.indicator is not None else None
+    return d.kind == "deducted" and s is not None and s.kind not in SHORT
+
+
 def _explained(d: DeviationItem) -> bool:
     if d.kind == "budget" or d.cause:
         return True
@@ -115,7 +124,9 @@ def group_deviations(
             singles.append(d)
             continue
         i = d.indicator.index
-        if d.kind == "deducted":
+        if _unjudged(d):
+            bucket = ("deducted", "unjudged:")
+        elif d.kind == "deducted":
             theme = themes.of_name(names[i])
             bucket = ("deducted", f"theme:{theme.key}") if theme else ("deducted", "")
             if theme:
@@ -133,6 +144,11 @@ def group_deviations(
         theme = shared.pop() if len(shared) == 1 else None
         groups.append((kind, f"theme:{theme.key}" if theme else "cause:", theme, members))
     loose: list[DeviationItem] = list(buckets.pop(("deducted", ""), []))
+    unjudged = buckets.pop(("deducted", "unjudged:"), [])
+    if len(unjudged) == 1:
+        singles.extend(unjudged)  # its own paragraph says 未得满分 (sections/_deviation_groups.md.j2)
+    elif unjudged:
+        groups.append(("deducted", "unjudged:", None, unjudged))
     for (kind, key), members in list(buckets.items()):
         if kind == "deducted" and len(members) < 2:
             loose.extend(members)
@@ -180,7 +196,7 @@ def group_deviations(
         out.append(group)
     # the budget, then shortfalls in the form's order (what no theme gathered after the themes), then the rest
     out.sort(key=lambda g: (_KIND_RANK[g.item.kind if g.kind == "single" else g.kind],
-                            g.extra.get("by") in ("level", "pool"),
+                            g.extra.get("by") in ("level", "pool", "unjudged"),
                             g.item.indicator.index if g.item.indicator else -1))
 
     used: set[int] = set()
