@@ -402,3 +402,18 @@ def test_a_name_pointing_to_two_categories_raises_no_category_suspicion(tmp_path
     ev, _ = evaluate_text(tmp_path, doc(indicator(name="费用结算及时性", level2="时效指标", target="≥95%",
                                                   actual="98%")))
     assert "category-suspect" not in {f.code for f in ev.findings}
+
+
+def test_a_category_with_rows_lacking_a_weight_contradicts_its_printed_weight_only_when_exceeded(
+    tmp_path: Path,
+) -> None:
+    # 产出指标 printed 90: a row of 60 and a row without 分值 leave the sum open (the blank row is warned itself)
+    open_sum = doc(indicator(weight="60", score="60"), indicator("资料归档率", weight=None, score="30"),
+                   extra="categories:\n  产出指标: 90\n")
+    ev, _ = evaluate_text(tmp_path, open_sum)
+    codes = [f.code for f in ev.findings]
+    assert "subtotal-mismatch" not in codes and "weight-missing" in codes
+    # rows already over the printed weight contradict it whatever the blank row holds
+    over = open_sum.replace("weight: 60", "weight: 95")
+    ev, _ = evaluate_text(tmp_path, over, "over.yaml")
+    assert [f.message for f in ev.findings if f.code == "subtotal-mismatch"] == ["“产出指标”标注90分，所含指标分值合计95分"]

@@ -181,6 +181,25 @@ def test_a_score_cell_holding_only_its_unit_is_blank_and_its_remark_the_cause() 
     assert sum("只有单位没有数字，按未填写处理" in w.message for w in warnings) == 2
 
 
+def test_money_and_budget_score_cells_holding_only_a_unit_are_blank() -> None:
+    # "万元" where the executed amount was, "分（因……）" where the budget score was; a 分值 cell with a remark
+    data, _, warnings = read_grid(grid([
+        HEAD,
+        ["预算执行情况(10分)", "年初预算", "全年预算数", "全年执行数", "执行率", "分值", "得分"],
+        ["年度资金总额", "100", "120", "万元", "", "10", "分（因资金未到位）"],
+        ["其中：财政拨款", "100", "万元", "96"],
+        ["三级指标", "指标值", "完成值", "分值", "得分"],
+        ["培训人数", "100人", "90人", "分（分值待上级核定）", "分（因场地受限）"],
+    ]))
+    budget = data["budget"]
+    assert "executed" not in budget and "score" not in budget and "rate" not in budget
+    assert budget["adjusted"] == "120" and budget["sources"] == [{"name": "财政拨款", "initial": "100", "executed": "96"}]
+    (row,) = data["indicators"]
+    assert "weight" not in row and "score" not in row and row["cause"] == "因场地受限"
+    said = [w.message for w in warnings if "只有单位没有数字，按未填写处理" in w.message]
+    assert len(said) == 5 and any("分值待上级核定" in m for m in said)
+
+
 @pytest.mark.parametrize("line", ["（2019年度）", "2019年度)", "2019年度", "(2019)"])
 def test_the_year_under_the_title_is_read_with_a_bracket_lost(line: str) -> None:
     data, _, warnings = read_grid(grid([

@@ -577,10 +577,11 @@ class _Evaluator:
             if name not in known:
                 self.add("subtotal-unknown", f"categories.{name}", name=name, printed=fmt.score(value))
                 continue
-            summed = sum(
-                (r.weight or ZERO for r in results if r.indicator.level1 == name or r.indicator.level2 == name), ZERO
-            )
-            if summed != value:
+            members = [r for r in results if r.indicator.level1 == name or r.indicator.level2 == name]
+            summed = sum((r.weight or ZERO for r in members), ZERO)
+            # rows without a 分值 (each warned as weight-missing) leave the sum open: only an excess contradicts
+            unweighted = any(r.weight is None for r in members)
+            if summed > value or (summed != value and not unweighted):
                 self.add(
                     "subtotal-mismatch", f"categories.{name}", name=name, printed=fmt.score(value), summed=fmt.score(summed)
                 )

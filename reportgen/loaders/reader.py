@@ -415,8 +415,7 @@ class _Reader:
         """Set ``path`` (``contacts.phone``) in the data and remember the cell it came from."""
         if value is None or value == "" or value == []:
             return
-        if path in _NUMERIC_PATHS and isinstance(value, str) and _UNIT_ONLY.match(value):
-            self.warn(cell, f"“{value.strip()}”只有单位没有数字，按未填写处理")
+        if path in _NUMERIC_PATHS and isinstance(value, str) and self.lost_digits(cell, value)[0]:
             return
         node = self.data
         parts = path.split(".")
@@ -424,6 +423,19 @@ class _Reader:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
         self.places[path] = cell.ref
+
+    def lost_digits(self, cell: Cell, text: str | None = None) -> tuple[bool, str | None]:
+        """Whether a number's cell holds only its unit ("分", "万元") or a unit and a remark ("分（因……）").
+
+        The digits were lost in extraction (or never typed): the cell is blank, not a bad number (the whole
+        import used to fail on it). Warned here; returns the remark, for the row's cause.
+        """
+        text = (cell.text if text is None else text).strip()
+        remark = _UNIT_REMARK.match(text)
+        if not (remark or _UNIT_ONLY.match(text)):
+            return False, None
+        self.warn(cell, f"“{text}”只有单位没有数字，按未填写处理")
+        return True, remark[1].strip() if remark else None
 
     def warn(self, cell: Cell, message: str) -> None:
         self.warnings.append((cell.row, cell.col, ReadWarning(cell.ref, message)))
@@ -590,6 +602,7 @@ class _Reader:
             total = 0 if len(rows) == 1 else next(scored, None)
         breakdown: dict[str, list[dict[str, str]]] = {}
         for i, (label, values) in enumerate(rows):
+            values = {role: cell for role, cell in values.items() if not self.lost_digits(cell)[0]}
             if i == total:
                 for role, cell in values.items():
                     budget[role] = cell.text.strip()
@@ -609,6 +622,8 @@ class _Reader:
             places[f"budget.{group}[{n}]"] = label.ref
             places.update({f"budget.{group}[{n}].{r}": c.ref for r, c in amounts.items()})
         for role, cell in pairs.items():
+            if self.lost_digits(cell)[0]:
+                continue
             budget[role] = cell.text.strip()
             places[f"budget.{role}"] = cell.ref
         budget.update(breakdown)
@@ -983,15 +998,14 @@ class _Reader:
     def fill_indicator(self, item: dict[str, Any], path: str, values: dict[str, Cell]) -> None:
         """Copy the role cells of one indicator row into ``item``."""
         text = {role: cell.text.strip() for role, cell in values.items()}
-        for role in _NUMERIC_ROLES & text.keys():
-            remark = _UNIT_REMARK.match(text[role])
-            if _UNIT_ONLY.match(text[role]) or remark:
-                # "分" alone, or "分（因……）": the digits were lost in extraction (or never typed); a blank, not a
-                # bad number, and a remark in the cell is the row's cause when it has none of its own
-                self.warn(values[role], f"“{text[role]}”只有单位没有数字，按未填写处理")
+        for role in sorted(_NUMERIC_ROLES & text.keys()):
+            blank, remark = self.lost_digits(values[role])
+            if blank:
                 del text[role]
+                # a remark in the score cell is the row's cause when it has none of its own (one in the 分值
+                # cell is about the weight, not a deviation: the warning quotes it)
                 if remark and role == "score" and not text.get("cause"):
-                    text["cause"] = remark[1].strip()
+                    text["cause"] = remark
                     values = {**values, "cause": values[role]}
         for role in ("weight", "target", "actual", "score", "measure", "coef", "adjusted_target"):
             if text.get(role):
