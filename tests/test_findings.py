@@ -62,6 +62,9 @@ CASES: list[Case] = [
     Case("weight-sum", doc(indicator(weight="80", score="80"), total="90"), "indicators", "indicators:"),
     Case("total-mismatch", doc(total="99"), "total_score", "total_score:"),
     Case("subtotal-mismatch", doc(extra="categories:\n  产出指标: 80\n"), "categories.产出指标", "产出指标: 80"),
+    Case("sources-mismatch", doc(head=HEAD.replace("  score: 10\n", "  score: 10\n  sources:\n"
+                                                   "    - {name: 本年财政拨款, adjusted: 120}\n")),
+         "budget.sources", "sources:"),
     Case("subtotal-unknown", doc(extra="categories:\n  满意度指标: 10\n"), "categories.满意度指标", "满意度指标: 10"),
     Case("score-over-weight", doc(indicator(score="95"), total="105"), "indicators[0].score", "score: 95"),
     Case("score-negative", doc(indicator(score="-1"), total="9"), "indicators[0].score", "score: -1"),
@@ -417,3 +420,29 @@ def test_a_category_with_rows_lacking_a_weight_contradicts_its_printed_weight_on
     over = open_sum.replace("weight: 60", "weight: 95")
     ev, _ = evaluate_text(tmp_path, over, "over.yaml")
     assert [f.message for f in ev.findings if f.code == "subtotal-mismatch"] == ["“产出指标”标注90分，所含指标分值合计95分"]
+
+
+SOURCES = HEAD.replace("  score: 10\n", "  score: 10\n  sources:\n{rows}")
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    # two rows that add up, a cent of rounding, a lone 其中 row under the total: no contradiction
+    ("    - {name: 本年财政拨款, adjusted: 80, executed: 80}\n    - {name: 上年结转, adjusted: 20, executed: 20}\n", []),
+    ("    - {name: 本年财政拨款, adjusted: 79.996, executed: 80}\n    - {name: 上年结转, adjusted: 20, executed: 20}\n", []),
+    ("    - {name: 本年财政拨款, adjusted: 60, executed: 60}\n", []),
+    # rows over the total; two rows under it; rows of zeros under a total of 100
+    ("    - {name: 本年财政拨款, adjusted: 120, executed: 100}\n",
+     ["资金来源各行的全年预算数合计120.00万元，与年度资金总额的全年预算数100.00万元不符；报告按年度资金总额叙述，请核实"]),
+    ("    - {name: 本年财政拨款, adjusted: 70, executed: 70}\n    - {name: 上年结转, adjusted: 20, executed: 30}\n",
+     ["资金来源各行的全年预算数合计90.00万元，与年度资金总额的全年预算数100.00万元不符；报告按年度资金总额叙述，请核实"]),
+    ("    - {name: 本年财政拨款, adjusted: 0, executed: 0}\n    - {name: 其他资金, adjusted: 0, executed: 0}\n",
+     ["资金来源各行的全年预算数合计0.00万元，与年度资金总额的全年预算数100.00万元不符；报告按年度资金总额叙述，请核实",
+      "资金来源各行的全年执行数合计0.00万元，与年度资金总额的全年执行数100.00万元不符；报告按年度资金总额叙述，请核实"]),
+])
+def test_source_rows_that_cannot_add_up_to_the_total_are_a_warning(
+    tmp_path: Path, rows: str, expected: list[str]
+) -> None:
+    ev, _ = evaluate_text(tmp_path, doc(head=SOURCES.format(rows=rows)))
+    found = [f for f in ev.findings if f.code == "sources-mismatch"]
+    assert [f.message for f in found] == expected
+    assert all(f.severity == "warning" and f.path == "budget.sources" for f in found)

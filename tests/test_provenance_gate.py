@@ -261,3 +261,19 @@ def test_a_grade_contradicting_the_total_is_noted_and_the_note_passes_its_own_ch
     # and a plain statement of the grade is checked against the printed one
     assert "自评等级为“良”" in md
     assert _facts(md.replace("自评等级为“良”", "自评等级为“中”", 1), ev)
+
+
+def test_source_rows_not_adding_up_are_noted_with_figures_the_ledger_knows(tmp_path: Path) -> None:
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    budget = data["budget"]
+    budget["sources"] = [{"name": "本年财政拨款", "adjusted": 1, "executed": 1},
+                         {"name": "上年结转", "adjusted": 1, "executed": 1}]
+    path = tmp_path / "表.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    report = reportgen.render(path)
+    notes = next(s for s in report.sections if "notes" in s.key or "其他需要说明" in s.heading)
+    assert "自评表资金来源各行的全年执行数合计2.00万元，与年度资金总额的全年执行数" in notes.markdown
+    assert "本报告按年度资金总额叙述，请核实" in notes.markdown
+    entry = next(e for e in report.figures if e.figure.path == "notes.budget.sources.executed")
+    assert entry.origin.kind == "computed" and entry.text == "2.00万元"
+    assert report.evaluation is not None and _facts(report.markdown, report.evaluation) == []

@@ -74,7 +74,7 @@ _MONEY_LABELS: tuple[tuple[str, str], ...] = (
 )
 # a figure whose clause holds one of these is a part or a remainder, not the project's budget or spending
 _NOT_TOTAL = re.compile(
-    r"结余|结转|节约|节余|差额|未执行|未支出|剩余|缺口|其中|拨款|配套|自筹|其他资金|人均|户均|每|标准|"
+    r"各行|资金来源|结余|结转|节约|节余|差额|未执行|未支出|剩余|缺口|其中|拨款|配套|自筹|其他资金|人均|户均|每|标准|"
     r"下年度|下一年度|明年|以上|以下|超过|不足|追加|调减|调增|增加|减少"
 )
 _LABEL_RE = re.compile("|".join(re.escape(w) for w, _ in sorted(_MONEY_LABELS, key=lambda x: -len(x[0]))))

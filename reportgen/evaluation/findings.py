@@ -141,6 +141,10 @@ CODES: dict[str, Code] = {
         "higher": "指标“{name}”的目标值“{target}”的比较符号表示越高越好，而指标名称表示越低越好；"
         "报告按自评表印的符号评价，请核实比较符号",
     }),
+    "sources-mismatch": Code(
+        "warning", "资金来源各行合计与资金总额不符",
+        "{group}各行的{column}合计{summed}，与年度资金总额的{column}{total}不符；报告按年度资金总额叙述，请核实",
+    ),
     "budget-total-zero": Code("warning", "资金总额行为0而资金来源行有金额", {
         "row": "“年度资金总额”行各项金额均为0，而资金来源行有金额；报告按“{row}”行叙述（全年预算数{base}，"
         "全年执行数{executed}，执行率按该行计算）。请核实资金总额行和预算执行得分",

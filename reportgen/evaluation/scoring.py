@@ -22,7 +22,7 @@ from reportgen.evaluation import vocabulary
 from reportgen.evaluation.cleaning import CleanName, clean_form, display_name, hollow_goal
 from reportgen.evaluation.direction import direction_of
 from reportgen.evaluation.findings import Finding, found
-from reportgen.evaluation.model import EvaluationForm, Indicator, source_of
+from reportgen.evaluation.model import Budget, EvaluationForm, FundSource, Indicator, source_of
 from reportgen.evaluation.reconcile import Reconciliation, reconcile
 from reportgen.evaluation.similarity import text_overlap
 from reportgen.evaluation.status import Status, copies_target, decide, implausible_share
@@ -304,6 +304,8 @@ class _Evaluator:
                 # the source row's printed amounts are narrated; the printed rate belonged to the zero row
                 initial, adjusted, executed = rec.figures.initial, rec.figures.adjusted, rec.figures.executed
                 printed_rate = None
+        if rec is None or not rec.total_zero:
+            self._breakdowns(b)
         base = adjusted if adjusted is not None else initial
         rate_computed = None
         if base is None or executed is None:
@@ -353,6 +355,28 @@ class _Evaluator:
             score_computed=score_computed,
             score_source=source,
         )
+
+    def _breakdowns(self, b: Budget) -> None:
+        """Source (收入, 支出) rows that cannot add up to the 年度资金总额 row they break down.
+
+        Rows over the total always contradict it; rows under it only when two or more carry an amount in that
+        column (a lone "其中：财政拨款" row is part of the money, not all of it). A blank cell counts as 0.
+        """
+        columns = (("initial", "年初预算数"), ("adjusted", "全年预算数"), ("executed", "全年执行数"))
+        for group, label in (("sources", "资金来源"), ("income", "收入"), ("spending", "支出")):
+            rows: list[FundSource] = getattr(b, group)
+            for key, column in columns:
+                total: Decimal | None = getattr(b, key)
+                amounts = [v for v in (getattr(r, key) for r in rows) if v is not None]
+                if total is None or not amounts:
+                    continue
+                summed = sum(amounts, ZERO)
+                # cents of rounding in a 万元 form are no contradiction
+                if abs(summed - total) <= max(defaults.SOURCES_TOLERANCE, abs(total) * defaults.SOURCES_TOLERANCE / 100):
+                    continue
+                if summed > total or len([v for v in amounts if v != 0]) >= 2 or (summed == 0 and len(amounts) >= 2):
+                    self.add("sources-mismatch", f"budget.{group}", group=label, column=column, field=key,
+                             value=summed, summed=fmt.money(summed, b.unit), total=fmt.money(total, b.unit))
 
     def _total_zero(self, rec: Reconciliation) -> None:
         """The 年度资金总额 row printed as zeros while a source row carries the money."""

@@ -313,7 +313,7 @@ def _notes(ev: Evaluation) -> SimpleNamespace:
                      or empty_blocks or no_actuals or no_scores or notes.weight_over or notes.total_computed
                      or notes.score_mismatch or notes.budget_total_zero or notes.budget_score or notes.rate
                      or notes.misfiled or notes.duplicates or notes.subtotals or notes.copied or notes.instructions
-                     or notes.converted or notes.computed_scores)
+                     or notes.converted or notes.computed_scores or notes.sources)
     return notes
 
 
@@ -417,7 +417,8 @@ def _more_notes(ev: Evaluation, notes: SimpleNamespace, codes: set[str]) -> None
     for f in by_code.get("subtotal-mismatch", []):
         c = categories.get(f.path)
         key = category_key(c) if c is not None else ""
-        if c is not None and f.path in fig and f"{key}.weight" in fig:
+        # (a category whose rows lack a 分值 has no sum to quote: its rows' weight-missing notes say so)
+        if c is not None and f.path in fig and f"{key}.weight" in fig and fig[f"{key}.weight"].known:
             notes.subtotals.append((text.md(c.name), fig[f.path], fig[f"{key}.weight"]))
     notes.subtotals_count = count(notes.subtotals, "分值与所含指标不符的分类数")
     notes.copied = names("actual-copies-target")
@@ -428,6 +429,15 @@ def _more_notes(ev: Evaluation, notes: SimpleNamespace, codes: set[str]) -> None
             notes.instructions.append(text.md(str(label).removeprefix("指标")))
     notes.instructions = list(dict.fromkeys(notes.instructions))
     notes.converted = "unit-converted" in codes
+    notes.sources = []
+    for f in by_code.get("sources-mismatch", []):
+        key, summed = f"budget.{f.params.get('field')}", f.params.get("value")
+        if key in fig and fig[key].known and isinstance(summed, Decimal):
+            group = str(f.params.get("group"))
+            summed_fig = computed(summed, "money", f"{group}各行{f.params.get('column')}之和", (),
+                                  path=f"notes.{f.path}.{f.params.get('field')}", unit=fig[key].unit,
+                                  label=f"{group}各行合计")
+            notes.sources.append((text.md(group), text.md(str(f.params.get("column"))), summed_fig, fig[key]))
 
 
 def _grade_word(grade: Figure, wording: Wording) -> Figure | str:
