@@ -102,3 +102,29 @@ def test_validate_reports_the_contradiction() -> None:
     hits = [f for f in evaluate(form).findings if f.code == "direction-contradiction"]
     assert [f.path for f in hits] == ["indicators[0].target"]
     assert "越低越好" in hits[0].message and "“≤4次”" in hits[0].message
+
+
+def test_a_verdict_on_a_contradicted_symbol_is_said_as_the_printed_symbols_and_noted(tmp_path) -> None:
+    import yaml
+
+    import reportgen
+
+    form = {
+        "year": 2022, "unit": "某县卫健委", "project": "医疗服务提升",
+        "budget": {"weight": 10, "adjusted": 100, "executed": 100, "score": 10},
+        "indicators": [
+            {"level1": "产出指标", "level2": "数量指标", "name": "诊疗人次", "weight": 60, "target": "≥1000人次",
+             "actual": "1200人次", "score": 60},
+            # ≥5% for a complaint rate: most likely a ≤ typed as ≥; 3% is "short" only by the printed symbol
+            {"level1": "效益指标", "level2": "社会效益指标", "name": "患者投诉率", "weight": 30, "target": "≥5%",
+             "actual": "3%", "score": 30},
+        ],
+        "total_score": 100,
+    }
+    path = tmp_path / "表.yaml"
+    path.write_text(yaml.safe_dump(form, allow_unicode=True), encoding="utf-8")
+    md = reportgen.render(path).markdown
+    said = [line for line in md.splitlines() if "患者投诉率" in line and "3%" in line and not line.startswith("|")]
+    assert said and all("按所印比较符号未达到年度目标" in line for line in said)
+    assert "“患者投诉率”目标值的比较符号（≥ 或 ≤）与指标名称所示的方向相反，本报告按自评表所印的比较符号判断完成情况" in md
+    assert "按所印比较符号" not in md.split("诊疗人次")[1].split("。")[0]  # an uncontested verdict is plain

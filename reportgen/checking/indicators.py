@@ -170,7 +170,7 @@ class IndicatorReader:
     def _count(self, line: Line) -> Iterator[Problem]:
         if "三级" not in line.text:
             return  # (both phrasings name 三级指标: most lines are passed over without a regex)
-        count = len(self.ev.indicators)
+        count = len(self.ev.counted)
         for m in _INDICATOR_COUNT.finditer(line.text):
             value = Decimal(m[1] or m[2])
             if value != count:

@@ -126,11 +126,11 @@ def _print_department(ev: Evaluation) -> None:
     if b is not None and b.income:
         parts.append("按收入性质（" + "、".join(escape(s.name) for s in b.income) + "）")
     checked = ["预算执行" + (f"（含{'，'.join(parts)}）" if parts else "")]
-    if ev.indicators:
-        core = sum(1 for r in ev.indicators if r.core)
-        coef = sum(1 for r in ev.indicators if r.indicator.coef is not None)
-        reverse = sum(1 for r in ev.indicators if r.target.direction == "reverse")
-        what = f"{len(ev.indicators)}项绩效指标（核心指标{core}项"
+    if ev.counted:
+        core = sum(1 for r in ev.counted if r.core)
+        coef = sum(1 for r in ev.counted if r.indicator.coef is not None)
+        reverse = sum(1 for r in ev.counted if r.target.direction == "reverse")
+        what = f"{len(ev.counted)}项绩效指标（核心指标{core}项"
         what += f"，按得分系数核对得分{coef}项" if coef else ""
         what += f"，越低越好的指标{reverse}项按上限判断）" if reverse else "）"
         checked.append(what)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from reportgen import defaults
 from reportgen import formatting as fmt
 from reportgen.evaluation import vocabulary
+from reportgen.evaluation.breakdown import parts_of
 from reportgen.evaluation.cleaning import CleanName, clean_form, display_name, hollow_goal
 from reportgen.evaluation.direction import direction_of
 from reportgen.evaluation.findings import Finding, found
@@ -111,6 +112,8 @@ class IndicatorResult:
     cause_source: Literal["indicator", "actual", "analysis", "none"]
     verdict: Status | None = None  # the honest status (reportgen.evaluation.status): what the row really says
     display: CleanName | None = None  # the name as prose prints it (the appendix keeps indicator.name)
+    part_of: int | None = None  # a breakdown row (其中……) of the indicator at this index (evaluation.breakdown)
+    contested: bool = False  # the target's operator says the opposite of the name's direction: judged as printed
 
     @property
     def name(self) -> str:
@@ -196,10 +199,19 @@ class Evaluation:
     def kind(self) -> str:
         return self.form.kind
 
+    @cached_property
+    def counted(self) -> list[IndicatorResult]:
+        """The indicators the form counts and scores: every row but breakdown rows (其中……, their parent's)."""
+        return [r for r in self.indicators if r.part_of is None]
+
+    def parts(self, index: int) -> list[IndicatorResult]:
+        """The breakdown rows of the indicator at ``index``, in the form's order."""
+        return [r for r in self.indicators if r.part_of == index]
+
     @property
     def core_short(self) -> list[IndicatorResult]:
         """Core indicators that fell short: the text names them first."""
-        return [r for r in self.indicators if r.core and r.short]
+        return [r for r in self.counted if r.core and r.short]
 
     @property
     def errors(self) -> list[Finding]:
@@ -222,11 +234,15 @@ class Evaluation:
 
     @property
     def total_weight(self) -> Decimal:
-        indicator = sum((r.weight or ZERO for r in self.indicators), ZERO)
+        indicator = sum((r.weight or ZERO for r in self.counted), ZERO)
         return indicator + (self.budget.weight or ZERO if self.budget else ZERO)
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+# the money columns and the breakdowns of the budget block, by their printed labels (lexicon/labels.yaml)
+_BREAKDOWN_COLUMNS = tuple((key, vocabulary.label("budget", key)) for key in ("initial", "adjusted", "executed"))
+_BREAKDOWN_GROUPS = tuple((key, vocabulary.yaml_only("budget", key)[0]) for key in ("sources", "income", "spending"))
 
 _PLACEHOLDER_NAME = re.compile(r"^(指标\s*\d+|……+|\.{3,}|X+|x+)\s*[:：]?$")
 _INSTRUCTION = re.compile(r"请(?:填写|填报|根据|按照)|填表说明|填写说明|(?:^|[（(])注[:：]|按.{0,10}填写|示例[:：]")
@@ -362,10 +378,9 @@ class _Evaluator:
         Rows over the total always contradict it; rows under it only when two or more carry an amount in that
         column (a lone "其中：财政拨款" row is part of the money, not all of it). A blank cell counts as 0.
         """
-        columns = (("initial", "年初预算数"), ("adjusted", "全年预算数"), ("executed", "全年执行数"))
-        for group, label in (("sources", "资金来源"), ("income", "收入"), ("spending", "支出")):
+        for group, label in _BREAKDOWN_GROUPS:
             rows: list[FundSource] = getattr(b, group)
-            for key, column in columns:
+            for key, column in _BREAKDOWN_COLUMNS:
                 total: Decimal | None = getattr(b, key)
                 amounts = [v for v in (getattr(r, key) for r in rows) if v is not None]
                 if total is None or not amounts:
@@ -390,8 +405,9 @@ class _Evaluator:
         )
 
     # indicators -----------------------------------------------------------------------------
-    def indicator(self, i: int, ind: Indicator) -> IndicatorResult:
+    def indicator(self, i: int, ind: Indicator, part_of: int | None = None) -> IndicatorResult:
         path = f"indicators[{i}]"
+        part = part_of is not None  # a breakdown row: its points are its parent's, no 分值 or 得分 to ask for
         target, actual = parse_value(ind.target), parse_value(ind.actual)
         if self.form.is_department:
             target = self._management_target(ind, target)
@@ -402,14 +418,14 @@ class _Evaluator:
             text = getattr(ind, key)
             if text and _INSTRUCTION.search(text):
                 self.add("instruction-text", f"{path}.{key}", "indicator", name=name, key=key, text=text[:30])
-        if ind.weight is None:
+        if ind.weight is None and not part:
             self.add("weight-missing", f"{path}.weight", name=name)
         if ind.target is None:
             self.add("target-missing", f"{path}.target", name=name)
         if ind.actual is None:
             self.add("actual-missing", f"{path}.actual", name=name)
 
-        self._direction(ind, target, path)
+        contested = self._direction(ind, target, path)
         ratio = completion_ratio(target, actual)
         met = meets(target, actual)
         if copies_target(target, actual):
@@ -425,7 +441,7 @@ class _Evaluator:
             score, source = computed, "computed" if computed is not None else "none"
             if computed is not None:
                 self.add("score-computed", f"{path}.score", name=name, score=fmt.score(computed))
-            elif ind.weight is not None:
+            elif ind.weight is not None and not part:
                 self.add("score-missing", f"{path}.score", name=name, actual=ind.actual or None)
         else:
             if score < 0:
@@ -470,9 +486,12 @@ class _Evaluator:
             cause_source=cause_source,
             verdict=verdict,
             display=shown_name,
+            part_of=part_of,
+            contested=contested,
         )
-        self._deviation_findings(result, path)
-        self._department_findings(result, path)
+        if not part:
+            self._deviation_findings(result, path)
+            self._department_findings(result, path)
         return result
 
     def _department_findings(self, r: IndicatorResult, path: str) -> None:
@@ -500,12 +519,13 @@ class _Evaluator:
             return target
         return parse_value("≤" + ind.target)
 
-    def _direction(self, ind: Indicator, target: Value, path: str) -> None:
-        """Raise a finding when the operator says the opposite of what the indicator's name suggests."""
+    def _direction(self, ind: Indicator, target: Value, path: str) -> bool:
+        """Raise a finding when the operator says the opposite of what the indicator's name suggests; whether so."""
         reading = direction_of(ind.name, target.op, self.rules.lexicon)
         if reading.contradiction:
             # the variant names what the operator says; the name says the opposite
             self.add("direction-contradiction", f"{path}.target", reading.direction, name=ind.name, target=ind.target)
+        return reading.contradiction
 
     def _computed_score(
         self, ind: Indicator, target: Value, actual: Value, ratio: Decimal | None, met: bool | None
@@ -592,6 +612,7 @@ class _Evaluator:
                 )
             return out
 
+        results = [r for r in results if r.part_of is None]  # a breakdown row is counted with its parent
         level1 = build(lambda r: (r.level1, None))
         level2 = build(lambda r: (r.level1, r.level2))
         known = {c.level1 for c in level1} | {c.level2 for c in level2 if c.level2}
@@ -712,11 +733,12 @@ def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evalu
     implementer = ev.implementer()
     goal_hollow = ev.goal(printed)
     budget = ev.budget()
-    results = [ev.indicator(i, ind) for i, ind in enumerate(form.indicators)]
+    parts = parts_of(form.indicators)
+    results = [ev.indicator(i, ind, parts.get(i)) for i, ind in enumerate(form.indicators)]
     if results and all(r.indicator.actual is None and r.indicator.score is None for r in results):
         ev.add("form-unfilled", "indicators", count=len(results))  # what render refuses, validate says
     level1, level2 = ev.categories(results)
-    total, computed, source, grade, grade_computed = ev.totals(budget, results)
+    total, computed, source, grade, grade_computed = ev.totals(budget, [r for r in results if r.part_of is None])
     tasks = ev.tasks()
     return Evaluation(
         form=form,

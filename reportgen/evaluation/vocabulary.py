@@ -84,6 +84,11 @@ def bounded_shares() -> tuple[str, ...]:
     return _words(_data().get("bounded_shares"))
 
 
+def breakdown_prefixes() -> tuple[str, ...]:
+    """Openings of an indicator row that breaks down the row above it (其中……)."""
+    return _words(_data().get("breakdown_prefixes"))
+
+
 def self_references(kind: Literal["unit", "department"]) -> tuple[str, ...]:
     """Words a 项目实施单位 cell uses for another unit of the form (本单位, 同上; 同主管部门)."""
     return _words((_data().get("self_references") or {}).get(kind))

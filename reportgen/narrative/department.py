@@ -311,7 +311,7 @@ class _Builder:
 
     def groups(self, flat: bool) -> list[DeptGroup]:
         members: dict[str, list[IndicatorResult]] = {}
-        for r in self.ev.indicators:
+        for r in self.ev.counted:  # breakdown rows (其中……) are their parent's
             members.setdefault(self.group_key(r), []).append(r)
         out = []
         for key in _GROUPS:

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any, Literal
 
 from reportgen.defaults import SAME_TEXT_OVERLAP
+from reportgen.evaluation.breakdown import part_name
 from reportgen.evaluation.cleaning import hollow_goal
 from reportgen.evaluation.figures import Figure, Gap, computed
 from reportgen.evaluation.scoring import COST_WORDS, Evaluation, IndicatorResult, text_overlap
@@ -108,6 +109,9 @@ class IndicatorFacts:
     result: str = ""  # what was done, in the form's words (a substantive descriptive actual), to tell as a result
     result_cut: bool = False  # the result is the first part of a longer text (the appendix has it all)
     money: bool = False  # the target is an amount of money (万元/社区, 元/人): says what the money paid for
+    parts: list[IndicatorFacts] = field(default_factory=list)  # its breakdown rows (其中……), said after it
+    parent: str = ""  # a breakdown row's: the name of the indicator it breaks down (which has its points)
+    part_name: str = ""  # a breakdown row's name beside its parent, without its 其中
 
 
 @dataclass
@@ -131,6 +135,7 @@ class GroupFacts:
     other: list[IndicatorFacts] = field(default_factory=list)  # routine items neither reached nor told
     notable: IndicatorFacts | None = None  # the deducted item that lost most (singled out in a long list)
     unweighted: Figure | None = None  # rows printing no 分值 (count; then the group has no 分值 to state)
+    with_parts: list[IndicatorFacts] = field(default_factory=list)  # members with breakdown rows (其中……)
 
 
 @dataclass
@@ -293,7 +298,7 @@ def _notes(ev: Evaluation) -> SimpleNamespace:
                     if f"categories.{name}" in fig
                     and any(f.code == "subtotal-unknown" and f.path == f"categories.{name}" for f in ev.findings)]
     weights = fig["total_weight"]
-    inds = ev.indicators
+    inds = ev.counted
     no_actuals = bool(inds) and all(r.indicator.actual is None for r in inds)
     no_scores = bool(inds) and all(r.indicator.score is None for r in inds)
     notes = SimpleNamespace(
@@ -313,7 +318,7 @@ def _notes(ev: Evaluation) -> SimpleNamespace:
                      or empty_blocks or no_actuals or no_scores or notes.weight_over or notes.total_computed
                      or notes.score_mismatch or notes.budget_total_zero or notes.budget_score or notes.rate
                      or notes.misfiled or notes.duplicates or notes.subtotals or notes.copied or notes.instructions
-                     or notes.converted or notes.computed_scores or notes.sources)
+                     or notes.converted or notes.computed_scores or notes.sources or notes.contested)
     return notes
 
 
@@ -330,7 +335,7 @@ def _result(r: IndicatorResult) -> dict[str, Any]:
 
 def _main_outputs(ev: Evaluation, facts: dict[int, IndicatorFacts], limit: int = 3) -> list[IndicatorFacts]:
     """The output indicators that say what the project delivers: counted quantities, 数量指标 first."""
-    counted = [r for r in ev.indicators
+    counted = [r for r in ev.counted
                if "产出" in r.level1 and r.target.kind == "quantity" and r.target.number is not None
                and (r.target.unit or "").strip() not in ("", "%") and "元" not in (r.target.unit or "")
                and (r.verdict is None or r.verdict.key not in ("not_comparable", "copied", "target_missing"))]
@@ -429,6 +434,7 @@ def _more_notes(ev: Evaluation, notes: SimpleNamespace, codes: set[str]) -> None
             notes.instructions.append(text.md(str(label).removeprefix("指标")))
     notes.instructions = list(dict.fromkeys(notes.instructions))
     notes.converted = "unit-converted" in codes
+    notes.contested = names("direction-contradiction")
     notes.sources = []
     for f in by_code.get("sources-mismatch", []):
         key, summed = f"budget.{f.params.get('field')}", f.params.get("value")
@@ -474,6 +480,10 @@ class _Builder:
         self.vary = variation
         self.fig = ev.figures
         self.gaps: list[Gap] = []
+        self.parts: dict[int, list[IndicatorResult]] = {}  # breakdown rows (其中……) by the row they break down
+        for r in ev.indicators:
+            if r.part_of is not None:
+                self.parts.setdefault(r.part_of, []).append(r)
 
     def placeholder(self, key: str, path: str = "", **values: object) -> str:
         """The 【待补充：…】 of gap ``key`` (wording.yaml ``phrases.gaps``), registered with its field path."""
@@ -503,6 +513,8 @@ class _Builder:
         return IndicatorFacts(
             index=r.index,
             name=prose(r.display_name) + (status.name_note if status else ""),
+            part_name=prose(part_name(r.display_name)),
+            parent=prose(self.ev.indicators[r.part_of].display_name) if r.part_of is not None else "",
             level1=text.md(r.level1),
             level2=text.md(r.level2),
             target=target_text or "—",
@@ -570,6 +582,7 @@ class _Builder:
             full_count=self.fig[f"{key}.full_count"],
             completion=self.completion(members, score, _weight_of(members, weight)),
             unweighted=_unweighted(members, key),
+            with_parts=[facts[m.index] for m in members if facts[m.index].parts],
             routine=routine,
             exceeded=exceeded,
             deducted=deducted,
@@ -584,7 +597,7 @@ class _Builder:
     def categories(self, facts: dict[int, IndicatorFacts]) -> list[CategoryFacts]:
         out = []
         for c1 in self.ev.level1:
-            members = [r for r in self.ev.indicators if r.level1 == c1.level1]
+            members = [r for r in self.ev.counted if r.level1 == c1.level1]
             subgroups: dict[str, list[IndicatorResult]] = {}
             for r in members:
                 subgroups.setdefault(r.level2, []).append(r)
@@ -610,7 +623,9 @@ class _Builder:
 
     def completion(self, members: list[IndicatorResult], score: Decimal, weight: Decimal | None) -> str:
         """The completion word from the statuses and the points (reportgen.evaluation.status.overall_completion)."""
-        verdicts = [m.verdict for m in members if m.verdict is not None]
+        # a breakdown row that fell short keeps its parent's full marks from being 全面完成
+        rows = [*members, *(p for m in members for p in self.parts.get(m.index, ()))]
+        verdicts = [m.verdict for m in rows if m.verdict is not None]
         word = overall_completion(self.wording, verdicts, score if any(m.score is not None for m in members)
                                   else None, weight)
         return word or self.wording.say("unjudged")
@@ -700,8 +715,14 @@ class _Builder:
         for r in self.ev.indicators:
             f = facts[r.index]
             raw_cause = r.cause if r.cause_source in ("indicator", "analysis", "actual") else None
-            if r.lost > 0 and r.status in ("met", "exceeded"):
-                kind: Literal["deducted", "deducted_met", "short_full", "exceeded"] = "deducted_met"
+            kind: Literal["deducted", "deducted_met", "short_full", "exceeded"]
+            if r.part_of is not None:
+                if r.status not in ("partial", "missed"):
+                    continue
+                # a breakdown row (no points of its own) that fell short while its parent kept full marks
+                kind = "short_full"
+            elif r.lost > 0 and r.status in ("met", "exceeded"):
+                kind = "deducted_met"
             elif r.lost > 0:
                 kind = "deducted"
             elif r.status in ("partial", "missed") and r.full_marks:
@@ -906,6 +927,9 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     seed = f"{form.unit or ''}|{form.year or ''}|{form.project}"
     b = _Builder(ev, wording, classifier, Variation(seed, force), themes or load_themes())
     indicator_facts = {r.index: b.indicator(r) for r in ev.indicators}
+    for r in ev.indicators:
+        if r.part_of is not None:
+            indicator_facts[r.part_of].parts.append(indicator_facts[r.index])
     budget = b.budget()
     categories = b.categories(indicator_facts)
     deviations, unused_analysis, causes = b.deviations(indicator_facts, budget)
@@ -918,11 +942,11 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     unit = text.md(form.unit) if form.unit else b.placeholder("unit", "unit")
     date: Figure | str = fig["filled_on"] if form.filled_on else ""
     title_year = wording.say("title.year", year=form.year) if form.year else ""
-    indicator_weight = sum((r.weight or ZERO for r in ev.indicators), ZERO)
-    indicator_score = sum((r.score or ZERO for r in ev.indicators), ZERO)
+    indicator_weight = sum((r.weight or ZERO for r in ev.counted), ZERO)
+    indicator_score = sum((r.score or ZERO for r in ev.counted), ZERO)
     overall_points = (indicator_score + (ev.budget.score or ZERO if ev.budget else ZERO),
                       indicator_weight + (ev.budget.weight or ZERO if ev.budget else ZERO))
-    if any(r.weight is None for r in ev.indicators) and form.total_score is not None:
+    if any(r.weight is None for r in ev.counted) and form.total_score is not None:
         # weights left blank: the row sums say nothing of lost points, the printed total against full marks does
         overall_points = (form.total_score, ev.rules.total_weight)
     facts = Facts(
@@ -951,12 +975,12 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
         grade=fig["grade"],
         grade_word=_grade_word(fig["grade"], wording),
         # the budget's points count too: a lost budget point is never 全面完成
-        overall_completion=b.completion(ev.indicators, *overall_points),
-        unscored_count=sum(1 for r in ev.indicators if r.score is None),
-        unweighted_count=sum(1 for r in ev.indicators if r.weight is None),
+        overall_completion=b.completion(ev.counted, *overall_points),
+        unscored_count=sum(1 for r in ev.counted if r.score is None),
+        unweighted_count=sum(1 for r in ev.counted if r.weight is None),
         goal_gap=b.placeholder("goals", "goals.planned") if ev.goal_hollow else "",
         # a copied target ("≥266米" as the actual) says nothing of completion either
-        unassessed=computed(Decimal(sum(1 for r in ev.indicators if r.score is None or r.actual.placeholder
+        unassessed=computed(Decimal(sum(1 for r in ev.counted if r.score is None or r.actual.placeholder
                                         or not r.indicator.actual
                                         or (r.verdict is not None and r.verdict.key == "copied"))),
                             "count", "未填写实际完成值或得分的指标项数", path="unassessed", unit="项",
@@ -998,7 +1022,7 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     facts.main_outputs = _main_outputs(ev, indicator_facts)
     # what the money pays for: cost indicators in money (≤200元/人), never a benefit target (增收≥11.376万元)
     # (filed as a cost indicator, or named as one where the form misfiles it: 社区党员培训成本 under 社会效益)
-    facts.money_items = [indicator_facts[r.index] for r in ev.indicators if indicator_facts[r.index].money
+    facts.money_items = [indicator_facts[r.index] for r in ev.counted if indicator_facts[r.index].money
                          and COST_WORDS.search(f"{r.indicator.level1 or ''}{r.indicator.level2 or ''}{r.name}")]
     facts.self_evaluation = text.md(text.sentence(form.self_evaluation)) if form.self_evaluation else ""
     era = "before_2019" if form.year is not None and form.year <= 2018 else "current"

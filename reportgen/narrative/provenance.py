@@ -173,8 +173,9 @@ class _Builder:
             if r.ratio is not None:
                 rule = "目标值÷实际完成值（越小越好的指标）" if r.target.direction == "reverse" else "实际完成值÷目标值"
                 self.computed(r.ratio, "rate", rule, (), f"{path}.ratio", f"指标{name}完成率")
-            weights.append(weight)
-            scores.append(score)
+            if r.part_of is None:  # a breakdown row's points are its parent's: not in the sums
+                weights.append(weight)
+                scores.append(score)
             self.weights[r.index], self.scores[r.index] = weight, score
         return weights, scores
 
@@ -226,9 +227,9 @@ class _Builder:
         if total.known and self.out["total_weight"].known:
             self.computed(max(self.out["total_weight"].number - total.number, ZERO), "score", "分值合计−总分",
                           (self.out["total_weight"], total), "total_lost", "扣分合计", "分")
-        count = len(ev.indicators)
+        count = len(ev.counted)  # breakdown rows (其中……) are their parent's
         self.computed(Decimal(count), "count", "三级指标项数", (), "indicator_count", "三级指标数", "项")
-        full = sum(1 for r in ev.indicators if r.full_marks)
+        full = sum(1 for r in ev.counted if r.full_marks)
         self.computed(Decimal(full), "count", "得分等于分值的指标项数", (), "full_count", "得满分指标数", "项")
         self.computed(Decimal(len(ev.deducted)), "count", "得分低于分值的指标项数", (), "deducted_count",
                       "扣分指标数", "项")

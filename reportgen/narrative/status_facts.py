@@ -97,6 +97,7 @@ class StatusFacts:
     parts: list[PartFacts] = field(default_factory=list)
     name_note: str = ""  # "（核心指标）" for ★, 【待核实】 for a name cut off
     gaps: dict[str, str] = field(default_factory=dict)  # what to ask for: key -> 【待补充：…】
+    contested: bool = False  # the operator contradicts the name's direction: the verdict is the printed symbol's
 
 
 def status_facts(r: IndicatorResult, placeholder, wording: Wording) -> StatusFacts:  # noqa: ANN001 - Facts.placeholder
@@ -145,7 +146,7 @@ def status_facts(r: IndicatorResult, placeholder, wording: Wording) -> StatusFac
     if s.key == "target_missing" or not prose(ind.target):
         # a blank target is asked for whatever else is missing (never printed as "—" inside a sentence)
         gaps["target"] = placeholder("target", name=name)
-    if not s.scored:
+    if not s.scored and r.part_of is None:  # a breakdown row's points are its parent's: none to ask for
         gaps["score"] = placeholder("score", name=name)
     note = ""
     if r.display and r.display.cut_off:
@@ -168,6 +169,7 @@ def status_facts(r: IndicatorResult, placeholder, wording: Wording) -> StatusFac
         deadline=wording.say(f"deadline.{s.kind}") if s.kind in ("early", "on_time", "late") else "",
         parts=parts,
         name_note=note,
+        contested=r.contested,
         gaps=gaps,
     )
 

@@ -180,7 +180,7 @@ def evaluation_view(ev: Evaluation, shown: str) -> dict[str, Any]:
         "grade_computed": ev.grade is not None and not ev.form.grade,
         "grade_source": f"计算：按总分确定（{_bands(ev)}）" if ev.grade and not ev.form.grade
         else place("grade") if ev.grade else "",
-        "indicators": len(ev.indicators),
+        "indicators": len(ev.counted),
         "deducted": [{"name": r.name, "lost": _num(r.lost, "score")} for r in ev.deducted],
     }
 
