@@ -509,3 +509,19 @@ def test_points_lost_without_a_comparable_actual_are_no_shortfall(tmp_path: Path
     assert "【待补充：上述指标的实际完成情况及扣分原因】" in problems
     # the real shortfalls keep their wording
     assert "“政府采购执行率”" in md and "未达到指标值" in md
+
+
+def test_reported_items_that_pair_with_no_task_are_kept_not_dropped(tmp_path: Path) -> None:
+    # three tasks planned, two results reported in other words: nothing pairs by position or by wording
+    text = FLAT.replace(
+        "  achieved: 1、全年免费开放图书馆、文化馆共计320天；2、举办文化惠民演出62场。",
+        "  achieved: 1、全年接待群众逾12万人次；2、组织非遗进校园活动15次。")
+    assert "逾12万人次" in text
+    ev = _evaluate(tmp_path, text)
+    assert ev.unpaired_results == ["全年接待群众逾12万人次；", "组织非遗进校园活动15次。"]
+    unpaired = [f for f in ev.findings if f.code == "task-no-result"]
+    assert unpaired and all(f.variant == "unpaired" and "未能与任务对应" in f.message for f in unpaired)
+    md = _report(tmp_path, text).markdown
+    assert "以下内容未能与上述任务逐项对应，照录如下：一是全年接待群众逾12万人次" in md
+    assert "二是组织非遗进校园活动15次。" in md
+    assert "对照年初确定的3项工作任务，自评表未逐项填报各项任务的完成情况，有待补充。" in md and "其中0项" not in md

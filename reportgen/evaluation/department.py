@@ -60,6 +60,18 @@ def task_results(form: EvaluationForm) -> list[TaskResult]:
     ]
 
 
+def unpaired_results(form: EvaluationForm, tasks: list[TaskResult]) -> list[str]:
+    """The numbered items of the achievement text that no task took as its result (kept, never dropped)."""
+    goals = form.goals
+    if form.tasks or not tasks or goals is None or not goals.achieved:
+        return []
+    taken = {t.result for t in tasks if t.source == "goals"}
+    reported = split_numbered(goals.achieved)
+    if len(tasks) == 1 and reported:
+        return []  # one task: the whole report is its result
+    return [item for item in reported if item not in taken]
+
+
 def _pair(planned: list[str], reported: list[str]) -> list[str | None]:
     """The reported item for each planned task: same position when the lists match, else best shared wording."""
     if len(planned) == len(reported):

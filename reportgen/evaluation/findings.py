@@ -125,9 +125,11 @@ CODES: dict[str, Code] = {
     "no-indicators": Code(
         "warning", "没有绩效指标行", "自评表没有绩效指标行，报告将按预算执行和总分撰写，指标完成情况留出【待补充】"
     ),
-    "task-no-result": Code(
-        "warning", "年度工作任务缺少完成情况", "年度工作任务“{name}”没有填报完成情况，报告中将留出【待补充】"
-    ),
+    "task-no-result": Code("warning", "年度工作任务缺少完成情况", {
+        "": "年度工作任务“{name}”没有填报完成情况，报告中将留出【待补充】",
+        "unpaired": "年度工作任务“{name}”找不到逐项对应的完成情况（填报的完成情况中有{count}条未能与任务对应，"
+        "报告照录），报告中将留出【待补充】，请按任务逐项填写",
+    }),
     "coef-mismatch": Code(
         "warning", "指标得分与权重×得分系数不符",
         "指标“{name}”填报得分{printed}分，按权重{weight}×得分系数{coef}计算为{computed}分",

@@ -193,6 +193,7 @@ class Evaluation:
     implementer: str | None = None  # 项目实施单位, else 填报单位 — never the 主管部门
     goal_hollow: bool = False  # the printed goal is only the project name, a number or the table title
     tasks: list[TaskResult] = field(default_factory=list)  # a department-wide form's annual tasks
+    unpaired_results: list[str] = field(default_factory=list)  # reported items no task took as its result
     form_digest: str = ""  # ``form`` as it was scored (``digest_of``): whether it has changed since
 
     @property
@@ -700,15 +701,19 @@ class _Evaluator:
         self.add("goal-hollow", "goals.planned", goal=goals.planned)
         goals.planned = None
         return True
-    def tasks(self) -> list[TaskResult]:
-        """A department-wide form's annual tasks; a planned task with no reported result is a finding."""
-        from reportgen.evaluation.department import task_results  # department-wide forms only
+    def tasks(self) -> tuple[list[TaskResult], list[str]]:
+        """A department-wide form's annual tasks, and the reported items no task took; a planned task with no
+        reported result is a finding (said as unpaired when the form reports items that did not pair)."""
+        from reportgen.evaluation.department import task_results, unpaired_results  # department-wide forms only
 
         results = task_results(self.form)
+        unpaired = unpaired_results(self.form, results)
         for t in results:
             if not t.reported:
-                self.add("task-no-result", f"{t.path}.result" if t.path.startswith("tasks") else "goals.achieved", name=t.name[:30])
-        return results
+                path = f"{t.path}.result" if t.path.startswith("tasks") else "goals.achieved"
+                self.add("task-no-result", path, "unpaired" if unpaired else "", name=t.name[:30],
+                         count=len(unpaired))
+        return results, unpaired
 
     def basics(self) -> None:
         form = self.form
@@ -739,7 +744,7 @@ def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evalu
         ev.add("form-unfilled", "indicators", count=len(results))  # what render refuses, validate says
     level1, level2 = ev.categories(results)
     total, computed, source, grade, grade_computed = ev.totals(budget, [r for r in results if r.part_of is None])
-    tasks = ev.tasks()
+    tasks, unpaired = ev.tasks()
     return Evaluation(
         form=form,
         budget=budget,
@@ -759,6 +764,7 @@ def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evalu
         implementer=implementer,
         goal_hollow=goal_hollow,
         tasks=tasks,
+        unpaired_results=unpaired,
         form_digest=digest_of(form),
     )
 

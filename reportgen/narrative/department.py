@@ -183,6 +183,7 @@ class DepartmentFacts:
     tasks_unreported: list[TaskFacts]
     task_count: Figure
     reported_count: Figure  # tasks the form reports a result for
+    unpaired: list[str]  # reported items (escaped) that no task took as its result: said as the form has them
     income: list[MoneyRow]
     spending: list[MoneyRow]
     adjustment: Figure  # computed: |全年预算数 − 年初预算数| (missing when either is blank or they are equal)
@@ -424,6 +425,7 @@ def _assemble(b: _Builder, head: _Head, deviations: list[DeviationItem],
         task_count=b.count(len(tasks), "年度工作任务项数", "dept.task_count", "年度工作任务数"),
         reported_count=b.count(sum(1 for t in tasks if t.result is not None), "填报了完成情况的年度工作任务项数",
                                "dept.reported_count", "已填报完成情况的任务数"),
+        unpaired=[text.md(text.clause(item)) for item in ev.unpaired_results],
         income=b.money_rows("income"),
         spending=b.money_rows("spending"),
         adjustment=head.adjustment,
