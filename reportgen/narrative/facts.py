@@ -457,8 +457,10 @@ def _weight_of(members: list[IndicatorResult], weight: Decimal) -> Decimal | Non
     return weight if all(m.weight is not None for m in members) else None
 
 
-def _unweighted(members: list[IndicatorResult], key: str) -> Figure:
+def _unweighted(members: list[IndicatorResult], key: str) -> Figure | None:
     n = sum(1 for m in members if m.weight is None)
+    if not n:
+        return None  # the common case: no figure to build (a figure costs more than the rest of a group's facts)
     return computed(Decimal(n), "count", "未填分值的指标项数", path=f"{key}.unweighted", unit="项", label="未填分值的指标项数")
 
 
