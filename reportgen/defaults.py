@@ -25,8 +25,8 @@ EXCEED_FAR_RATIO = Decimal("1.5")
 #: how far (in 万元) an indicator's printed amount may lie from the budget figure and still be the same
 #: money (a 资金到位 indicator of 2,440.91 for a budget of 2,440.9100): the cent of a rounded 万元 figure
 MONEY_INDICATOR_TOLERANCE = Decimal("0.01")
-#: how far the source rows (本年财政拨款、上年结转…) may add up from the 年度资金总额 row and still agree:
-#: the cent of rounded figures, or this many hundredths of a percent of the total (amounts in 元)
+#: how far the source rows (本年财政拨款、上年结转…) may add up from the 年度资金总额 row and still agree, in the
+#: form's own unit: the last printed digit of figures rounded to two decimals
 SOURCES_TOLERANCE = Decimal("0.01")
 
 # --- comparing free texts ----------------------------------------------------------------------------

@@ -75,3 +75,67 @@ def test_a_report_counts_parts_with_their_parent_and_says_them_after_it(tmp_path
     appendix = md.split("## 附表")[1]
     assert "| 其中：建档立卡学生人数 | — | ≥120人 | 125人 | — |" in appendix
     assert [p.message for p in check(md, data=ev).problems if p.kind in ("fact-mismatch", "ledger-mismatch")] == []
+
+
+def _render_form(tmp_path: Path, data: dict[str, object], outline: str = "default") -> reportgen.Report:
+    path = tmp_path / f"{outline}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return reportgen.render(path, outline=outline)
+
+
+def test_every_outline_renders_a_part_that_fell_short(tmp_path: Path) -> None:
+    # the summary outline builds the department facts too: a part's deviation is in no indicator group there
+    for outline in ("default", "mof", "transfer", "summary"):
+        md = _render_form(tmp_path, FORM, outline).markdown
+        assert "残疾学生人数" in md, outline
+
+
+def test_a_part_under_a_parent_that_lost_points_is_said_with_it_not_as_full_marks(tmp_path: Path) -> None:
+    data = {**FORM, "indicators": [dict(r) for r in FORM["indicators"]]}  # type: ignore[union-attr]
+    inds = data["indicators"]
+    assert isinstance(inds, list)
+    inds[0].update(actual="450人", score=27)
+    data["total_score"] = 97
+    report = _render_form(tmp_path, data)
+    md = report.markdown
+    assert "自评得满分" not in md.split("## 附表")[0]
+    assert "“资助学生人数”的分项完成情况为：" in md and "“资助学生人数”" in (report.section("deviation").markdown
+                                                                     if report.section("deviation") else "")
+
+
+def test_several_parts_short_under_full_parents_are_each_said_with_their_parent(tmp_path: Path) -> None:
+    data = {**FORM, "indicators": [dict(r) for r in FORM["indicators"]]}  # type: ignore[union-attr]
+    inds = data["indicators"]
+    assert isinstance(inds, list)
+    inds[1].update(actual="100人")  # both parts of 资助学生人数 now short
+    deviation = _render_form(tmp_path, data).section("deviation")
+    assert deviation is not None
+    assert deviation.markdown.count("的分项，“资助学生人数”自评得满分") == 2
+    assert "自评均按满分计分" not in deviation.markdown
+
+
+DEPARTMENT = """\
+type: department
+year: 2023
+unit: 某区文化馆
+budget: {adjusted: 100, executed: 96, weight: 10, score: 9.6}
+indicators:
+  - {name: 预算调整率, target: ≤5%, actual: 3%, weight: 10, score: 10}
+  - {name: 群众文化活动场次, target: ≥100场, actual: 120场, weight: 60, score: 60, coef: 100%, core: 是}
+  - {name: 其中：线上活动场次, target: ≥30场, actual: 20场}
+  - {name: 其中：线下活动场次, target: ≥70场}
+  - {name: 群众满意度, target: ≥90%, actual: 95%, weight: 20, score: 20}
+total_score: 99.6
+"""
+
+
+def test_a_department_form_with_parts_renders_them_after_their_parent_and_in_the_appendix(tmp_path: Path) -> None:
+    path = tmp_path / "dept.yaml"
+    path.write_text(DEPARTMENT, encoding="utf-8")
+    report = reportgen.render(path)
+    md = report.markdown
+    assert "“群众文化活动场次（核心指标）”的分项完成情况为：线上活动场次20场（目标≥30场）" in md
+    assert "| 其中：线上活动场次 | ≥30场 | 20场 | — | — | — | — |" in md  # no 核心指标 of its own
+    assert "| 群众文化活动场次 | ≥100场 | 120场 | 60 | 100% | 60 | 是 |" in md
+    assert report.evaluation is not None
+    assert [p.message for p in check(md, data=report.evaluation).problems if p.kind == "fact-mismatch"] == []

@@ -128,3 +128,22 @@ def test_a_verdict_on_a_contradicted_symbol_is_said_as_the_printed_symbols_and_n
     assert said and all("按所印比较符号未达到年度目标" in line for line in said)
     assert "“患者投诉率”目标值的比较符号（≥ 或 ≤）与指标名称所示的方向相反，本报告按自评表所印的比较符号判断完成情况" in md
     assert "按所印比较符号" not in md.split("诊疗人次")[1].split("。")[0]  # an uncontested verdict is plain
+
+
+def test_a_contested_range_actual_leaves_no_dangling_clause(tmp_path) -> None:
+    import yaml
+
+    import reportgen
+
+    form = {
+        "year": 2022, "unit": "某县卫健委", "project": "基层卫生服务",
+        "indicators": [
+            {"level1": "产出指标", "level2": "质量指标", "name": "差错率", "weight": 100, "target": "≥5%",
+             "actual": "6%~8%", "score": 100},
+        ],
+        "total_score": 100,
+    }
+    path = tmp_path / "表.yaml"
+    path.write_text(yaml.safe_dump(form, allow_unicode=True), encoding="utf-8")
+    md = reportgen.render(path).markdown
+    assert "按所印比较符号，" not in md and "按所印比较符号。" not in md

@@ -275,3 +275,27 @@ def test_points_lost_where_no_actual_is_filled_are_grouped_as_unjudged(tmp_path:
     assert "未达到年度目标" in text or "未完成年度目标" in text
     assert report.evaluation is not None
     assert [p.message for p in check(md, data=report.evaluation).problems if p.kind == "fact-mismatch"] == []
+
+
+def test_a_partly_weighted_partly_unscored_category_says_only_the_scored_rows_sum(tmp_path: Path) -> None:
+    data = _partly_weighted()
+    inds = data["indicators"]
+    assert isinstance(inds, list)
+    inds[2] = {**inds[2]}
+    inds[2].pop("score")  # 完工及时率: weighted, unscored (and not computable: 90% of a 100% target is scored by rule)
+    inds[2]["actual"] = "基本按期"
+    report = _render(tmp_path, data)
+    body = report.markdown.split("## 附表")[0]
+    assert "已有得分的指标共得40分（自评表有1项指标未填写分值）" in body
+    assert "产出指标已有得分的指标合计得40分（自评表有1项指标未填写分值）" in body
+
+
+def test_a_category_over_its_printed_weight_with_a_row_lacking_one_is_still_noted(tmp_path: Path) -> None:
+    data = _partly_weighted()
+    data["categories"] = {"产出指标": 25}  # rows print 20 + 10 = 30 > 25, a third prints none
+    report = _render(tmp_path, data)
+    notes = report.markdown.split("其他需要说明的问题")[-1]
+    assert "“产出指标”标注25分，所含指标已填分值合计30分" in notes
+    assert report.evaluation is not None
+    assert [p.message for p in check(report.markdown, data=report.evaluation).problems
+            if p.kind == "fact-mismatch"] == []

@@ -387,8 +387,8 @@ class _Evaluator:
                 if total is None or not amounts:
                     continue
                 summed = sum(amounts, ZERO)
-                # cents of rounding in a 万元 form are no contradiction
-                if abs(summed - total) <= max(defaults.SOURCES_TOLERANCE, abs(total) * defaults.SOURCES_TOLERANCE / 100):
+                # a cent of rounding at the printed precision is no contradiction
+                if abs(summed - total) <= defaults.SOURCES_TOLERANCE:
                     continue
                 if summed > total or len([v for v in amounts if v != 0]) >= 2 or (summed == 0 and len(amounts) >= 2):
                     self.add("sources-mismatch", f"budget.{group}", group=label, column=column, field=key,

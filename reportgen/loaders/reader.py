@@ -434,7 +434,8 @@ class _Reader:
         remark = _UNIT_REMARK.match(text)
         if not (remark or _UNIT_ONLY.match(text)):
             return False, None
-        self.warn(cell, f"“{text}”只有单位没有数字，按未填写处理")
+        said = "只有单位没有数字" if remark is None or text[0] not in "（(" else "没有数字"  # "（未单独安排）": no unit
+        self.warn(cell, f"“{text}”{said}，按未填写处理")
         return True, remark[1].strip() if remark else None
 
     def warn(self, cell: Cell, message: str) -> None:

@@ -192,7 +192,8 @@ class DepartmentFacts:
     over_cause: str | None  # the form's analysis item explaining the over-spend or the adjustment
     over_placeholder: str | None  # 【待补充】 when the form does not explain an over-spend
     groups: list[DeptGroup]
-    items: list[DeptIndicator]  # every indicator, in the form's order
+    items: list[DeptIndicator]  # every counted indicator, in the form's order (breakdown rows are their parent's)
+    rows: list[DeptIndicator | None]  # one per appendix row (f.appendix): None for a breakdown row (其中……)
     problems: list[Problem]  # the deviations, core indicators' first
     # the deviations as the project outlines group them (narrative.grouping), groups holding a core
     # indicator first after the budget; otherwise in the grouping's order
@@ -409,7 +410,9 @@ def _assemble(b: _Builder, head: _Head, deviations: list[DeviationItem],
     core_short = sorted((d for d in every if d.core and d.short), key=lambda d: d.i.index)
     tasks = head.tasks
     by_index = {d.i.index: d for d in every}
-    problems = [Problem(d, bool(d.indicator is not None and by_index[d.indicator.index].core)) for d in deviations]
+    # (a breakdown row's deviation is in no group: it is no core indicator of its own)
+    problems = [Problem(d, bool(d.indicator is not None and d.indicator.index in by_index
+                                and by_index[d.indicator.index].core)) for d in deviations]
     problems.sort(key=lambda p: (p.d.kind != "budget", not p.core))  # budget first, then core indicators
     core_index = {d.i.index for d in core}
     problem_groups = sorted(deviation_groups, key=lambda g: (g.item.kind != "budget", not any(
@@ -436,6 +439,7 @@ def _assemble(b: _Builder, head: _Head, deviations: list[DeviationItem],
         over_placeholder=head.over_placeholder,
         groups=groups,
         items=sorted(every, key=lambda d: d.i.index),
+        rows=[by_index.get(r.index) for r in ev.indicators],
         problems=problems,
         problem_groups=problem_groups,
         core=core,

@@ -422,9 +422,13 @@ def _more_notes(ev: Evaluation, notes: SimpleNamespace, codes: set[str]) -> None
     for f in by_code.get("subtotal-mismatch", []):
         c = categories.get(f.path)
         key = category_key(c) if c is not None else ""
-        # (a category whose rows lack a 分值 has no sum to quote: its rows' weight-missing notes say so)
-        if c is not None and f.path in fig and f"{key}.weight" in fig and fig[f"{key}.weight"].known:
-            notes.subtotals.append((text.md(c.name), fig[f.path], fig[f"{key}.weight"]))
+        if c is not None and f.path in fig and f"{key}.weight" in fig:
+            weight = fig[f"{key}.weight"]
+            if not weight.known:
+                # rows without a 分值 and the others already past the printed weight: quote what is filled in
+                weight = computed(c.weight, "score", "已填分值的指标分值之和", path=f"notes.{f.path}.filled",
+                                  unit="分", label=f"{c.name}已填分值合计")
+            notes.subtotals.append((text.md(c.name), fig[f.path], weight))
     notes.subtotals_count = count(notes.subtotals, "分值与所含指标不符的分类数")
     notes.copied = names("actual-copies-target")
     notes.instructions = []
@@ -719,9 +723,10 @@ class _Builder:
             raw_cause = r.cause if r.cause_source in ("indicator", "analysis", "actual") else None
             kind: Literal["deducted", "deducted_met", "short_full", "exceeded"]
             if r.part_of is not None:
-                if r.status not in ("partial", "missed"):
+                # a breakdown row (no points of its own) that fell short while its parent kept full marks; a
+                # parent that lost points is a deviation itself, and its parts are said after it
+                if r.status not in ("partial", "missed") or not self.ev.indicators[r.part_of].full_marks:
                     continue
-                # a breakdown row (no points of its own) that fell short while its parent kept full marks
                 kind = "short_full"
             elif r.lost > 0 and r.status in ("met", "exceeded"):
                 kind = "deducted_met"
@@ -828,6 +833,8 @@ class _Builder:
         if g.cause or (g.kind == "single" and (d.cause or (d.indicator is not None and d.indicator.note))):
             return None  # the form gives the cause: the cause's category answers it (above), or the form does
         kind = d.kind if g.kind == "single" else g.kind
+        if g.kind == "single" and d.indicator is not None and d.indicator.parent:
+            kind = "deducted"  # a breakdown row short of its target: answered by its theme, not by how it was scored
         names = [text.clause(self.ev.indicators[x.indicator.index].display_name) for x in g.items
                  if x.indicator is not None]
         say = self.wording.say

@@ -40,6 +40,7 @@ DETAIL_MAX = 4
 #: a group of this many single paragraphs left over is pooled into one 其他指标 group
 POOL_MIN = 2
 _KIND_RANK = {"budget": 0, "single": 1, "deducted": 1, "deducted_met": 2, "short_full": 3, "exceeded": 4}
+_UNJUDGED_RANK = 3.5
 
 
 def _what(g: DeviationGroup) -> str | None:
@@ -86,10 +87,15 @@ class DeviationGroup:
                                                          and d.kind in ("deducted", "short_full")))
 
 
+#: statuses that give nothing to judge a target by: no actual, a copied target, another measure, no target, an
+#: impossible share (a worded actual such as 基本合格 against 合格 does say something, and stays a shortfall)
+_UNJUDGED = frozenset({"missing", "copied", "not_comparable", "target_missing", "implausible"})
+
+
 def _unjudged(d: DeviationItem) -> bool:
     """Points lost where no shortfall can be judged: the actual is blank, copied or not comparable."""
     s = d.indicator.s if d.indicator is not None else None
-    return d.kind == "deducted" and s is not None and s.kind not in SHORT
+    return d.kind == "deducted" and s is not None and s.kind not in SHORT and s.key in _UNJUDGED
 
 
 def _explained(d: DeviationItem) -> bool:
@@ -120,8 +126,8 @@ def group_deviations(
             # one cause written for several indicators (or typed once for a group on the web page)
             same_cause.setdefault((d.kind, text.clause(d.cause)), []).append(d)
             continue
-        if _explained(d) or d.indicator is None:
-            singles.append(d)
+        if _explained(d) or d.indicator is None or d.indicator.parent:
+            singles.append(d)  # (a breakdown row is said with its parent's full marks: a paragraph of its own)
             continue
         i = d.indicator.index
         if _unjudged(d):
@@ -195,7 +201,9 @@ def group_deviations(
             group.cause = members[0].cause
         out.append(group)
     # the budget, then shortfalls in the form's order (what no theme gathered after the themes), then the rest
-    out.sort(key=lambda g: (_KIND_RANK[g.item.kind if g.kind == "single" else g.kind],
+    # (points lost with nothing to judge them by come after the shortfalls and the other deductions)
+    out.sort(key=lambda g: (_UNJUDGED_RANK if g.extra.get("by") == "unjudged"
+                            else _KIND_RANK[g.item.kind if g.kind == "single" else g.kind],
                             g.extra.get("by") in ("level", "pool", "unjudged"),
                             g.item.indicator.index if g.item.indicator else -1))
 
