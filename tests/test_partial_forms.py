@@ -299,3 +299,18 @@ def test_a_category_over_its_printed_weight_with_a_row_lacking_one_is_still_note
     assert report.evaluation is not None
     assert [p.message for p in check(report.markdown, data=report.evaluation).problems
             if p.kind == "fact-mismatch"] == []
+
+
+def test_a_group_with_neither_weights_nor_scores_is_said_unscored_not_dash(tmp_path: Path) -> None:
+    # a Hubei layout: no 分值 column, and the 数量指标 rows' scores left blank too
+    rows = [
+        {"level1": "产出指标", "level2": "数量指标", "name": "资助人数", "target": "≥100人", "actual": "100人"},
+        {"level1": "产出指标", "level2": "数量指标", "name": "资助金额", "target": "≥50万元", "actual": "50万元"},
+        {"level1": "产出指标", "level2": "质量指标", "name": "资助准确率", "target": "100%", "actual": "100%",
+         "score": 20},
+        {"level1": "产出指标", "level2": "质量指标", "name": "资料归档率", "target": "100%", "actual": "100%",
+         "score": 20},
+    ]
+    md = _render(tmp_path, {"year": 2020, "unit": "某学院", "project": "学生资助", "indicators": rows}).markdown
+    assert "—分" not in md
+    assert "数量指标共2项，得分未填写（自评表也未填写各项指标的分值）。" in md
