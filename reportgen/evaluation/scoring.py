@@ -205,10 +205,6 @@ class Evaluation:
         """The indicators the form counts and scores: every row but breakdown rows (其中……, their parent's)."""
         return [r for r in self.indicators if r.part_of is None]
 
-    def parts(self, index: int) -> list[IndicatorResult]:
-        """The breakdown rows of the indicator at ``index``, in the form's order."""
-        return [r for r in self.indicators if r.part_of == index]
-
     @property
     def core_short(self) -> list[IndicatorResult]:
         """Core indicators that fell short: the text names them first."""
