@@ -314,3 +314,7 @@ def test_a_group_with_neither_weights_nor_scores_is_said_unscored_not_dash(tmp_p
     md = _render(tmp_path, {"year": 2020, "unit": "某学院", "project": "学生资助", "indicators": rows}).markdown
     assert "—分" not in md
     assert "数量指标共2项，得分未填写（自评表也未填写各项指标的分值）。" in md
+    rows[3] = {**rows[3]}
+    rows[3].pop("score")
+    md = _render(tmp_path, {"year": 2020, "unit": "某学院", "project": "学生资助", "indicators": rows}).markdown
+    assert "质量指标共2项，已有得分的指标共得20分（自评表未填写各项指标的分值）。" in md

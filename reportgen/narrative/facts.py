@@ -136,6 +136,7 @@ class GroupFacts:
     notable: IndicatorFacts | None = None  # the deducted item that lost most (singled out in a long list)
     unweighted: Figure | None = None  # rows printing no 分值 (count; then the group has no 分值 to state)
     with_parts: list[IndicatorFacts] = field(default_factory=list)  # members with breakdown rows (其中……)
+    unscored: int = 0  # members the form gives no score (their points are not "lost")
 
 
 @dataclass
@@ -589,6 +590,7 @@ class _Builder:
             completion=self.completion(members, score, _weight_of(members, weight)),
             unweighted=_unweighted(members, key),
             with_parts=[facts[m.index] for m in members if facts[m.index].parts],
+            unscored=sum(1 for m in members if m.score is None),
             routine=routine,
             exceeded=exceeded,
             deducted=deducted,
