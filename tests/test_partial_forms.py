@@ -318,3 +318,14 @@ def test_a_group_with_neither_weights_nor_scores_is_said_unscored_not_dash(tmp_p
     rows[3].pop("score")
     md = _render(tmp_path, {"year": 2020, "unit": "某学院", "project": "学生资助", "indicators": rows}).markdown
     assert "质量指标共2项，已有得分的指标共得20分（自评表未填写各项指标的分值）。" in md
+
+
+def test_an_exceeded_row_without_weight_or_score_prints_no_dash_score(tmp_path: Path) -> None:
+    rows = [
+        {"level1": "产出指标", "level2": "数量指标", "name": "种植面积", "target": "≥1亩", "actual": "1.5亩"},
+        {"level1": "产出指标", "level2": "数量指标", "name": "培训人次", "target": "≥10人次", "actual": "10人次",
+         "weight": 10, "score": 10},
+    ]
+    md = _render(tmp_path, {"year": 2022, "unit": "某镇政府", "project": "产业补助", "indicators": rows}).markdown
+    assert "—分" not in md
+    assert "得分为【待补充：“种植面积”指标的得分】" in md
