@@ -525,3 +525,14 @@ def test_reported_items_that_pair_with_no_task_are_kept_not_dropped(tmp_path: Pa
     assert "以下内容未能与上述任务逐项对应，照录如下：一是全年接待群众逾12万人次" in md
     assert "二是组织非遗进校园活动15次。" in md
     assert "对照年初确定的3项工作任务，自评表未逐项填报各项任务的完成情况，有待补充。" in md and "其中0项" not in md
+
+
+def test_a_department_verdict_on_a_contradicted_symbol_says_it_follows_the_printed_symbol(tmp_path: Path) -> None:
+    text = FLAT.replace("{name: 结转结余率, target: 3%, actual: 1.2%, weight: 10, score: 10, coef: 100%}",
+                        "{name: 结转结余率, target: ≥5%, actual: 3%, weight: 10, score: 6}").replace(
+        "total_score: 92", "total_score: 88")
+    assert "≥5%" in text
+    md = _report(tmp_path, text).markdown
+    said = [x for x in md.splitlines() if x.startswith(("“结转结余率”", "从“结转结余率”", "就“结转结余率”"))]
+    assert said and "按所印比较符号未达到指标值" in said[0]
+    assert "“结转结余率”目标值的比较符号（≥ 或 ≤）与指标名称所示的方向相反" in md
