@@ -139,3 +139,15 @@ def test_a_department_form_with_parts_renders_them_after_their_parent_and_in_the
     assert "| 群众文化活动场次 | ≥100场 | 120场 | 60 | 100% | 60 | 是 |" in md
     assert report.evaluation is not None
     assert [p.message for p in check(md, data=report.evaluation).problems if p.kind == "fact-mismatch"] == []
+
+
+def test_a_draft_may_count_the_indicators_with_or_without_their_breakdown_rows(tmp_path: Path) -> None:
+    report = _render_form(tmp_path, FORM)
+    ev = report.evaluation
+    assert ev is not None and "共设置三级绩效指标5项" in report.markdown
+
+    def mismatches(md: str) -> list[str]:
+        return [p.message for p in check(md, data=ev).problems if p.kind == "fact-mismatch"]
+
+    assert mismatches(report.markdown.replace("共设置三级绩效指标5项", "共设置三级绩效指标7项")) == []  # every row
+    assert mismatches(report.markdown.replace("共设置三级绩效指标5项", "共设置三级绩效指标6项"))
