@@ -82,17 +82,35 @@ def parse_scheduler(spec: str) -> tuple[str, int | None]:
     return spec, None
 
 
+#: what Dask's own loggers may still print, here and in the workers of ``local:N``: nothing short of a crash.
+#: The batch names every failed project and dead worker itself, in Chinese; Dask's messages are tracebacks
+#: from its internals, such as a worker's last heartbeat meeting a scheduler that has just closed (CI saw one
+#: at the end of an otherwise clean run).
+QUIET = logging.CRITICAL
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(QUIET)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def run_dask(tasks: list[Task], options: BatchOptions, handle: Handle, stop: Stop) -> None:
     """Run every task on the cluster, calling ``handle`` in this process as each one finishes."""
     address, workers = parse_scheduler(options.scheduler or "local")
     cluster = None
     # a project whose worker died is given to another one ``retries`` times (a LocalCluster's
     # scheduler lives in this process; a running scheduler has its own setting, see docs/batch.md)
-    with dask.config.set({"distributed.scheduler.allowed-failures": options.retries, **LOCAL_WORKERS}):
+    with dask.config.set({"distributed.scheduler.allowed-failures": options.retries, **LOCAL_WORKERS}), _quiet():
         try:
             if address == "local":
                 cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
+                                       dashboard_address=None, silence_logs=QUIET)
                 client = Client(cluster)
             else:
                 client = Client(address, timeout="15s")
