@@ -126,3 +126,19 @@ def test_rule_names_are_the_rule_figures() -> None:
 
     figures = reportgen.evaluate(reportgen.load(SEED_EXAMPLE)).figures
     assert [k.removeprefix("rules.") for k in figures if k.startswith("rules.")] == list(RULE_NAMES)
+
+
+#: computed figures whose wording could pass them off as the form's, and what their sentence must say instead
+_SAID_COMPUTED = {"预算数−执行数": ("计算", "差额"), "执行数÷预算数": ("计算",)}
+
+
+@pytest.mark.parametrize("outline", OUTLINES)
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
+def test_an_unspent_amount_or_a_rate_the_form_does_not_print_is_said_as_computed(path: Path, outline: str) -> None:
+    report = reportgen.render(path, outline=outline)
+    md = report.markdown
+    for e in report.figures:
+        if isinstance(e.origin, Computed) and e.origin.rule in _SAID_COMPUTED:
+            start = max(md.rfind("。", 0, e.start), md.rfind("\n", 0, e.start)) + 1
+            sentence = md[start : md.find("。", e.end)]
+            assert any(word in sentence for word in _SAID_COMPUTED[e.origin.rule]), sentence
