@@ -394,7 +394,7 @@ def test_the_summary_of_a_form_without_indicator_rows(tmp_path: Path, runner: Cl
     md = report.markdown
     assert "高标准农田建设项目2022年度" in md and re.search(r"项目综合得分88分，等级为“良”", md)
     assert "全年预算数800.00万元，执行数720.00万元，预算执行率90%" in md
-    assert "尚有80.00万元未执行，预算执行扣1分" in md
+    assert "尚有80.00万元未执行（按全年预算数减执行数计算），预算执行扣1分" in md
     assert "自评表未列出绩效指标，产出、效益和满意度指标完成情况【待补充：绩效指标完成情况】" in md
     assert "部分工程因雨季施工延期" in md and "加快工程结算进度" in md
     path = tmp_path / "partial.yaml"
@@ -536,3 +536,16 @@ def test_a_department_verdict_on_a_contradicted_symbol_says_it_follows_the_print
     said = [x for x in md.splitlines() if x.startswith(("“结转结余率”", "从“结转结余率”", "就“结转结余率”"))]
     assert said and "按所印比较符号未达到指标值" in said[0]
     assert "“结转结余率”目标值的比较符号（≥ 或 ≤）与指标名称所示的方向相反" in md
+
+
+def test_rows_with_neither_target_nor_actual_are_said_so(tmp_path: Path) -> None:
+    both = (FLAT.replace("{name: 结转结余率, target: 3%, actual: 1.2%, weight: 10, score: 10, coef: 100%}",
+                         "{name: 结转结余率, weight: 10, score: 10}")
+            .replace("{name: 三公经费控制率, target: 100%, actual: 95%, weight: 10, score: 10, coef: 100%}",
+                     "{name: 三公经费控制率, weight: 10, score: 10}"))
+    md = _report(tmp_path, both).markdown
+    assert "以下指标自评表未填写指标值和完成值：“结转结余率”，指标值【待补充" in md, md
+    # one of them with its target printed: only the actual is said to be missing
+    one = both.replace("{name: 结转结余率, weight: 10, score: 10}", "{name: 结转结余率, target: 3%, weight: 10, score: 10}")
+    md = _report(tmp_path, one, name="one.yaml").markdown
+    assert "以下指标自评表未填写完成值：“结转结余率”，指标值3%，" in md, md
