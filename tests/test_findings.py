@@ -430,6 +430,9 @@ SOURCES = HEAD.replace("  score: 10\n", "  score: 10\n  sources:\n{rows}")
     ("    - {name: 本年财政拨款, adjusted: 80, executed: 80}\n    - {name: 上年结转, adjusted: 20, executed: 20}\n", []),
     ("    - {name: 本年财政拨款, adjusted: 79.996, executed: 80}\n    - {name: 上年结转, adjusted: 20, executed: 20}\n", []),
     ("    - {name: 本年财政拨款, adjusted: 60, executed: 60}\n", []),
+    # a row broken down by the rows under it (其中：中央、省级): the parts are not more money
+    ("    - {name: 本年财政拨款, adjusted: 80, executed: 80}\n    - {name: 其中：中央资金, adjusted: 50, executed: 50}\n"
+     "    - {name: 省级资金, adjusted: 30, executed: 30}\n    - {name: 上年结转, adjusted: 20, executed: 20}\n", []),
     # rows over the total; two rows under it; rows of zeros under a total of 100
     ("    - {name: 本年财政拨款, adjusted: 120, executed: 100}\n",
      ["资金来源各行的全年预算数合计120.00万元，与年度资金总额的全年预算数100.00万元不符；报告按年度资金总额叙述，请核实"]),

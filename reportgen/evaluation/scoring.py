@@ -267,6 +267,22 @@ def _differs(printed: Decimal, computed: Decimal) -> bool:
     return abs(printed - computed) > _tolerance(printed)
 
 
+def _top_level_sum(amounts: list[Decimal]) -> Decimal:
+    """The sum of source rows with each row's breakdown left out: a row followed by two or more rows that add
+    up to it is taken as their parent (its 其中 rows are not more money)."""
+    total, i = ZERO, 0
+    while i < len(amounts):
+        parent, running, end = amounts[i], ZERO, i + 1
+        for j in range(i + 1, len(amounts)):
+            running += amounts[j]
+            if j >= i + 2 and parent != 0 and abs(running - parent) <= defaults.SOURCES_TOLERANCE:
+                end = j + 1
+                break
+        total += parent
+        i = end
+    return total
+
+
 def _legacy_status(verdict: Status, ratio: Decimal | None) -> Status_:
     """The coarse status older templates group by, read off the honest verdict."""
     if verdict.kind == "exceeded":
@@ -383,8 +399,9 @@ class _Evaluator:
                 if total is None or not amounts:
                     continue
                 summed = sum(amounts, ZERO)
-                # a cent of rounding at the printed precision is no contradiction
-                if abs(summed - total) <= defaults.SOURCES_TOLERANCE:
+                # a cent of rounding at the printed precision is no contradiction; nor are rows that break down
+                # the row above them (财政拨款 100, 其中：中央 60, 省级 40), which add up once they are left out
+                if any(abs(s - total) <= defaults.SOURCES_TOLERANCE for s in (summed, _top_level_sum(amounts))):
                     continue
                 if summed > total or len([v for v in amounts if v != 0]) >= 2 or (summed == 0 and len(amounts) >= 2):
                     self.add("sources-mismatch", f"budget.{group}", group=label, column=column, field=key,
