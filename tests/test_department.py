@@ -549,3 +549,48 @@ def test_rows_with_neither_target_nor_actual_are_said_so(tmp_path: Path) -> None
     one = both.replace("{name: 结转结余率, weight: 10, score: 10}", "{name: 结转结余率, target: 3%, weight: 10, score: 10}")
     md = _report(tmp_path, one, name="one.yaml").markdown
     assert "以下指标自评表未填写完成值：“结转结余率”，指标值3%，" in md, md
+
+
+# a department form of the 投入/过程/产出/效益 framework, its satisfaction indicator filed under 效益
+STAGES = """\
+title: 部门整体支出绩效自评表
+year: 2022
+unit: 某县文化馆
+budget: {unit: 万元, weight: 10, initial: 500, adjusted: 520, executed: 500, rate: 96.15%, score: 9.6}
+categories: {投入: 20, 过程: 30, 产出: 25, 效益: 15}
+indicators:
+  - {level1: 投入, level2: 预算编制, name: 财政供养人员控制率, target: ≤100%, actual: 95%, weight: 10, score: 10}
+  - {level1: 投入, level2: 预算编制, name: 三公经费变动率, target: ≤0, actual: -5%, weight: 10, score: 10}
+  - {level1: 过程, level2: 资金管理, name: 结转结余率, target: ≤5%, actual: 3%, weight: 15, score: 15}
+  - {level1: 过程, level2: 资金管理, name: 政府采购执行率, target: 100%, actual: 90%, weight: 15, score: 13.5}
+  - {level1: 产出, name: 文艺演出场次, target: ≥60场, actual: 62场, weight: 25, score: 25}
+  - {level1: 效益, name: 群众满意度, target: ≥90%, actual: 93%, weight: 15, score: 15}
+total_score: 98.1
+"""
+
+
+def test_levels_of_the_form_s_own_are_groups_under_its_names_in_its_order(tmp_path: Path) -> None:
+    from reportgen.checking import check
+
+    report = _report(tmp_path, STAGES)
+    md = report.markdown
+    assert "包括投入指标2项、过程指标2项、产出指标1项、效益指标1项" in md, md
+    headings = [x for x in md.splitlines() if x.startswith("### （") and "指标完成情况" in x]
+    assert headings == ["### （一）投入指标完成情况", "### （二）过程指标完成情况", "### （三）产出指标完成情况",
+                        "### （四）效益指标完成情况"], headings
+    assert "过程指标得28.5分（分值30分）" in md and "效益指标得15分（分值15分）" in md
+    assert "满意度指标得" not in md and "其他指标" not in md
+    assert "“群众满意度”从名称看属于满意度指标，自评表将其列在“效益”下，本报告按自评表的归类表述" in md
+    result = check(report)
+    assert not [p for p in result.problems if p.kind == "fact-mismatch"], [p.message for p in result.problems]
+
+
+def test_a_group_the_form_does_not_have_ends_the_statement_of_the_category_before_it(tmp_path: Path) -> None:
+    from reportgen.checking import check
+
+    ev = _evaluate(tmp_path, STAGES)
+    said = "分项看，产出指标得25分（分值25分），满意度指标得15分（分值15分），其他指标得48.5分（分值50分）。\n"
+    assert not [p for p in check(said, data=ev).problems if p.kind == "fact-mismatch"]
+    wrong = said.replace("产出指标得25分", "产出指标得20分")
+    found = [p.message for p in check(wrong, data=ev).problems if p.kind == "fact-mismatch"]
+    assert len(found) == 1 and "20分" in found[0] and "25分" in found[0], found

@@ -19,6 +19,7 @@ from reportgen import formatting as fmt
 from reportgen.checking.document import Line
 from reportgen.checking.numbers import agrees, stated_number
 from reportgen.checking.result import Problem
+from reportgen.evaluation import vocabulary
 from reportgen.evaluation.scoring import Evaluation
 from reportgen.evaluation.values import parse_value
 from reportgen.narrative import text as ntext
@@ -60,6 +61,14 @@ def _same_value(stated: str, printed: str | None) -> bool:
     return va.number == vb.number and va.high == vb.high
 
 
+def _group_names(ev: Evaluation) -> list[str]:
+    """Every name a report may give a group of indicators: the known levels, the department report's groups."""
+    from reportgen.narrative.department import management_lexicon  # (the narrative imports the checker's kin)
+
+    return [*vocabulary.level1_names(), *vocabulary.level2_names(), "其他指标", "预算执行",
+            *management_lexicon(ev.rules.lexicon).groups.values()]
+
+
 class IndicatorReader:
     """Reads one draft's lines against ``ev``; ``problem`` words a mismatch the way the other fact checks do."""
 
@@ -74,8 +83,14 @@ class IndicatorReader:
             if c.level2 is not None and c.level2 == c.level1:
                 continue
             self.categories.setdefault(key, c)
+        # names of groups the form does not have (满意度指标 on a form filing satisfaction under 效益, the
+        # department report's 管理指标, 其他指标…) end the statement of the category before them: "产出指标得25分，
+        # 满意度指标得15分" says nothing more about 产出
+        known = {*self.categories, *self.indicators}
+        self.stops = {n for n in map(_norm, _group_names(ev)) if n and n not in known
+                      and n.removesuffix("指标") not in known and n + "指标" not in known}
         # longest names first, so 社会效益指标 is not read as 效益指标
-        self.names = sorted([n for n in [*self.indicators, *self.categories] if n], key=len, reverse=True)
+        self.names = sorted([n for n in [*self.indicators, *self.categories, *self.stops] if n], key=len, reverse=True)
         goals = ev.form.goals
         # the form's own words may say 全面完成 (an actual, the goal's 实际完成情况 or a task's result quoted in the body)
         own = [r.indicator.actual or "" for r in ev.indicators]
@@ -108,7 +123,7 @@ class IndicatorReader:
             before = text[max(0, start - 6) : start]
             if name in self.indicators:
                 yield from self._indicator(line, name, segment)
-            else:
+            elif name in self.categories:
                 yield from self._category(line, name, segment, before)
         yield from self._count(line)
         yield from self._completion(line, mentions)
@@ -186,7 +201,10 @@ class IndicatorReader:
             if text[m.start() : m.start() + 12] in self.form_text:
                 continue  # quoting the form's own words
             sentence_start = max((text.rfind(c, 0, m.start()) for c in _STOP), default=-1) + 1
-            about = [(b, name) for a, b, name in mentions if sentence_start <= a < m.start() and name in self.categories]
+            about = [(b, name) for a, b, name in mentions
+                     if sentence_start <= a < m.start() and (name in self.categories or name in self.stops)]
+            if about and about[-1][1] in self.stops:
+                continue  # a group the form does not have (its members are checked by name)
             clause_start = max(text.rfind(",", 0, m.start()), text.rfind("，", 0, m.start()), about[-1][0] if about else -1)
             if about and re.search(r"\d+项", text[clause_start : m.start()]):
                 continue  # “8项中7项全面完成”: those items, not the category (“16项合计36分，扣1分，全面完成” is)

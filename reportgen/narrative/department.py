@@ -299,36 +299,49 @@ class _Builder:
             unit_text = text.md(ind.unit)
         return DeptIndicator(self.indicators[r.index], r.core, r.lower_better, coef, r.short, unit_text)
 
-    def group_key(self, r: IndicatorResult) -> str:
+    def group_key(self, r: IndicatorResult) -> tuple[str, str]:
+        """The group an indicator is said in: its kind and, for a printed 一级指标 of no known kind (投入, 过程,
+        决策…), that label, so that each such level is a group of its own under the form's name for it."""
         if self.lexicon.is_management(r):
-            return "management"
-        if "满意" in (r.indicator.level1 or "") or "满意" in r.name:
-            return "satisfaction"
+            return "management", ""
         level1 = r.indicator.level1 or ""
+        # a printed level decides: 群众满意度 filed under 效益 is said with the 效益 the form sums it into
+        if "满意" in level1 or (not level1 and "满意" in r.name):
+            return "satisfaction", ""
         if "效益" in level1:
-            return "benefits"
+            return "benefits", ""
         if "产出" in level1 or not level1:
-            return "outputs"
-        return "other"
+            return "outputs", ""
+        return "other", level1
+
+    def group_name(self, kind: str, level1: str, flat: bool) -> str:
+        if kind == "other" and level1:
+            return text.md(level1 if level1.endswith("指标") else level1 + "指标")
+        # on a flat list (no 一级指标) the unit's own indicators are its outputs and benefits, said as one group
+        return self.lexicon.groups["flat" if kind == "outputs" and flat else kind]
 
     def groups(self, flat: bool) -> list[DeptGroup]:
-        members: dict[str, list[IndicatorResult]] = {}
+        members: dict[tuple[str, str], list[IndicatorResult]] = {}
         for r in self.ev.counted:  # breakdown rows (其中……) are their parent's
             members.setdefault(self.group_key(r), []).append(r)
+        rank = {kind: i for i, kind in enumerate(_GROUPS)}
+        # the known kinds in the report's order; a form printing levels of its own (投入, 过程, 产出, 效益) is
+        # followed in its order, as its reader expects
+        if any(kind == "other" and level1 for kind, level1 in members):
+            order = sorted(members, key=lambda k: members[k][0].index)
+        else:
+            order = sorted(members, key=lambda k: rank[k[0]])
         out = []
-        for key in _GROUPS:
-            rs = members.get(key)
-            if not rs:
-                continue
-            # on a flat list (no 一级指标) the unit's own indicators are its outputs and benefits, said as one group
-            name = self.lexicon.groups["flat" if key == "outputs" and flat else key]
+        for key in order:
+            rs = members[key]
+            name = self.group_name(*key, flat)
             weights = [self.fig[f"indicators[{r.index}].weight"] for r in rs]
             scores = [self.fig[f"indicators[{r.index}].score"] for r in rs]
             weight = computed(sum((w.number for w in weights if w.known), ZERO), "score", "所含指标分值合计",
                               tuple(weights), path=f"dept.groups[{name}].weight", unit="分", label=f"{name}分值")
             score = computed(sum((s.number for s in scores if s.known), ZERO), "score", "所含指标得分合计",
                              tuple(scores), path=f"dept.groups[{name}].score", unit="分", label=f"{name}得分")
-            out.append(DeptGroup(key, name, [self.indicator(r) for r in rs], weight, score,
+            out.append(DeptGroup(key[0], name, [self.indicator(r) for r in rs], weight, score,
                                  self.count(len(rs), "所含指标项数", f"dept.groups[{name}].count", f"{name}指标数")))
         return out
 
