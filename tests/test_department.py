@@ -348,7 +348,7 @@ def test_hierarchical_department_report(tmp_path: Path) -> None:
     assert "### （一）管理指标完成情况" in md and "### （二）产出指标完成情况" in md
     assert "“结转结余率”" in md and "指标值≤5%，全年完成值8%，超过指标值上限" in md
     assert "| 一级指标 | 二级指标 | 指标名称 |" in md  # the table keeps the printed levels
-    assert "1.档案数字化。完成情况：完成5.2万卷。" in md
+    assert "1.档案数字化。主要内容：完成馆藏档案数字化5万卷；完成情况：完成5.2万卷。" in md  # plan against result
 
 
 def test_department_report_passes_its_check_but_for_gaps(tmp_path: Path, runner: CliRunner) -> None:
@@ -594,3 +594,44 @@ def test_a_group_the_form_does_not_have_ends_the_statement_of_the_category_befor
     wrong = said.replace("产出指标得25分", "产出指标得20分")
     found = [p.message for p in check(wrong, data=ev).problems if p.kind == "fact-mismatch"]
     assert len(found) == 1 and "20分" in found[0] and "25分" in found[0], found
+
+
+# extracted text of a 投入/过程/产出/效益 department form: levels of its own with printed weights, the task table
+# titled 年度主要任务 left of its 任务名称 header
+STAGES_TEXT = "\n".join(
+    "\t".join(row) for row in (
+        ["部门整体支出绩效自评表"],
+        ["（2022年度）"],
+        ["部门名称", "某县文化馆"],
+        ["年度主要任务", "任务名称", "主要内容", "完成情况"],
+        ["", "群众文化活动", "组织文艺演出", "完成演出62场"],
+        ["", "非遗保护", "开展非遗项目申报", "申报省级项目2项"],
+        ["年度资金总额", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["", "500", "520", "500", "10", "96.15%", "9.6"],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+        ["投入(20分)", "预算编制", "财政供养人员控制率", "≤100%", "95%", "10", "10"],
+        ["", "", "三公经费变动率", "≤0", "-5%", "10", "10"],
+        ["过程（30分）", "资金管理", "结转结余率", "≤5%", "3%", "15", "15"],
+        ["", "", "政府采购执行率", "100%", "90%", "15", "13.5"],
+        ["产出(25分)", "", "文艺演出场次", "≥60场", "62场", "25", "25"],
+        ["效益(15分)", "", "群众满意度", "≥90%", "93%", "15", "15"],
+        ["总分", "", "", "", "", "100", "98.1"],
+    )
+)
+
+
+def test_text_of_a_form_with_levels_of_its_own(tmp_path: Path) -> None:
+    from reportgen.loaders.tabular import read_tabular
+    from reportgen.narrative import compose
+
+    path = tmp_path / "form.txt"
+    path.write_text(STAGES_TEXT + "\n", encoding="utf-8")
+    [(form, warnings)] = read_tabular(path)
+    assert not [w.message for w in warnings if "投入" in w.message or "预算编制" in w.message or "任务名称" in w.message]
+    assert form.categories == {"投入": 20, "过程": 30, "产出": 25, "效益": 15}
+    assert [(i.level1, i.level2) for i in form.indicators[:4]] == [("投入", "预算编制")] * 2 + [("过程", "资金管理")] * 2
+    assert [(t.name, t.planned, t.result) for t in form.tasks] == [
+        ("群众文化活动", "组织文艺演出", "完成演出62场"), ("非遗保护", "开展非遗项目申报", "申报省级项目2项")]
+    md = compose(evaluate(form)).markdown
+    assert "1.群众文化活动。主要内容：组织文艺演出；完成情况：完成演出62场。" in md
+    assert "过程指标得28.5分（分值30分）" in md

@@ -75,6 +75,9 @@ _INDICATOR_COLUMNS: dict[str, str] = _grid_labels("indicator", rename={"nature":
 #: the annual-task table of department-wide forms: 任务名称 | 主要内容 | 完成情况
 _TASK_COLUMNS: dict[str, str] = _grid_labels("task")
 _TASK_TITLES = set(_cores(vocabulary.block_titles("tasks")))
+#: the block's own names (年度主要任务), which some forms print as the task column's header and others as the
+#: title left of 任务名称 | 主要内容 | 完成情况
+_TASK_BLOCK = set(_cores(vocabulary.block_keys("tasks")))
 _INDICATOR_TITLES = set(_cores(vocabulary.block_titles("indicators")))
 _NUMERIC_ROLES = {"weight", "score"}
 _UNIT_ONLY = re.compile(r"^\s*(?:分|万元|元|%|％)\s*$")
@@ -271,6 +274,14 @@ def _level_label(text: str) -> tuple[str, str | None] | None:
         return None
     match = _LABEL_WEIGHT.search(norm(text))
     return key, ((match.group(1) or match.group(2)) if match else None)
+
+
+def _printed_label(text: str) -> tuple[str, str | None]:
+    """A level of the form's own in a level column, with its printed weight: ``投入(20分)`` → ("投入", "20")."""
+    match = _LABEL_WEIGHT.search(norm(text))
+    if match is None:
+        return label_key(text), None
+    return label_key(norm(text)[: match.start()] + norm(text)[match.end():]), match.group(1) or match.group(2)
 
 
 def _name_and_weight(text: str, bare_weights: bool) -> tuple[str, str | None]:
@@ -703,8 +714,10 @@ class _Reader:
                 continue
             roles: dict[str, Cell] = {}
             for cell in self.grid.row(r):
-                role = _TASK_COLUMNS.get(self.key(cell))
-                if role and role not in roles:
+                key = self.key(cell)
+                role = _TASK_COLUMNS.get(key)
+                # a column header proper (任务名称) wins over the block's name printed before it
+                if role and (role not in roles or self.key(roles[role]) in _TASK_BLOCK and key not in _TASK_BLOCK):
                     roles[role] = cell
             if "name" in roles and roles.keys() & {"planned", "result"}:
                 return r, roles
@@ -719,7 +732,7 @@ class _Reader:
         self.header_rows.add(header)
         self.place(*roles.values())
         for cell in self.grid.row(header):
-            if self.key(cell) in _TASK_TITLES:
+            if self.key(cell) in _TASK_TITLES or self.key(cell) in _TASK_BLOCK:
                 self.place(cell)
         tasks: list[dict[str, str]] = []
         for r in self.grid.row_numbers:
@@ -876,7 +889,7 @@ class _Reader:
         """Update the level-1/level-2 labels in force from the labels printed in one row."""
         seen: dict[str, Cell] = {}
         for cell in labels:
-            found = _level_label(cell.text) or (label_key(cell.text), None)
+            found = _level_label(cell.text) or _printed_label(cell.text)
             seen.setdefault(found[0], cell)
             if found[1] is not None and found[0] not in categories:
                 categories[found[0]] = found[1]
@@ -950,8 +963,12 @@ class _Reader:
             cell = by_col[col]
             if col >= name_col:
                 continue
-            # by column only when it stays within the level columns (a note merged across the row does not)
-            if _level_label(cell.text) or (not self.grid.ragged and col in level_cols and cell.last_col < name_col):
+            # by column only when it stays within the level columns (a note merged across the row does not); in
+            # extracted text only on a row whose name stands in its column (a row that slid left has its name
+            # among these cells)
+            by_column = col in level_cols and cell.last_col < name_col and not is_number(cell.text) and (
+                not self.grid.ragged or name_col in by_col)
+            if _level_label(cell.text) or by_column:
                 labels.append(cell)
             else:
                 strays.append(cell)

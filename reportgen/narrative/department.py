@@ -104,6 +104,7 @@ class TaskFacts:
     planned: str  # the task's own content (主要内容), when the form gives one
     result: str | None  # what the form reports done; None: nothing
     placeholder: str | None  # 【待补充：…】 when nothing is reported
+    listed: bool = True  # a row of the form's task table (False: a goal of the 年度绩效目标 text, read as a task)
 
 
 @dataclass
@@ -284,6 +285,7 @@ class _Builder:
                 planned=text.md(text.clause(t.planned)) if t.planned else "",
                 result=text.md(text.clause(t.result)) if t.result else None,
                 placeholder=placeholder,
+                listed=t.path.startswith("tasks"),
             ))
         return out
 
