@@ -318,7 +318,7 @@ class _Builder:
 
     def group_name(self, kind: str, level1: str, flat: bool) -> str:
         if kind == "other" and level1:
-            return text.md(level1 if level1.endswith("指标") else level1 + "指标")
+            return text.md(level1 if level1.endswith("指标") else self.wording.say("level_group", level=level1))
         # on a flat list (no 一级指标) the unit's own indicators are its outputs and benefits, said as one group
         return self.lexicon.groups["flat" if kind == "outputs" and flat else kind]
 
