@@ -635,3 +635,13 @@ def test_text_of_a_form_with_levels_of_its_own(tmp_path: Path) -> None:
     md = compose(evaluate(form)).markdown
     assert "1.群众文化活动。主要内容：组织文艺演出；完成情况：完成演出62场。" in md
     assert "过程指标得28.5分（分值30分）" in md
+
+
+def test_every_phrasing_of_the_application_names_its_basis(tmp_path: Path) -> None:
+    seen = set()
+    for n in range(12):
+        md = _report(tmp_path, FLAT.replace("unit: ", f"unit: 第{n}", 1), name=f"u{n}.yaml").markdown
+        application = _section(md, "、结果应用及公开\n")
+        seen.add(application[:12])
+        assert "预算绩效管理" in application, application
+    assert len(seen) == 3, seen  # all three phrasings were tried
