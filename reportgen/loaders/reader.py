@@ -278,10 +278,11 @@ def _level_label(text: str) -> tuple[str, str | None] | None:
 
 def _printed_label(text: str) -> tuple[str, str | None]:
     """A level of the form's own in a level column, with its printed weight: ``投入(20分)`` → ("投入", "20")."""
-    match = _LABEL_WEIGHT.search(norm(text))
+    normed = norm(text)
+    match = _LABEL_WEIGHT.search(normed)
     if match is None:
         return label_key(text), None
-    return label_key(norm(text)[: match.start()] + norm(text)[match.end():]), match.group(1) or match.group(2)
+    return label_key(normed[: match.start()] + normed[match.end():]), match.group(1) or match.group(2)
 
 
 def _name_and_weight(text: str, bare_weights: bool) -> tuple[str, str | None]:

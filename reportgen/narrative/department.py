@@ -326,13 +326,12 @@ class _Builder:
         members: dict[tuple[str, str], list[IndicatorResult]] = {}
         for r in self.ev.counted:  # breakdown rows (其中……) are their parent's
             members.setdefault(self.group_key(r), []).append(r)
-        rank = {kind: i for i, kind in enumerate(_GROUPS)}
         # the known kinds in the report's order; a form printing levels of its own (投入, 过程, 产出, 效益) is
         # followed in its order, as its reader expects
-        if any(kind == "other" and level1 for kind, level1 in members):
+        if any(kind == "other" for kind, _ in members):
             order = sorted(members, key=lambda k: members[k][0].index)
         else:
-            order = sorted(members, key=lambda k: rank[k[0]])
+            order = sorted(members, key=lambda k: _GROUPS.index(k[0]))
         out = []
         for key in order:
             rs = members[key]
