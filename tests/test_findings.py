@@ -61,6 +61,9 @@ class Case(NamedTuple):
 CASES: list[Case] = [
     Case("weight-sum", doc(indicator(weight="80", score="80"), total="90"), "indicators", "indicators:"),
     Case("total-mismatch", doc(total="99"), "total_score", "total_score:"),
+    Case("total-over-reachable", doc(indicator(weight="45", score="40"),
+                                     indicator(name="培训人次", weight="45", actual=None, score=None), total="100"),
+         "total_score", "total_score:"),
     Case("subtotal-mismatch", doc(extra="categories:\n  产出指标: 80\n"), "categories.产出指标", "产出指标: 80"),
     Case("sources-mismatch", doc(head=HEAD.replace("  score: 10\n", "  score: 10\n  sources:\n"
                                                    "    - {name: 本年财政拨款, adjusted: 120}\n")),

@@ -277,3 +277,29 @@ def test_source_rows_not_adding_up_are_noted_with_figures_the_ledger_knows(tmp_p
     entry = next(e for e in report.figures if e.figure.path == "notes.budget.sources.executed")
     assert entry.origin.kind == "computed" and entry.text == "2.00万元"
     assert report.evaluation is not None and _facts(report.markdown, report.evaluation) == []
+
+
+def test_a_printed_total_over_what_the_rows_could_reach_is_an_error_said_with_the_bound(tmp_path: Path) -> None:
+    """Some scores blank, so the rows cannot be summed, yet the printed total exceeds the printed scores plus the
+    full 分值 of every unscored row: the form contradicts itself although no sum of rows exists."""
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    for row in data["indicators"][:2]:  # 2 + 2 points left open; the other rows and the budget scored 94
+        row.pop("score"), row.pop("actual")
+    data["total_score"] = 99
+    form = tmp_path / "表.yaml"
+    form.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", str(form), "-o", str(out)])
+    assert result.exit_code == 1 and "总分超过各项可得的最高分" in result.output
+    md = next(out.glob("*.md")).read_text(encoding="utf-8")
+    assert "（自评表填报数，超过按各项分值计算最多可得的98分）" in md
+    assert "已填得分合计94分，未填得分的各项分值合计4分，即使全部得满分，各项最多可得98分" in md
+    report = reportgen.render(form)
+    reachable = next(e for e in report.figures if e.figure.path == "total_reachable")
+    assert reachable.origin.kind == "computed" and reachable.text == "98"
+    assert report.evaluation is not None and _facts(md, report.evaluation) == []
+    # a bound the printed total stays within is no contradiction
+    data["total_score"] = 97
+    form.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ev = reportgen.evaluate(reportgen.load(form))
+    assert not any(f.code == "total-over-reachable" for f in ev.findings)

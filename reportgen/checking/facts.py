@@ -46,7 +46,7 @@ _TOTAL_AMBIGUOUS = {"自评得分", "评价得分", "得分为"}
 _SAID_COMPUTED = re.compile(r"合计|计算|未填|加总|之和")
 # a figure said as the rows' sum ("按各项得分合计为…", "各项得分之和为…"), as opposed to the total itself
 _SAID_AS_SUM = re.compile(r"按各项|各项得分(?:合计|之和|加总)|得分之和|加总")
-_PART = re.compile(r"指标|预算|分项|单项|产出|效益|满意度|本部分")
+_PART = re.compile(r"指标|预算|分项|单项|产出|效益|满意度|本部分|已填")
 # grades as lexicon/labels.yaml spells them: 优秀 → 优; a one-character grade must stand alone (not 优化)
 _GRADES = vocabulary.grade_spellings()
 _LONG_GRADES = "|".join(re.escape(w) for w in sorted((w for w in _GRADES if len(w) > 1), key=len, reverse=True))

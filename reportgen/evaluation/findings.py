@@ -39,6 +39,10 @@ CODES: dict[str, Code] = {
         "": "填报总分{total}分，各项得分合计{computed}分",
         "budget-left-out": "填报总分{total}分，各项得分合计{computed}分；填报总分似乎未计入预算执行得分",
     }),
+    "total-over-reachable": Code(
+        "error", "总分超过各项可得的最高分",
+        "填报总分{total}分，已填得分合计{partial}分，未填得分的各项分值合计{open}分，各项最多可得{reachable}分",
+    ),
     "subtotal-mismatch": Code(
         "warning", "分类分值与所含指标分值之和不符", "“{name}”标注{printed}分，所含指标分值合计{summed}分"
     ),

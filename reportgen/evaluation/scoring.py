@@ -186,6 +186,8 @@ class Evaluation:
     grade: str | None
     grade_computed: str | None
     findings: list[Finding] = field(default_factory=list)
+    # a printed total over what the rows could reach, some scores blank: (printed scores, 分值 of the unscored)
+    total_bound: tuple[Decimal, Decimal] | None = None
     linked_analysis: set[int] = field(default_factory=set)  # deviation_analysis items tied to an indicator
     rules: ScoringRules = DEFAULT_RULES
     printed: EvaluationForm | None = None  # the form as printed; ``form`` is its text cleaned once (cleaning.py)
@@ -313,6 +315,7 @@ class _Evaluator:
         self.findings: list[Finding] = []
         self.linked: set[int] = set()
         self.reconciliation: Reconciliation | None = None
+        self.bound: tuple[Decimal, Decimal] | None = None  # see _over_reachable
 
     def add(self, code: str, path: str = "", variant: str = "", /, **params: object) -> None:
         """Record finding ``code`` at ``path``; its sentence is the code's (findings.CODES), given ``params``."""
@@ -682,12 +685,41 @@ class _Evaluator:
                 "total-mismatch", "total_score", "budget-left-out" if left_out else "",
                 total=fmt.score(total), computed=fmt.score(computed),
             )
+        elif computed is None:
+            self.bound = self._over_reachable(total, budget, results)
         grade_computed = self.rules.grade(total) if total is not None else None
         # a grade is derived only from a printed total: a sum of rows is no total the form vouches for
         grade = form.grade or (grade_computed if source == "printed" else None)
         if form.grade and grade_computed and form.grade != grade_computed:
             self.add("grade-mismatch", "grade", grade=form.grade, total=fmt.score(total), computed=grade_computed)
         return total, computed, source, grade, grade_computed
+
+    def _over_reachable(
+        self, total: Decimal, budget: BudgetResult | None, results: list[IndicatorResult]
+    ) -> tuple[Decimal, Decimal] | None:
+        """A printed total over what the rows could reach when some scores are blank: each row without a printed
+        score counts with its full 分值. The (printed scores, open 分值) when it is over, else None; a row with
+        neither a score nor a 分值 leaves the bound open."""
+        rows: list[tuple[Decimal | None, Decimal | None, bool]] = [
+            (r.score, r.weight, r.score_source == "printed") for r in results
+        ]
+        if budget is not None:
+            rows.append((budget.score, budget.weight, budget.score_source == "printed"))
+        partial = opened = ZERO
+        for score, weight, printed in rows:
+            if printed and score is not None:
+                partial += score
+            elif weight is not None:
+                opened += weight
+            else:
+                return None
+        if not total > partial + opened:
+            return None
+        self.add(
+            "total-over-reachable", "total_score", total=fmt.score(total), partial=fmt.score(partial),
+            open=fmt.score(opened), reachable=fmt.score(partial + opened),
+        )
+        return partial, opened
 
     def unit_from_implementer(self) -> None:
         """A form without 单位名称 (some workbooks print only 项目实施单位): the implementer is the unit."""
@@ -769,6 +801,7 @@ def evaluate(form: EvaluationForm, rules: ScoringRules = DEFAULT_RULES) -> Evalu
         total_source=source,  # type: ignore[arg-type]
         grade=grade,
         grade_computed=grade_computed,
+        total_bound=ev.bound,
         findings=[*source_of(form).findings, *ev.findings],  # what reading the form changed comes first
         linked_analysis=ev.linked,
         rules=rules,

@@ -304,6 +304,8 @@ def _notes(ev: Evaluation) -> SimpleNamespace:
     no_scores = bool(inds) and all(r.indicator.score is None for r in inds)
     notes = SimpleNamespace(
         total_mismatch="total-mismatch" in codes and total.known,
+        over_reachable=(fig["total_partial"], fig["total_open"], fig["total_reachable"])
+        if ev.total_bound is not None and total.known else None,
         budget_left_out=any(f.code == "total-mismatch" and f.variant == "budget-left-out" for f in ev.findings),
         grade_expected=grade_expected,
         over_weight=[(text.md(text.clause(r.name)), s, w) for r, s, w in over],
@@ -315,7 +317,7 @@ def _notes(ev: Evaluation) -> SimpleNamespace:
         no_scores=no_scores,
     )
     _more_notes(ev, notes, codes)
-    notes.any = bool(notes.total_mismatch or grade_expected or over or notes.weight_short or notes.weights_missing > 0
+    notes.any = bool(notes.total_mismatch or notes.over_reachable or grade_expected or over or notes.weight_short or notes.weights_missing > 0
                      or empty_blocks or no_actuals or no_scores or notes.weight_over or notes.total_computed
                      or notes.score_mismatch or notes.budget_total_zero or notes.budget_score or notes.rate
                      or notes.misfiled or notes.duplicates or notes.subtotals or notes.copied or notes.instructions

@@ -218,6 +218,13 @@ class _Builder:
                       tuple(all_scores), "total_computed", "各项得分合计", "分")
         # the total the report states as the form's: only a printed one (a computed sum is said as computed)
         total = self.printed(form.total_score, "score", "total_score", "自评总分", "分")
+        if ev.total_bound is not None:  # a printed total over what the rows could reach (some scores blank)
+            partial, opened = ev.total_bound
+            printed = [s for s in all_scores if s.known]
+            got = self.computed(partial, "score", "已填得分合计", tuple(printed), "total_partial", "已填得分合计", "分")
+            rest = self.computed(opened, "score", "未填得分的各项分值合计", (), "total_open", "未填得分的各项分值", "分")
+            self.computed(partial + opened, "score", "已填得分＋未填得分的各项分值", (got, rest), "total_reachable",
+                          "各项最多可得", "分")
         if form.grade:
             self.printed(form.grade, "grade", "grade", "自评等级")
         elif ev.grade is not None:
