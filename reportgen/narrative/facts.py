@@ -317,8 +317,8 @@ def _notes(ev: Evaluation) -> SimpleNamespace:
         no_scores=no_scores,
     )
     _more_notes(ev, notes, codes)
-    notes.any = bool(notes.total_mismatch or notes.over_reachable or grade_expected or over or notes.weight_short or notes.weights_missing > 0
-                     or empty_blocks or no_actuals or no_scores or notes.weight_over or notes.total_computed
+    notes.any = bool(notes.total_mismatch or notes.over_reachable or grade_expected or over or notes.weight_short
+                     or notes.weights_missing > 0 or empty_blocks or no_actuals or no_scores or notes.weight_over or notes.total_computed
                      or notes.score_mismatch or notes.budget_total_zero or notes.budget_score or notes.rate
                      or notes.misfiled or notes.duplicates or notes.subtotals or notes.copied or notes.instructions
                      or notes.converted or notes.computed_scores or notes.sources or notes.contested)
