@@ -208,3 +208,11 @@ def test_composite_cause_cell_is_split() -> None:
 def test_a_computed_difference_groups_digits_as_the_form_does(target: str, actual: str, expected: str) -> None:
     md = report(ind("上门服务人次", target, actual, weight=50, score=40), FILL)
     assert expected in line_with(md, "比目标少")
+
+
+def test_a_difference_takes_the_unit_the_name_or_the_unit_column_prints_when_the_values_carry_none() -> None:
+    md = report(ind("培训农民人数（人次）", "≥43.2", "37.24", score=8),
+                ind("户均增收", "≥2", "1.5", score=7, unit="万元"), ind("完成事项数", "≥10", "8", score=8))
+    assert "比目标少5.96人次" in line_with(md, "培训农民人数")
+    assert "比目标少0.50万元" in line_with(md, "户均增收")
+    assert re.search(r"比目标少2(?![\d.万人个])", line_with(md, "完成事项数"))  # no unit anywhere: none invented

@@ -470,7 +470,7 @@ class _Evaluator:
                 )
         verdict = decide(
             ind.name, target, actual, ind.weight, score,
-            lexicon=self.rules.lexicon, exceed_far=self.rules.exceed_far_ratio,
+            lexicon=self.rules.lexicon, exceed_far=self.rules.exceed_far_ratio, unit=ind.unit,
         )
         if verdict.kind == "implausible":
             self.add("share-over-100", f"{path}.actual", name=name, target=ind.target, actual=ind.actual)

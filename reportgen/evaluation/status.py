@@ -299,6 +299,19 @@ _KEY_OF_REACHED = {"met": "met", "exceeded": "exceeded", "early": "early", "on_t
                    "qualitative": "qualitative"}
 
 
+# a unit printed at the end of an indicator's name: "人均增收（万元）", "培训人数(人次)"
+_NAME_UNIT = re.compile(
+    r"[（(]\s*(万元|元|亿元|人次|人|户|个|次|场|项|所|家|公里|千米|米|平方米|万平方米|亩|万亩|吨|台|套|件|天|小时|"
+    r"分钟|座|处|间|张|册|本|批|期|篇|辆|头|只|株|kg|km|m²|m2)\s*[)）]\s*$"
+)
+
+
+def name_unit(name: str) -> str:
+    """The unit an indicator's name prints in parentheses at its end, else ""."""
+    m = _NAME_UNIT.search(name)
+    return m[1] if m else ""
+
+
 def implausible_share(name: str) -> bool:
     """A share that cannot pass 100 % by its name (满意度, 覆盖率…: lexicon/labels.yaml bounded_shares); a change
     in one (资金到位率提升 120 %) can."""
@@ -317,9 +330,13 @@ def decide(
     *,
     lexicon: str | None = None,
     exceed_far: Decimal = Decimal("1.5"),
+    unit: str | None = None,
 ) -> Status:
-    """Decide the status of one indicator row (score: printed, else computed, else None)."""
+    """Decide the status of one indicator row (score: printed, else computed, else None). ``unit`` is the row's
+    printed 计量单位: the difference's unit when neither the target nor the actual carries one."""
     kind, direction, contradiction, extra = _kind(name, target, actual, lexicon, exceed_far)
+    if "gap" in extra and not extra.get("gap_unit"):
+        extra["gap_unit"] = (unit or "").strip() or name_unit(name)
     scored = score is not None
     deducted = scored and weight is not None and score is not None and score < weight
     key: str
