@@ -18,6 +18,7 @@ from reportgen.evaluation.cleaning import (
     strip_subheading,
     title_name,
     unit_name,
+    unnumbered,
 )
 from reportgen.evaluation.model import EvaluationForm
 from reportgen.evaluation.scoring import evaluate
@@ -187,6 +188,27 @@ def test_evaluating_leaves_the_printed_form_as_it_was() -> None:
 @pytest.mark.parametrize(("printed", "shown"), [
     ("指标1工程完工率", "工程完工率"), ("指标 2 工程验收合格率", "工程验收合格率"), ("指标一：学生满意度", "学生满意度"),
     ("指标一致性", "指标一致性"), ("指标12个月完成率", "指标12个月完成率"), ("指标1", "指标1"),
+    ("指标1项目完成及时率", "项目完成及时率"), ("指标3项完成率", "指标3项完成率"),
 ])
 def test_the_template_s_numbering_is_cut_from_names_with_or_without_a_colon(printed: str, shown: str) -> None:
     assert display_name(printed).text == shown
+
+
+@pytest.mark.parametrize(("cell", "cause", "measure"), [
+    ("资金拨付较晚，影响进度。提高预算准确度。", "资金拨付较晚，影响进度。", "提高预算准确度。"),
+    ("资金拨付较晚。下一步将加快支付进度，确保资金及时到位。", "资金拨付较晚。", "下一步将加快支付进度，确保资金及时到位。"),
+    ("审批流程长。加强管理不到位导致延误。", "审批流程长。加强管理不到位导致延误。", None),  # still explains
+    ("加强管理。提高效率。", "加强管理。提高效率。", None),  # measures only: no cause to split off
+])
+def test_a_cause_cell_ending_in_unlabelled_measures_is_split(cell: str, cause: str, measure: str | None) -> None:
+    assert split_cause(cell, unlabelled=True) == (cause, measure)
+    assert split_cause(cell) == (cell, None)  # the row has its own measure: the cell is left as written
+
+
+@pytest.mark.parametrize(("item", "expected"), [
+    ("一是加强预算管理。", "加强预算管理。"), ("（2）资金使用指导还需加强。", "资金使用指导还需加强。"),
+    ("1、优化资金使用方向。", "优化资金使用方向。"), ("首先，加快进度。", "加快进度。"),
+    ("1.5万元未支付。", "1.5万元未支付。"), ("一是加强管理；二是加快进度。", "一是加强管理；二是加快进度。"),
+])
+def test_an_item_loses_the_forms_own_numbering_unless_it_enumerates_itself(item: str, expected: str) -> None:
+    assert unnumbered(item) == expected

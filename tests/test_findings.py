@@ -64,6 +64,7 @@ CASES: list[Case] = [
     Case("total-over-reachable", doc(indicator(weight="45", score="40"),
                                      indicator(name="培训人次", weight="45", actual=None, score=None), total="100"),
          "total_score", "total_score:"),
+    Case("level1-from-level2", doc(indicator(level1="(90分)")), "indicators", "indicators:"),
     Case("subtotal-mismatch", doc(extra="categories:\n  产出指标: 80\n"), "categories.产出指标", "产出指标: 80"),
     Case("sources-mismatch", doc(head=HEAD.replace("  score: 10\n", "  score: 10\n  sources:\n"
                                                    "    - {name: 本年财政拨款, adjusted: 120}\n")),

@@ -6,8 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+import yaml
+from conftest import ROOT, SEED_EXAMPLE
 
+import reportgen
 from reportgen import evaluate, load
 from reportgen.errors import TemplateError
 from reportgen.narrative import Composer
@@ -88,3 +90,19 @@ def test_measure_lead_ins_are_listed_and_each_one_is_used() -> None:
         measures = Composer().compose(ev, force=force).markdown.split("改进措施", 1)[-1]
         seen.update(lead for lead in leads if lead in measures)
     assert seen == set(leads)
+
+
+@pytest.mark.parametrize("outline", ["default", "mof", "transfer", "summary", "department"])
+def test_items_the_form_numbers_itself_are_not_numbered_twice(tmp_path: Path, outline: str) -> None:
+    """A cause or measure the form writes as "一是……" or "（1）……" is listed once by the report's own numbering,
+    never "一是一是" or "1.（1）"."""
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    data["deviation_analysis"] = ["一是各社区公共文化服务基础设施建设不足。", "（2）资金使用指导还需加强。"]
+    data["improvement_measures"] = ["1、优化社区惠民资金的使用方向。", "二是加大社区便民设施的资金投入。"]
+    form = tmp_path / "表.yaml"
+    form.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    md = reportgen.render(form, outline=outline).markdown
+    assert "各社区公共文化服务基础设施建设不足" in md and "加大社区便民设施的资金投入" in md
+    marks = r"(?:[一二三四五六七八九十]是|（\d）|\d、)"
+    for doubled in re.findall(rf"(?:[一二三四五六七八九十]是|\d+\.|原因是|原因在于|整体看，){marks}", md):
+        pytest.fail(f"numbered twice: {doubled}")

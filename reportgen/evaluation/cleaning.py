@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from reportgen.evaluation import vocabulary
 from reportgen.evaluation.findings import Finding, found
-from reportgen.evaluation.model import EvaluationForm, source_of
+from reportgen.evaluation.model import EvaluationForm, SourceMap, source_of
 
 __all__ = [
     "CleanName",
@@ -140,9 +140,10 @@ def hollow_goal(goal: str | None, project: str | None) -> bool:
 
 _BUDGET_CODE = re.compile(r"^\s*[0-9A-Za-z]{3,}[0-9A-Za-z]*\s*[-－—_：:]\s*(?=\S)")
 _LONG_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9][0-9A-Za-z]{9,}(?![0-9A-Za-z])\s*[-－—_]?\s*")
-# "指标1：" left by the MoF template, with or without its colon ("指标1工程完工率"), but not a count ("指标3个月")
+# "指标1：" left by the MoF template, with or without its colon ("指标1工程完工率", "指标1项目完成及时率"), but
+# not a count ("指标3个月", "指标3项")
 _TEMPLATE_PREFIX = re.compile(r"^\s*(?:指标|三级指标)\s*(?:[0-9一二三四五六七八九十]{1,3}\s*[:：.、．]\s*"
-                              r"|[0-9]{1,2}\s*(?=[\u4e00-\u9fff])(?![个月年日天次人户项件期批]))")
+                              r"|[0-9]{1,2}\s*(?=[\u4e00-\u9fff])(?![个月年日天次人户件期批])(?!项(?!目)))")
 _LEADING_YEARS = re.compile(r"^(?:\s*[（(]?(?:19|20)[0-9]{2}\s*(?:年度|年)[）)]?)+")
 _TITLE_WORDS = re.compile(r"(?:项目支出|部门整体|部门)?绩效(?:自评表|目标表|评价表|自评报告)|自评表$")
 _CUT_MARK = re.compile(r"(?:…+|\.{3,}|。{3,})\s*$")
@@ -259,16 +260,58 @@ _CAUSE_LABEL = re.compile(r"^\s*(?:偏差原因分析|偏差原因|原因分析|
 _SUBHEADING = re.compile(r"^[^。，,；;！？]{2,24}?(?:情况|措施|方案|计划|建议|问题|应用)\s*[:：]?$")
 
 
-def split_cause(cause: str | None) -> tuple[str | None, str | None]:
-    """Split a cause cell that also holds the measure ("原因：…。改进措施：…") into (cause, measure)."""
+# a sentence that says what will be done, not why ("提高预算准确度。", "下一步将加快支付进度。")
+_MEASURE_SENTENCE = re.compile(
+    r"^\s*(?:[0-9一二三四五六七八九十]{1,2}\s*[、.．]\s*)?(?:下一步|今后|下阶段|下一年度|[我本]单位)?[，,]?\s*"
+    r"(?:将|要|需|应|拟)?\s*(?:进一步|继续|切实|持续|尽快)?"
+    r"(?:提高|提升|加强|强化|加快|完善|健全|建立|严格|规范|优化|确保|做好|加大|落实|细化|科学|合理)"
+)
+_CAUSE_WORDS = re.compile(r"原因|导致|由于|因为|造成|致使|影响|未能|滞后|不到位|不足")
+_SENTENCE_END = re.compile(r"(?<=[。！？])")
+
+
+def _trailing_measures(cause: str) -> tuple[str, str] | None:
+    """A cause cell whose last sentences are measures, unlabelled ("资金拨付较晚。提高预算准确度。"): (cause,
+    measures); None when every sentence explains, or when all of them read as measures (then it is no cause)."""
+    sentences = [s for s in _SENTENCE_END.split(cause.strip()) if s.strip()]
+    if _MEASURE_SENTENCE.match(sentences[0]) and not _CAUSE_WORDS.search(sentences[0]):
+        return None
+    for k in range(1, len(sentences)):
+        rest = sentences[k:]
+        if all(_MEASURE_SENTENCE.match(s) and not _CAUSE_WORDS.search(s) for s in rest):
+            return "".join(sentences[:k]).strip(), "".join(rest).strip()
+    return None
+
+
+def split_cause(cause: str | None, unlabelled: bool = False) -> tuple[str | None, str | None]:
+    """Split a cause cell that also holds the measure ("原因：…。改进措施：…") into (cause, measure); with
+    ``unlabelled``, also trailing sentences that read as measures without a label."""
     if not cause:
         return cause, None
     m = _MEASURE_SPLIT.search(cause)
     if not m:
-        return cause, None
+        split = _trailing_measures(cause) if unlabelled else None
+        return split if split is not None else (cause, None)
     head = _CAUSE_LABEL.sub("", cause[: m.start()]).strip()
     tail = cause[m.end() :].strip()
     return (head or None), (tail or None)
+
+
+# the form's own enumeration at the head of an item: "一是", "1、", "（2）", "3.", "二、", "第一，", "首先，"
+_ITEM_HEAD = re.compile(
+    r"^\s*(?:[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[)）]|\d{1,2}\s*(?:[、]|[.．](?!\d))"
+    r"|[一二三四五六七八九十]{1,2}\s*(?:是|、)|第[一二三四五六七八九十]{1,2}\s*[，,、：:]|(?:首先|其次|再次|最后)\s*[，,、：:])\s*"
+)
+# a later item mark inside the same text: the text enumerates itself ("一是……；二是……") and keeps its numbering
+_LATER_MARK = re.compile(r"[。；;\s](?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*、|[一二三四五六七八九十]{1,2}\s*是)")
+
+
+def unnumbered(item: str) -> str:
+    """An item without the form's own enumeration, for a list the report numbers itself (no "一是一是")."""
+    head = _ITEM_HEAD.match(item)
+    if head is None or head.end() >= len(item) or _LATER_MARK.search(item, head.end()):
+        return item
+    return item[head.end() :]
 
 
 def strip_subheading(text: str | None) -> str | None:
@@ -342,16 +385,45 @@ def clean_form(form: EvaluationForm) -> tuple[EvaluationForm, list[Finding]]:
             if key == "improvement_measures":
                 cleaned = strip_subheading(cleaned)
             if cleaned:
-                items.append(cleaned)
+                items.append(unnumbered(cleaned))  # the report numbers the items itself
         setattr(data, key, items)
     for i, (ind, out) in enumerate(zip(form.indicators, data.indicators, strict=True)):
         label = f"指标“{ind.name}”的"
         cause = one(ind.cause, f"indicators[{i}].cause", label + "偏差原因")
         measure = one(ind.measure, f"indicators[{i}].measure", label + "改进措施")
-        cause, inline_measure = split_cause(cause)
+        cause, inline_measure = split_cause(cause, unlabelled=not measure)
         if inline_measure and not measure:
             measure = inline_measure
-        out.cause = cause
-        out.measure = strip_subheading(measure)
+        out.cause = unnumbered(cause) if cause else cause
+        measure = strip_subheading(measure)
+        out.measure = unnumbered(measure) if measure else measure
+    _levels_from_children(data, findings, source)
     object.__setattr__(data, "_source", source)
     return data, findings
+
+
+# a 一级指标 cell that names nothing: blank, or only its points ("(50分)", "（50）", "50分")
+_POINTS_ONLY = re.compile(r"^\s*(?:[（(]?\s*\d+(?:\.\d+)?\s*分?\s*[)）]?)?\s*$")
+
+
+def _parent_of(level2: str) -> str | None:
+    """The 一级指标 a standard 二级指标 belongs to (lexicon/labels.yaml ``levels``): 数量指标 → 产出指标."""
+    key = level2.strip().removesuffix("指标")
+    for parent, children in vocabulary.levels().items():
+        if any(key == child.removesuffix("指标") for child in children):
+            return parent
+    return None
+
+
+def _levels_from_children(data: EvaluationForm, findings: list[Finding], source: SourceMap) -> None:
+    """Rows whose 一级指标 cell prints only its points ("(50分)") or nothing, under a standard 二级指标: filed
+    under that 二级指标's 一级指标 instead of 未分类指标 (one finding names how many)."""
+    filed = [(ind, parent) for ind in data.indicators
+             if _POINTS_ONLY.match(ind.level1 or "") and ind.level2 and (parent := _parent_of(ind.level2))]
+    if not filed:
+        return
+    for ind, parent in filed:
+        ind.level1 = parent
+    first, parent = filed[0]
+    findings.append(found("level1-from-level2", "indicators", source.locate("indicators"), count=len(filed),
+                          name=first.name, level2=first.level2, level1=parent))

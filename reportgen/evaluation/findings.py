@@ -147,6 +147,10 @@ CODES: dict[str, Code] = {
         "higher": "指标“{name}”的目标值“{target}”的比较符号表示越高越好，而指标名称表示越低越好；"
         "报告按自评表印的符号评价，请核实比较符号",
     }),
+    "level1-from-level2": Code(
+        "info", "一级指标未填写，按二级指标归类",
+        "{count}项指标未印一级指标名称（如“{name}”），已按其二级指标归入相应的一级指标（如“{level2}”归入“{level1}”）",
+    ),
     "sources-mismatch": Code(
         "warning", "资金来源各行合计与资金总额不符",
         "{group}各行的{column}合计{summed}，与年度资金总额的{column}{total}不符；报告按年度资金总额叙述，请核实",

@@ -30,6 +30,7 @@ from jinja2.utils import Namespace
 from reportgen import formatting as fmt
 from reportgen.errors import TemplateError
 from reportgen.evaluation.figures import Figure, computed
+from reportgen.narrative import text
 from reportgen.resources import confined, templates_dir
 
 
@@ -96,6 +97,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "ordinal": fmt.ordinal,
     "paren_ordinal": _paren_ordinal,
     "quoted": _quoted,
+    "unnumbered": text.unnumbered,
     "trend": _trend,
 }
 

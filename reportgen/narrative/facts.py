@@ -308,7 +308,7 @@ def _notes(ev: Evaluation) -> SimpleNamespace:
         if ev.total_bound is not None and total.known else None,
         budget_left_out=any(f.code == "total-mismatch" and f.variant == "budget-left-out" for f in ev.findings),
         grade_expected=grade_expected,
-        over_weight=[(text.md(text.clause(r.name)), s, w) for r, s, w in over],
+        over_weight=[(text.md(text.clause(r.display_name)), s, w) for r, s, w in over],
         weight_short=weights.known and weights < fig["rules.total_weight"],
         weights_missing=computed(Decimal(sum(1 for r in inds if r.weight is None)), "count", "未填分值的指标项数",
                                  path="weights_missing", unit="项", label="未填分值的指标数"),
