@@ -645,3 +645,17 @@ def test_every_phrasing_of_the_application_names_its_basis(tmp_path: Path) -> No
         seen.add(application[:12])
         assert "预算绩效管理" in application, application
     assert len(seen) == 3, seen  # all three phrasings were tried
+
+
+def test_the_appendix_has_a_core_column_only_when_the_form_marks_core_indicators(tmp_path: Path) -> None:
+    from reportgen import render
+
+    source = Path(__file__).resolve().parent.parent / "examples" / "区图书馆部门整体-2023.yaml"
+    marked = render(source).markdown.split("## 附表")[1]
+    assert "| 核心指标 |" in marked and "| 是 |" in marked
+    unmarked_form = tmp_path / "无核心.yaml"
+    unmarked_form.write_text(re.sub(r", core: [是否]", "", source.read_text(encoding="utf-8")), encoding="utf-8")
+    unmarked = render(unmarked_form).markdown.split("## 附表")[1]
+    rows = [line for line in unmarked.splitlines() if line.startswith("|")]
+    assert "核心指标" not in unmarked and "| 否 |" not in unmarked
+    assert len({line.count("|") for line in rows}) == 1  # every row as wide as the header
