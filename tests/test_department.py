@@ -659,3 +659,42 @@ def test_the_appendix_has_a_core_column_only_when_the_form_marks_core_indicators
     rows = [line for line in unmarked.splitlines() if line.startswith("|")]
     assert "核心指标" not in unmarked and "| 否 |" not in unmarked
     assert len({line.count("|") for line in rows}) == 1  # every row as wide as the header
+
+
+SCORE_ONLY = """\
+type: department
+year: 2022
+unit: 某县文化和旅游局
+budget: {initial: 500, executed: 480, weight: 10, score: 9.6}
+indicators:
+  - {level1: 投入, level2: 预算配置, name: 财政供养人员控制率, weight: 5, score: 5}
+  - {level1: 投入, level2: 预算配置, name: 三公经费变动率, weight: 5, score: 5}
+  - {level1: 过程, level2: 预算执行, name: 结转结余率, weight: 10, score: 8}
+  - {level1: 过程, level2: 预算管理, name: 管理制度健全性, weight: 10, score: 10}
+  - {level1: 过程, level2: 资产管理, name: 固定资产利用率, weight: 10, score: 9}
+  - {level1: 产出, level2: 职责履行, name: 重点工作完成率, weight: 20, score: 18}
+  - {level1: 效果, level2: 社会效益, name: 公共文化服务水平, weight: 20, score: 19}
+  - {level1: 效果, level2: 满意度, name: 社会公众满意度, weight: 10, score: 9}
+total_score: 92.6
+grade: 优
+"""
+
+
+def test_a_score_only_table_is_said_by_its_points_once_not_with_a_placeholder_per_row(tmp_path: Path) -> None:
+    """Published department tables often print 分值 and 得分 only: the report says so once and narrates the points;
+    a 二级指标 named 预算执行 is not confused with the budget block by the checker."""
+    from reportgen import render
+    from reportgen.checking import check
+
+    form = tmp_path / "部门.yaml"
+    form.write_text(SCORE_ONLY, encoding="utf-8")
+    report = render(form)
+    md = report.markdown
+    body = md.split("## 五、")[0]
+    assert "自评表只填列了各项指标的分值和得分，未填写指标值和完成值" in body
+    assert "指标的年度目标值】" not in body and "指标的实际完成值】" not in body
+    assert "“结转结余率”得8分（分值10分），扣2分" in body and "“财政供养人员控制率”和“三公经费变动率”均得满分" in body
+    assert "越低越好" not in body  # no values to hold against a cap
+    ev = report.evaluation
+    assert ev is not None
+    assert [p.message for p in check(md, data=ev).problems if p.kind == "fact-mismatch"] == []

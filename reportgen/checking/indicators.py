@@ -61,6 +61,10 @@ def _same_value(stated: str, printed: str | None) -> bool:
     return va.number == vb.number and va.high == vb.high
 
 
+# what the budget block is called; a form may also file indicators under a 二级指标 of that name
+_BUDGET_NAMES = frozenset({"预算执行", "预算执行情况"})
+
+
 def _group_names(ev: Evaluation) -> list[str]:
     """Every name a report may give a group of indicators: the known levels, the department report's groups."""
     from reportgen.narrative.department import management_lexicon  # (the narrative imports the checker's kin)
@@ -154,6 +158,13 @@ class IndicatorReader:
                 if stated is not None and not agrees(stated, r.lost):
                     yield self._problem(line, m[0], f"{fmt.score(r.lost)}分", f"指标{label}扣分")
 
+    def _budget_also(self, c: Any, stated: Any, what: str) -> bool:
+        """Whether a category named as the budget block is ("预算执行" filed as a 二级指标 of 过程) is stated with
+        the budget block's figure: the same words name both, so either figure is the text's."""
+        b = self.ev.budget
+        value = getattr(b, what, None) if b is not None else None
+        return c.name.strip() in _BUDGET_NAMES and value is not None and agrees(stated, value)
+
     def _category(self, line: Line, name: str, seg: str, before: str) -> Iterator[Problem]:
         c = self.categories[name]
         seg = seg.split("“", 1)[0]
@@ -171,15 +182,17 @@ class IndicatorReader:
                 # total is the total's statement (checked as such), not the category's
                 if agrees(stated, total):
                     continue
-            if stated is not None and not agrees(stated, c.score):
+            if stated is not None and not agrees(stated, c.score) and not self._budget_also(c, stated, "score"):
                 yield self._problem(line, f"{c.name}……{m[0]}", f"{fmt.score(c.score)}分", f"“{c.name}”得分")
         if all(self.ev.indicators[i].weight is None for i in c.indices) and c.printed_weight is None:
             return  # the form prints no 分值 for this category: its 0 is no figure to hold a text to
         for m in _WEIGHT.finditer(seg):
             stated = stated_number(m[1])
+            if stated is not None and "," in seg[: m.start()] and agrees(stated, self.ev.rules.total_weight):
+                continue  # "综合预算执行……，自评得分92.6分（满分100分）": a later clause's full marks are the total's
             if stated is not None and not agrees(stated, c.weight) and (
                 c.printed_weight is None or not agrees(stated, c.printed_weight)
-            ):
+            ) and not self._budget_also(c, stated, "weight"):
                 yield self._problem(line, f"{c.name}……{m[0]}", f"{fmt.score(c.weight)}分", f"“{c.name}”分值")
 
     def _count(self, line: Line) -> Iterator[Problem]:

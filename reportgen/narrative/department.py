@@ -161,6 +161,12 @@ class DeptGroup:
         return [d for d in self.items if not d.short and not d.lower and d.i.status in ("met", "exceeded")]
 
     @property
+    def full_marks(self) -> list[DeptIndicator]:
+        """Scored at their full 分值 (a score-only table says these together)."""
+        return [d for d in self.items if not d.short and d.i.has_score and d.i.weight.known
+                and d.i.score.known and d.i.score.number == d.i.weight.number]
+
+    @property
     def unjudged(self) -> list[DeptIndicator]:
         """No target or no actual to compare (the form scored them all the same)."""
         return [d for d in self.items if not d.short and d.i.status == "unknown"]
@@ -204,6 +210,8 @@ class DepartmentFacts:
     core_count: Figure
     lower_count: Figure
     flat: bool  # the form prints no 一级指标
+    # the form's indicator table has 分值 and 得分 but no 指标值 and no 完成值 at all: said once, not row by row
+    score_only: bool = False
     gaps: list[Gap] = field(default_factory=list)
 
 
@@ -462,6 +470,8 @@ def _assemble(b: _Builder, head: _Head, deviations: list[DeviationItem],
         lower_count=b.count(sum(1 for d in every if d.lower), "越低越好的指标项数", "dept.lower_count",
                             "越低越好的指标数"),
         flat=flat,
+        score_only=bool(ev.counted) and any(r.indicator.score is not None for r in ev.counted)
+        and all(r.indicator.target is None and r.indicator.actual is None for r in ev.counted),
     )
     facts.gaps = b.gaps
     return facts
