@@ -453,3 +453,11 @@ def test_source_rows_that_cannot_add_up_to_the_total_are_a_warning(
     found = [f for f in ev.findings if f.code == "sources-mismatch"]
     assert [f.message for f in found] == expected
     assert all(f.severity == "warning" and f.path == "budget.sources" for f in found)
+
+
+def test_category_hints_apply_to_the_output_benefit_satisfaction_framework_only(tmp_path: Path) -> None:
+    """资金到位及时性 under 过程 is no misfiled 时效指标: a 决策/过程 framework has no such category."""
+    process, _ = evaluate_text(tmp_path, doc(indicator(name="资金到位及时性", level1="过程", level2="资金管理")))
+    output, _ = evaluate_text(tmp_path, doc(indicator(name="资金到位及时性", level1="产出指标", level2="数量指标")))
+    assert "category-suspect" not in {f.code for f in process.findings}
+    assert "category-suspect" in {f.code for f in output.findings}

@@ -298,6 +298,16 @@ def _legacy_status(verdict: Status, ratio: Decimal | None) -> Status_:
     return "unknown"
 
 
+_STANDARD_LEVELS = frozenset(name.removesuffix("指标") for name in vocabulary.levels())
+
+
+def _standard_level(level1: str | None) -> bool:
+    """Whether a row is filed under the 产出/效益/满意度 framework (or under no 一级指标), where the category hints
+    apply; 决策, 过程, 投入, 管理… are another framework's."""
+    key = (level1 or "").strip().removesuffix("指标")
+    return not key or key in _STANDARD_LEVELS
+
+
 def _category_suggestion(name: str) -> str | None:
     """The category a name points to; none when it points to two ("费用结算及时性": cost words, timeliness)."""
     found = {category for pattern, category in _CATEGORY_HINTS if pattern.search(name)}
@@ -603,8 +613,11 @@ class _Evaluator:
             )
         suggested = _category_suggestion(r.name)
         filed = f"{r.indicator.level1 or ''}/{r.indicator.level2 or ''}"
-        # a flat list (department-wide forms print no levels) files nothing anywhere: nothing to contradict
-        if suggested and filed != "/" and suggested.removesuffix("指标") not in filed:
+        # a flat list (department-wide forms print no levels) files nothing anywhere: nothing to contradict; a
+        # 决策/过程/管理 framework has no 时效 or 成本 category to file under (资金到位及时性 is a 过程 indicator)
+        if suggested and filed != "/" and suggested.removesuffix("指标") not in filed and _standard_level(
+            r.indicator.level1
+        ):
             self.add("category-suspect", f"{path}.level2", name=r.name, suggested=suggested, filed=filed.strip("/"))
 
     # categories and totals ------------------------------------------------------------------
