@@ -698,3 +698,22 @@ def test_a_score_only_table_is_said_by_its_points_once_not_with_a_placeholder_pe
     ev = report.evaluation
     assert ev is not None
     assert [p.message for p in check(md, data=ev).problems if p.kind == "fact-mismatch"] == []
+
+
+def test_a_theme_measure_states_only_what_its_indicators_call_for(tmp_path: Path) -> None:
+    """A budget-management group short on 结转结余率 and 政府采购执行率 is told about those, not to 减少年中调整 or to
+    control 三公经费 (lexicon/themes.yaml ``parts``)."""
+    from reportgen import render
+
+    form = tmp_path / "部门.yaml"
+    form.write_text(
+        "type: department\nyear: 2022\nunit: 某县文化和旅游局\n"
+        "budget: {initial: 500, executed: 500, weight: 10, score: 10}\nindicators:\n"
+        "  - {name: 结转结余率, target: ≤5%, actual: 8%, weight: 10, score: 6}\n"
+        "  - {name: 政府采购执行率, target: 100%, actual: 90%, weight: 10, score: 9}\n"
+        "  - {name: 全年开放天数, target: ≥300天, actual: 306天, weight: 70, score: 70}\ntotal_score: 95\n",
+        encoding="utf-8",
+    )
+    measures = render(form).markdown.split("改进措施\n")[1].split("## ")[0]
+    assert "结转结余资金" in measures and "政府采购" in measures
+    assert "年中调整" not in measures and "三公" not in measures

@@ -877,9 +877,11 @@ class _Builder:
         if any(word in own for word in covered):
             return None
         # the content is the theme's (its first measure), not a rotation: only the lead-in varies, for neighbours
-        choice = 0 if not key.startswith("target_setting") else self.vary.pick(f"measures.derived.{key}",
-                                                                              len(theme.measures))
-        sentence = self._sentence(about, theme.measures[choice], position, key)
+        if key.startswith("target_setting"):
+            measure = theme.measures[self.vary.pick(f"measures.derived.{key}", len(theme.measures))]
+        else:  # what the group's indicators call for (a theme's parts), else its first measure
+            measure = theme.measure_for(names) if hasattr(theme, "measure_for") else theme.measures[0]
+        sentence = self._sentence(about, measure, position, key)
         return MeasureItem(text.md(sentence), "group", text.md(about), theme.name)
 
     def _derived(self, cat: CauseCategory, cause: str, about: str, position: int) -> MeasureItem:

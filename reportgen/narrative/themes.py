@@ -25,6 +25,14 @@ class Theme:
     keywords: tuple[str, ...]
     covered: tuple[str, ...]
     measures: tuple[str, ...]
+    # (keywords, clause): the measure said of a group is made of the clauses its indicators' names call for, so
+    # that a budget-management group short only on 结转结余率 is not told to 减少年中调整
+    parts: tuple[tuple[tuple[str, ...], str], ...] = ()
+
+    def measure_for(self, names: list[str]) -> str:
+        """The clauses of ``parts`` the names call for, joined; the first measure when none (or no parts)."""
+        clauses = [clause for keywords, clause in self.parts if any(k in n for k in keywords for n in names)]
+        return "，".join(clauses) if clauses else self.measures[0]
 
 
 @dataclass(frozen=True)
@@ -60,12 +68,19 @@ def _theme(entry: object, where: str, path: Path) -> Theme:
     measures = entry["measures"]
     if not isinstance(measures, list) or not all(isinstance(m, str) and m.strip() for m in measures):
         raise LexiconError(f"{where}.measures 应为非空文字的列表", where=str(path))
+    parts = entry.get("parts") or []
+    if not isinstance(parts, list) or not all(
+        isinstance(p, dict) and isinstance(p.get("keywords"), list) and isinstance(p.get("measure"), str)
+        and p["measure"].strip() for p in parts
+    ):
+        raise LexiconError(f"{where}.parts 应为列表，每项有 keywords（列表）和 measure（文字）", where=str(path))
     return Theme(
         key=str(entry["key"]),
         name=str(entry.get("name") or entry["key"]),
         keywords=tuple(str(k) for k in entry.get("keywords") or () if str(k)),
         covered=tuple(str(k) for k in entry.get("covered") or () if str(k)),
         measures=tuple(m.strip().rstrip("。") for m in measures),
+        parts=tuple((tuple(str(k) for k in p["keywords"] if str(k)), p["measure"].strip().rstrip("。")) for p in parts),
     )
 
 
