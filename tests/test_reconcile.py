@@ -65,3 +65,24 @@ def test_under_execution_reuses_the_cause_on_the_same_money() -> None:
     assert reconcile(form({"adjusted": 100, "executed": 80}, indicators=indicators)).under_cause_from == "资金支出"
     indicators[1] = {**indicators[1], "target": "≥10次", "actual": "8次"}
     assert reconcile(form({"adjusted": 100, "executed": 80}, indicators=indicators)).under_cause is None
+
+
+def test_under_execution_reuses_the_cause_on_an_execution_rate_row() -> None:
+    """"资金支付率 85%" with its cause, beside a budget executed 85 of 100: the same shortfall, the same cause."""
+    row = {"name": "资金支付率", "target": "100%", "actual": "85%", "weight": 10, "score": 8.5,
+           "cause": "部分工程款待竣工结算后支付"}
+    rec = reconcile(form({"adjusted": 100, "executed": 85}, indicators=[*IND, row]))
+    assert (rec.under_cause, rec.under_cause_from) == ("部分工程款待竣工结算后支付", "资金支付率")
+    other_rate = {**row, "actual": "70%"}  # another share than the budget's: another shortfall
+    assert reconcile(form({"adjusted": 100, "executed": 85}, indicators=[*IND, other_rate])).under_cause is None
+    other_name = {**row, "name": "群众满意度"}
+    assert reconcile(form({"adjusted": 100, "executed": 85}, indicators=[*IND, other_name])).under_cause is None
+
+
+def test_a_cause_cell_ending_in_a_measure_explains_the_budget_and_lends_the_measure() -> None:
+    row = {"name": "资金支付率", "level1": "产出指标", "level2": "时效指标", "target": "100%", "actual": "85%",
+           "weight": 10, "score": 8.5, "cause": "部分工程款待竣工结算后支付。加快结算进度。"}
+    ev = evaluate(form({"adjusted": 100, "executed": 85, "weight": 10, "score": 8.5}, indicators=[*IND, row]))
+    assert ev.form.indicators[1].cause == "部分工程款待竣工结算后支付。"
+    assert ev.form.indicators[1].measure == "加快结算进度。"
+    assert ev.reconciliation is not None and ev.reconciliation.under_cause == "部分工程款待竣工结算后支付。"

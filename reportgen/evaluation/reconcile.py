@@ -122,14 +122,31 @@ def _money_of(text: str | None) -> Decimal | None:
     return _in_wan(value.number, value.unit)
 
 
+# an indicator about the share of the budget spent ("预算执行率", "资金支付率"): its actual is the execution rate
+_RATE_NAME = re.compile(r"(?:预算|资金|支出|经费)(?:执行|支付|支出|使用|拨付)(?:率|进度)|执行率|支付率|支出进度")
+_RATE_TOLERANCE = Decimal("0.5")  # percentage points: 92.5% printed agrees with 925/1000 and with 92.46%
+
+
+def _rate_of(text: str | None) -> Decimal | None:
+    """A percentage read from a cell (92.5 for "92.5%"), or None."""
+    if not text:
+        return None
+    value = _lead(parse_value(text))
+    return value.number if value.number is not None and value.unit == "%" else None
+
+
 def same_money_indicator(form: EvaluationForm, figures: BudgetFigures, unit: str) -> tuple[str, str] | None:
-    """(name, cause) of an indicator whose target/actual are the budget/executed amounts and that has a cause."""
+    """(name, cause) of an indicator with a cause whose target/actual are the budget/executed amounts, or which
+    names the execution rate and prints it as its actual."""
     base = figures.base
     candidates = [v for v in (base, figures.initial) if v is not None]
     executed = figures.executed
     for ind in form.indicators:
         if not ind.cause:
             continue
+        rate = _rate_of(ind.actual) if _RATE_NAME.search(ind.name) else None
+        if rate is not None and base and executed is not None and abs(rate - executed / base * 100) <= _RATE_TOLERANCE:
+            return ind.name, ind.cause
         target, actual = _money_of(ind.target), _money_of(ind.actual)
         if target is None and actual is None:
             continue
