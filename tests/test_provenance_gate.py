@@ -303,3 +303,14 @@ def test_a_printed_total_over_what_the_rows_could_reach_is_an_error_said_with_th
     form.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     ev = reportgen.evaluate(reportgen.load(form))
     assert not any(f.code == "total-over-reachable" for f in ev.findings)
+
+
+def test_a_form_without_a_date_signs_with_a_date_gap(tmp_path: Path) -> None:
+    """The 落款 closes with a date; a form without 填报日期 leaves a gap there, never an undated signature."""
+    report = reportgen.render(_seed(tmp_path, filled_on=None))
+    mark = "【待补充：报告日期】"
+    assert report.markdown.rstrip().endswith(f"武汉市东湖新技术开发区花山街道办事处\n\n{mark}")
+    assert report.signature[-1] == mark and report.date is None
+    assert any(g.path == "filled_on" and g.mark == mark for g in report.gaps)
+    dated = reportgen.render(SEED_EXAMPLE)
+    assert mark not in dated.markdown and dated.signature[-1] == "2021年6月30日"

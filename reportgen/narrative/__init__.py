@@ -155,7 +155,8 @@ class Composer:
         title = unmark(title)
         form = ev.form
         date = f.date.format() if isinstance(f.date, Figure) else None
-        signature = tuple(s for s in (form.unit or "", date or "") if s and outline.signature)
+        signed = date or (f.date if isinstance(f.date, str) else "")  # a missing date is a gap in the 落款
+        signature = tuple(s for s in (form.unit or "", signed) if s and outline.signature)
         plain_title = text.unescape(title)
         gaps = tuple(g for g in f.gaps if g.mark in markdown)
         return Report(

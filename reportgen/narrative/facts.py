@@ -199,7 +199,7 @@ class Facts:
     project: str
     unit: str
     year: Figure | str  # a printed figure, or the placeholder asking for it
-    date: Figure | str
+    date: Figure | str  # the printed 填报日期, or the placeholder asking for it
     department: str
     implementer: str
     category: str
@@ -955,7 +955,8 @@ def build_facts(ev: Evaluation, wording: Wording, classifier: CauseClassifier, *
     fig = ev.figures
     year: Figure | str = fig["year"] if form.year else b.placeholder("year", "year")
     unit = text.md(form.unit) if form.unit else b.placeholder("unit", "unit")
-    date: Figure | str = fig["filled_on"] if form.filled_on else ""
+    # the 落款 needs a date: the form's 填报日期, else a gap the author fills in
+    date: Figure | str = fig["filled_on"] if form.filled_on else b.placeholder("date", "filled_on")
     title_year = wording.say("title.year", year=form.year) if form.year else ""
     indicator_weight = sum((r.weight or ZERO for r in ev.counted), ZERO)
     indicator_score = sum((r.score or ZERO for r in ev.counted), ZERO)
