@@ -29,8 +29,8 @@ from jinja2.utils import Namespace
 
 from reportgen import formatting as fmt
 from reportgen.errors import TemplateError
+from reportgen.evaluation.cleaning import unnumbered
 from reportgen.evaluation.figures import Figure, computed
-from reportgen.narrative import text
 from reportgen.resources import confined, templates_dir
 
 
@@ -97,7 +97,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "ordinal": fmt.ordinal,
     "paren_ordinal": _paren_ordinal,
     "quoted": _quoted,
-    "unnumbered": text.unnumbered,
+    "unnumbered": unnumbered,  # the form's own 一是/1、 off an item the template numbers itself
     "trend": _trend,
 }
 

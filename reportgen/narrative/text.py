@@ -118,13 +118,6 @@ def first_clause(text: str, limit: int = 30) -> str:
     return head
 
 
-def unnumbered(item: str) -> str:
-    """An item without the form's own enumeration, for a list the report numbers itself (no "一是一是")."""
-    from reportgen.evaluation.cleaning import unnumbered as _unnumbered
-
-    return _unnumbered(item)
-
-
 def unescape(markdown_text: str) -> str:
     """Undo ``md``: the plain text a reader sees (for titles and file names)."""
     return re.sub(r"\\([\\`*_\[\]<>|~&!#+\-=.)])", r"\1", markdown_text)
