@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from reportgen.evaluation import vocabulary
 from reportgen.evaluation.findings import Finding, found
-from reportgen.evaluation.model import EvaluationForm, SourceMap, source_of
+from reportgen.evaluation.model import ITEM_MARK, EvaluationForm, SourceMap, source_of
 
 __all__ = [
     "CleanName",
@@ -302,14 +302,11 @@ _ITEM_HEAD = re.compile(
     r"^\s*(?:[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[)）]|\d{1,2}\s*(?:[、]|[.．](?!\d))"
     r"|[一二三四五六七八九十]{1,2}\s*(?:是|、)|第[一二三四五六七八九十]{1,2}\s*[，,、：:]|(?:首先|其次|再次|最后)\s*[，,、：:])\s*"
 )
-# a later item mark inside the same text: the text enumerates itself ("一是……；二是……") and keeps its numbering
-_LATER_MARK = re.compile(r"[。；;\s](?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*、|[一二三四五六七八九十]{1,2}\s*是)")
-
-
 def unnumbered(item: str) -> str:
-    """An item without the form's own enumeration, for a list the report numbers itself (no "一是一是")."""
+    """An item without the form's own enumeration, for a list the report numbers itself (no "一是一是"); a text
+    with a later item mark ("一是……；二是……") enumerates itself and keeps its numbering."""
     head = _ITEM_HEAD.match(item)
-    if head is None or head.end() >= len(item) or _LATER_MARK.search(item, head.end()):
+    if head is None or head.end() >= len(item) or ITEM_MARK.search(item, head.end()):
         return item
     return item[head.end() :]
 

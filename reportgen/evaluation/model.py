@@ -173,7 +173,8 @@ def to_text_list(value: Any) -> Any:
     return value
 
 
-_ITEM_MARK = re.compile(
+# an item's number as forms print it (also what makes a text enumerate itself: cleaning.unnumbered)
+ITEM_MARK = re.compile(
     r"(?:^|(?<=[\s。；;]))\s*"
     r"(?:[（(]?\d{1,2}[)）]|\d{1,2}(?:、|[.．](?!\d))|[一二三四五六七八九十]是|[一二三四五六七八九十]、)"
 )
@@ -184,7 +185,7 @@ def split_numbered(text: str) -> list[str]:
     text = text.strip()
     if not text:
         return []
-    marks = list(_ITEM_MARK.finditer(text))
+    marks = list(ITEM_MARK.finditer(text))
     if len(marks) < 2 or marks[0].start() > 0:
         return [text]
     items = []

@@ -880,7 +880,7 @@ class _Builder:
         if key.startswith("target_setting"):
             measure = theme.measures[self.vary.pick(f"measures.derived.{key}", len(theme.measures))]
         else:  # what the group's indicators call for (a theme's parts), else its first measure
-            measure = theme.measure_for(names) if hasattr(theme, "measure_for") else theme.measures[0]
+            measure = theme.measure_for(names)
         sentence = self._sentence(about, measure, position, key)
         return MeasureItem(text.md(sentence), "group", text.md(about), theme.name)
 
