@@ -2,8 +2,8 @@
 
 The real forms are not copied here: CI has ../shared beside the clone (``REPORTGEN_FORMS`` may point
 elsewhere); without them only the examples are rendered. Each report must read as a finished text: no
-"None"/"nan", no empty quotation “”, no doubled "%%", no raw look-alike operators (≧ ═ ﹦) outside the
-appendix, no body paragraph much longer than a reader can take in, never the 主管部门 as implementer, and
+"None"/"nan", no empty quotation “”, no doubled "%%", no raw look-alike operators (≧ ═ ﹦) anywhere (the appendix
+included), no body paragraph much longer than a reader can take in, never the 主管部门 as implementer, and
 nothing the checker finds at odds with the form it was written from.
 """
 
@@ -62,6 +62,7 @@ def test_every_report_reads_as_finished_text(path: Path) -> None:
         prose = [line for line in body.splitlines() if line.strip() and not line.startswith(("|", "#"))]
         joined = "\n".join(prose)
         assert not re.search("[≧═﹦]", joined), f"{where}: raw operator in prose"
+        assert not re.search("[≧═﹦]", md), f"{where}: raw operator in the appendix"  # its cells in standard glyphs
         if outline != "summary":  # the one-paragraph 综述 is one paragraph by design
             for para in prose:
                 assert len(para) <= PARAGRAPH_MAX, f"{where}: paragraph of {len(para)} characters: {para[:80]}…"

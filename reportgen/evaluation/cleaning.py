@@ -232,7 +232,7 @@ _ASCII_OPERATORS = re.compile(r">=|=>|<=|=<")
 
 
 def prose_operators(text: str) -> str:
-    """≧ → ≥, ≦ → ≤, ═ ﹦ ＝ → =, >= → ≥ (the appendix keeps the printed glyphs)."""
+    """≧ → ≥, ≦ → ≤, ═ ﹦ ＝ → =, >= → ≥: in prose and in the appendix's value cells alike."""
     text = text.translate(_PROSE_OPERATORS)
     return _ASCII_OPERATORS.sub(lambda m: "≥" if ">" in m[0] else "≤", text)
 

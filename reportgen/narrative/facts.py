@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from reportgen.defaults import SAME_TEXT_OVERLAP
 from reportgen.evaluation.breakdown import part_name
-from reportgen.evaluation.cleaning import hollow_goal
+from reportgen.evaluation.cleaning import hollow_goal, prose_operators
 from reportgen.evaluation.figures import Figure, Gap, computed
 from reportgen.evaluation.scoring import COST_WORDS, Evaluation, IndicatorResult, text_overlap
 from reportgen.evaluation.status import SHORT, overall_completion
@@ -911,8 +911,9 @@ class _Builder:
                     "level2": f.level2 if (f.level2, f.level1) != (last2, last1) else "",
                     "name": text.cell(text.tidy(r.name)),
                     "weight": f.weight,
-                    "target": text.cell(text.tidy(r.indicator.target)),
-                    "actual": text.cell(text.tidy(r.indicator.actual)),
+                    # the printed value in standard glyphs (≧ → ≥, ═ → =): a 公文's table, not the form's typing
+                    "target": text.cell(prose_operators(text.tidy(r.indicator.target))),
+                    "actual": text.cell(prose_operators(text.tidy(r.indicator.actual))),
                     "score": f.score,
                 }
             )
