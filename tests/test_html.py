@@ -135,7 +135,12 @@ def test_print_body_aligns_cells_by_class_and_is_otherwise_the_same() -> None:
     printed = print_body(report)
     assert '<td class="align-right">2,440.91</td>' in printed
     assert 'style="text-align' not in printed
-    assert printed == re.sub(r' style="text-align:(left|center|right)"', r' class="align-\1"', screen)
+    # and tokens held whole by word joiners instead of the screen's nowrap spans (nothing invisible to copy there)
+    assert "\u2060" not in screen
+    assert '为<span class="nowrap">2,440.91万元</span>，' in screen and "为2,440.91\u2060万\u2060元，" in printed
+    unkept = re.sub(r'<span class="nowrap">([^<]*)</span>', r"\1", screen)
+    assert printed.replace("\u2060", "") == re.sub(r' style="text-align:(left|center|right)"', r' class="align-\1"',
+                                                   unkept)
     for align in ("left", "center", "right"):
         assert f".align-{align} {{ text-align: {align}; }}" in report_css()
 
@@ -239,3 +244,12 @@ def test_placeholders_are_marked_for_the_author() -> None:
 
     html = render_html(compose_report(SEED_EXAMPLE))
     assert '<mark class="placeholder">【待补充：“年组织开展群众文体活动”指标的偏差原因】</mark>' in html
+
+
+def test_screen_html_copies_clean_and_still_highlights_a_gap_holding_a_value() -> None:
+    md = "正文为≥2,000户，依据财预〔2020〕10号。【待补充：少于2,000户的原因】\n"
+    body = render_html(Report(name="x", title="标题", markdown=md), standalone=False)
+    assert "\u2060" not in body  # text copied from a browser carries no invisible character
+    assert '<span class="nowrap">≥2,000户</span>' in body and '财预〔2020〕10号</span>' in body
+    assert re.search(r'<mark class="placeholder">【待补充：少于<span class="nowrap">2,000户</span>的原因】</mark>', body)
+    assert ".nowrap { white-space: nowrap; }" in report_css()

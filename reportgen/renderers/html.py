@@ -83,7 +83,7 @@ def print_body(report: Report, *, cover: bool = False, tokens: list[Token] | Non
     ~5 % of each seed PDF. The page looks the same; the screen HTML keeps its inline styles so the
     fragment stays right without report.css.
     """
-    return _body(report, cover=cover, align_classes=True, tokens=tokens, highlight=not final,
+    return _body(report, cover=cover, for_print=True, tokens=tokens, highlight=not final,
                  attachments=attachments)
 
 
@@ -143,7 +143,8 @@ def printed_text(report: Report, *, cover: bool = False, tokens: list[Token] | N
 
 # --- Markdown → HTML ----------------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"【待补充[：:][^】<]*】")
+# (a gap may hold a value token the screen HTML keeps in a nowrap span, but no other markup)
+_PLACEHOLDER = re.compile(r'【待补充[：:](?:[^】<]|<span class="nowrap">|</span>)*】')
 
 
 def _escape(text: str) -> str:
@@ -219,7 +220,7 @@ def _figure_spans(report: Report, text: str) -> str:
     return _FIGURE_MARK.sub(span, text)
 
 
-def _body(report: Report, *, cover: bool, align_classes: bool = False, tokens: list[Token] | None = None,
+def _body(report: Report, *, cover: bool, for_print: bool = False, tokens: list[Token] | None = None,
           highlight: bool = True, attachments: Sequence[Attachment] = ()) -> str:
     hover = tokens is None and highlight and bool(report.figures)
     if tokens is None:
@@ -227,8 +228,8 @@ def _body(report: Report, *, cover: bool, align_classes: bool = False, tokens: l
     _break_title(tokens)
     plan = layout.plan(report, tokens, attachments)
     for stream in [plan.body] + [a.tokens for a in plan.attachments]:
-        _prepare(stream)
-    parts = [_render(plan.body, align_classes=align_classes)]
+        _prepare(stream, joiners=for_print)
+    parts = [_render(plan.body, align_classes=for_print)]
     note = plan.attachment_note()
     if note:
         parts.append(f'<p class="attach-note">{_escape(note[0])}</p>\n')
@@ -242,7 +243,7 @@ def _body(report: Report, *, cover: bool, align_classes: bool = False, tokens: l
             '<section class="attachment">\n'
             f'<p class="attach-label">{_escape(plan.attachment_label(index))}</p>\n'
             f'<h2 class="attach-title">{_escape(attachment.title)}</h2>\n'
-            f"{_render(attachment.tokens, align_classes=align_classes)}</section>\n"
+            f"{_render(attachment.tokens, align_classes=for_print)}</section>\n"
         )
     out = []
     if cover:
@@ -258,14 +259,20 @@ def _body(report: Report, *, cover: bool, align_classes: bool = False, tokens: l
     return text
 
 
-def _prepare(tokens: list[Token]) -> None:
-    """Size and merge tables, keep value tokens whole, and give endless runs break points."""
+def _prepare(tokens: list[Token], *, joiners: bool) -> None:
+    """Size and merge tables, keep value tokens whole, and give endless runs break points.
+
+    ``joiners``: hold tokens together with word joiners (for WeasyPrint, where they cost nothing to
+    lay out) rather than ``nowrap`` spans (for a browser, where a copied sentence must not carry
+    invisible characters into the user's own document or search box).
+    """
+    keep = _keep_last_two if joiners else _nowrap_last_two
     for table in layout.tables(tokens):
         tokens[table.start].meta["colwidths"] = table.fractions
         labels = layout.group_labels(table.rows, table.merges)
         for r, row in enumerate(table.cell_tokens):
             for j, at in enumerate(row):
-                _keep_last_two(tokens[at + 1])
+                keep(tokens[at + 1])
                 mark = table.merges[r][j] if j < len(table.merges[r]) else None
                 below = table.merges[r + 1][j] if r + 1 < len(table.merges) and j < len(table.merges[r + 1]) else None
                 classes = []
@@ -273,7 +280,7 @@ def _prepare(tokens: list[Token]) -> None:
                     # the label is laid out but hidden; the PDF shows it on the first row of a new page
                     classes.append("merge-cont")
                     tokens[at + 1].children = [Token("text", "", 0, content=labels[r][j])]
-                    _keep_last_two(tokens[at + 1])
+                    keep(tokens[at + 1])
                 if below == "continue":
                     classes.append("merge-open")
                 if classes:
@@ -281,7 +288,7 @@ def _prepare(tokens: list[Token]) -> None:
     for previous, token in zip([None, *tokens], tokens, strict=False):
         # headings are short and set apart: only running text and cells need protected tokens
         if token.type == "inline" and token.children and (previous is None or previous.type != "heading_open"):
-            token.children = _protect(token.children)
+            token.children = _protect(token.children) if joiners else _nowrap(token.children)
 
 
 _JOINER = "\u2060"  # WORD JOINER: no line break on either side, prints nothing
@@ -293,6 +300,45 @@ def _keep_last_two(inline: Token) -> None:
     if children and children[-1].type == "text" and layout.no_lone_last_char(children[-1].content):
         text = children[-1].content
         children[-1] = children[-1].copy(content=text[:-1] + _JOINER + text[-1])
+
+
+_NOWRAP_OPEN, _NOWRAP_CLOSE = '<span class="nowrap">', "</span>"  # report.css: white-space: nowrap
+
+
+def _nowrap_last_two(inline: Token) -> None:
+    """``_keep_last_two`` for a browser: the last two characters in a ``nowrap`` span."""
+    children = inline.children or []
+    if children and children[-1].type == "text" and layout.no_lone_last_char(children[-1].content):
+        text = children[-1].content
+        children[-1:] = [children[-1].copy(content=text[:-2]), *_nowrap_run(text[-2:])]
+
+
+def _nowrap_run(text: str) -> list[Token]:
+    return [Token("html_inline", "", 0, content=_NOWRAP_OPEN), Token("text", "", 0, content=text),
+            Token("html_inline", "", 0, content=_NOWRAP_CLOSE)]
+
+
+def _nowrap(children: list[Token]) -> list[Token]:
+    """``_protect`` for a browser: each value token and document number in a ``nowrap`` span.
+
+    The spans never cross a ledger figure's marks (the figure spans made at the end): the marks are
+    private-use characters, which no protected token contains, so a token lies inside or outside one.
+    """
+    out: list[Token] = []
+    for child in children:
+        if child.type != "text" or not child.content:
+            out.append(child)
+            continue
+        text = layout.break_long_runs(child.content)
+        at = 0
+        for start, end in layout.no_break_spans(text):
+            if start > at:
+                out.append(child.copy(content=text[at:start]))
+            out.extend(_nowrap_run(text[start:end]))
+            at = end
+        if at < len(text) or not out:
+            out.append(child.copy(content=text[at:]))
+    return out
 
 
 def _protect(children: list[Token]) -> list[Token]:
