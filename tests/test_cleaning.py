@@ -116,6 +116,9 @@ def test_composite_cells_are_split() -> None:
     assert split_cause("资金下达晚") == ("资金下达晚", None)
     assert strip_subheading("拟与预算安排相结合情况\n将自评结果作为下年度预算安排的依据。") == "将自评结果作为下年度预算安排的依据。"
     assert strip_subheading("加强预算执行管理，按月通报进度。") == "加强预算执行管理，按月通报进度。"
+    # the heading set off by a space in the cell (the seed form's 改进措施) is dropped too
+    assert strip_subheading("拟与预算安排相结合情况 加大社区便民设施的资金投入。") == "加大社区便民设施的资金投入。"
+    assert strip_subheading("整改情况 良好") == "整改情况 良好"  # too short to be a heading and its measure
 
 
 def test_the_form_is_cleaned_once_and_the_printed_one_kept() -> None:

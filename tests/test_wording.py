@@ -106,3 +106,23 @@ def test_items_the_form_numbers_itself_are_not_numbered_twice(tmp_path: Path, ou
     marks = r"(?:[一二三四五六七八九十]是|（\d）|\d、)"
     for doubled in re.findall(rf"(?:[一二三四五六七八九十]是|\d+\.|原因是|原因在于|整体看，){marks}", md):
         pytest.fail(f"numbered twice: {doubled}")
+
+
+@pytest.mark.parametrize("outline", ["default", "mof", "summary"])
+def test_a_cause_numbering_its_own_items_follows_a_colon(tmp_path: Path, outline: str) -> None:
+    """ "主要原因是一是A；二是B" reads as a slip: a cause that enumerates itself comes after "原因：". """
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    deducted = [i for i in data["indicators"] if i.get("score") is not None and i["score"] < i["weight"]]
+    assert len(deducted) >= 2
+    for i in deducted:
+        i["cause"] = "一是活动经费到位较晚；二是部分社区活动场地不足"
+    form = tmp_path / "表.yaml"
+    form.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    md = reportgen.render(form, outline=outline).markdown
+    # never "原因是一是", "（一是A）" or a second 一是 list inside the summary's own
+    assert not re.search(r"(?:是|为|在于|因为|，|（)一是活动经费", md), re.findall(r".{12}一是活动经费", md)
+    if outline == "summary":  # one paragraph listing 一是……二是……: the cause is said as one clause in it
+        assert "原因在于活动经费到位较晚，部分社区活动场地不足；" in md or "原因是活动经费到位较晚，部分社区活动场地不足；" in md
+    else:  # a numbered paragraph of its own: the form's list after a colon
+        assert "原因：一是活动经费到位较晚；二是部分社区活动场地不足。" in md
+    assert "（活动经费到位较晚）" in md  # the measure answering it quotes the first item, unnumbered

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from reportgen.evaluation import vocabulary
 from reportgen.evaluation.findings import Finding, found
-from reportgen.evaluation.model import ITEM_MARK, EvaluationForm, SourceMap, source_of
+from reportgen.evaluation.model import ITEM_MARK, EvaluationForm, SourceMap, source_of, split_numbered
 
 __all__ = [
     "CleanName",
@@ -302,11 +302,28 @@ _ITEM_HEAD = re.compile(
     r"^\s*(?:[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[)）]|\d{1,2}\s*(?:[、]|[.．](?!\d))"
     r"|[一二三四五六七八九十]{1,2}\s*(?:是|、)|第[一二三四五六七八九十]{1,2}\s*[，,、：:]|(?:首先|其次|再次|最后)\s*[，,、：:])\s*"
 )
+def enumerates(text: str) -> bool:
+    """Whether ``text`` numbers its own items from its start ("一是……；二是……", "1.……2.……")."""
+    head = _ITEM_HEAD.match(text)
+    return head is not None and head.end() < len(text) and ITEM_MARK.search(text, head.end()) is not None
+
+
+def flat(text: str) -> str:
+    """A text numbering its own items as one sentence, for a list the report numbers itself: an item of an
+    "一是……；二是……" list saying "一是A；二是B" inside reads as two lists in one. 一是A；二是B → A，B."""
+    if not enumerates(text):
+        return text
+    return "，".join(item for item in (_ITEM_END.sub("", i) for i in split_numbered(text)) if item)
+
+
+_ITEM_END = re.compile(r"[；;。，,、\s]+$")
+
+
 def unnumbered(item: str) -> str:
     """An item without the form's own enumeration, for a list the report numbers itself (no "一是一是"); a text
     with a later item mark ("一是……；二是……") enumerates itself and keeps its numbering."""
     head = _ITEM_HEAD.match(item)
-    if head is None or head.end() >= len(item) or ITEM_MARK.search(item, head.end()):
+    if head is None or head.end() >= len(item) or enumerates(item):
         return item
     return item[head.end() :]
 
@@ -322,7 +339,16 @@ def strip_subheading(text: str | None) -> str | None:
     first, sep, rest = text.strip().partition("：")
     if sep and rest.strip() and _SUBHEADING.match(first.strip()) and len(first) <= 24:
         return rest.strip()
+    # a cell that set the heading off by a space ("拟与预算安排相结合情况 加大……的资金投入。"): the space
+    # would read as a comma, making the heading part of the measure
+    spaced = _SPACED_HEAD.match(text.strip())
+    if spaced and _SUBHEADING.match(spaced[1]) and len(spaced[2]) >= _MIN_AFTER_HEAD:
+        return spaced[2]
     return text
+
+
+_SPACED_HEAD = re.compile(r"([^\s。，,；;：:]{2,24})[ \t\u3000]+(\S.*)", re.S)
+_MIN_AFTER_HEAD = 6  # "措施 到位" is a sentence, not a heading and its measure
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from jinja2.utils import Namespace
 
 from reportgen import formatting as fmt
 from reportgen.errors import TemplateError
-from reportgen.evaluation.cleaning import unnumbered
+from reportgen.evaluation.cleaning import enumerates, flat, unnumbered
 from reportgen.evaluation.figures import Figure, computed
 from reportgen.resources import confined, templates_dir
 
@@ -87,6 +87,25 @@ def _count(value: Figure | int) -> str:
 
 # A figure formatted by these filters (or printed as {{ figure }}) is recorded in the report's ledger;
 # plain numbers are formatted as before, for user templates written against them.
+_LINK = re.compile(r"(?:主要是因为|是因为|在于|是|为)$")
+
+
+def _led(text: str, lead: str, listing: str = "原因如下：") -> str:
+    """``lead`` then ``text``; a text numbering its own items follows a colon ("原因是一是……" reads as a slip).
+
+    The lead's linking word goes (原因是 → 原因：, 主要原因在于 → 主要原因：); a lead with none
+    (经分析，) is followed by ``listing``.
+    """
+    if not enumerates(text):
+        return lead + text
+    head = _LINK.sub("", lead)
+    if head.endswith(("原因", "理由")):
+        return f"{head}：{text}"
+    if head != lead:  # 扣分主要是因为 → 扣分的原因：
+        return f"{head}的原因：{text}"
+    return f"{lead}{listing}{text}"
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "money": _money,
     "percent": _percent,
@@ -98,6 +117,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "paren_ordinal": _paren_ordinal,
     "quoted": _quoted,
     "unnumbered": unnumbered,  # the form's own 一是/1、 off an item the template numbers itself
+    "flat": flat,  # 一是A；二是B → A，B: a text numbering itself, inside a list the template numbers
+    "led": _led,  # a lead-in and the form's text: 原因是X, or 原因：一是……；二是…… when X enumerates itself
     "trend": _trend,
 }
 

@@ -19,8 +19,9 @@ from typing import Any, Literal
 
 from reportgen.defaults import SAME_TEXT_OVERLAP
 from reportgen.evaluation.breakdown import part_name
-from reportgen.evaluation.cleaning import hollow_goal, prose_operators
+from reportgen.evaluation.cleaning import hollow_goal, prose_operators, unnumbered
 from reportgen.evaluation.figures import Figure, Gap, computed
+from reportgen.evaluation.model import split_numbered
 from reportgen.evaluation.scoring import COST_WORDS, Evaluation, IndicatorResult, text_overlap
 from reportgen.evaluation.status import SHORT, overall_completion
 from reportgen.narrative import text
@@ -885,7 +886,8 @@ class _Builder:
         return MeasureItem(text.md(sentence), "group", text.md(about), theme.name)
 
     def _derived(self, cat: CauseCategory, cause: str, about: str, position: int) -> MeasureItem:
-        responds = text.first_clause(cause)
+        # the cause's first clause without the form's numbering: "（一是A）" in a sentence reads as a stray mark
+        responds = text.first_clause(unnumbered(split_numbered(cause)[0]))
         target = self.wording.say("measures.with_cause", about=about, cause=responds) if about else responds
         choice = self.vary.pick(f"measures.derived.{cat.key}", len(cat.measures))
         sentence = self._sentence(target, cat.measures[choice], position, cat.key)
