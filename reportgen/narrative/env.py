@@ -90,20 +90,16 @@ def _count(value: Figure | int) -> str:
 _LINK = re.compile(r"(?:主要是因为|是因为|在于|是|为)$")
 
 
-def _led(text: str, lead: str, listing: str = "原因如下：") -> str:
+def _led(text: str, lead: str) -> str:
     """``lead`` then ``text``; a text numbering its own items follows a colon ("原因是一是……" reads as a slip).
 
-    The lead's linking word goes (原因是 → 原因：, 主要原因在于 → 主要原因：); a lead with none
-    (经分析，) is followed by ``listing``.
+    The lead's linking word goes (原因是 → 原因：, 主要原因在于 → 主要原因：); a lead without one
+    (经分析，) is followed by the list as it is ("经分析，一是……").
     """
-    if not enumerates(text):
-        return lead + text
     head = _LINK.sub("", lead)
-    if head.endswith(("原因", "理由")):
+    if enumerates(text) and head.endswith(("原因", "理由")):
         return f"{head}：{text}"
-    if head != lead:  # 扣分主要是因为 → 扣分的原因：
-        return f"{head}的原因：{text}"
-    return f"{lead}{listing}{text}"
+    return lead + text
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
