@@ -266,13 +266,12 @@ def _prepare(tokens: list[Token], *, joiners: bool) -> None:
     lay out) rather than ``nowrap`` spans (for a browser, where a copied sentence must not carry
     invisible characters into the user's own document or search box).
     """
-    keep = _keep_last_two if joiners else _nowrap_last_two
     for table in layout.tables(tokens):
         tokens[table.start].meta["colwidths"] = table.fractions
         labels = layout.group_labels(table.rows, table.merges)
         for r, row in enumerate(table.cell_tokens):
             for j, at in enumerate(row):
-                keep(tokens[at + 1])
+                _keep_last_two(tokens[at + 1], joiners=joiners)
                 mark = table.merges[r][j] if j < len(table.merges[r]) else None
                 below = table.merges[r + 1][j] if r + 1 < len(table.merges) and j < len(table.merges[r + 1]) else None
                 classes = []
@@ -280,7 +279,7 @@ def _prepare(tokens: list[Token], *, joiners: bool) -> None:
                     # the label is laid out but hidden; the PDF shows it on the first row of a new page
                     classes.append("merge-cont")
                     tokens[at + 1].children = [Token("text", "", 0, content=labels[r][j])]
-                    keep(tokens[at + 1])
+                    _keep_last_two(tokens[at + 1], joiners=joiners)
                 if below == "continue":
                     classes.append("merge-open")
                 if classes:
@@ -288,29 +287,22 @@ def _prepare(tokens: list[Token], *, joiners: bool) -> None:
     for previous, token in zip([None, *tokens], tokens, strict=False):
         # headings are short and set apart: only running text and cells need protected tokens
         if token.type == "inline" and token.children and (previous is None or previous.type != "heading_open"):
-            token.children = _protect(token.children) if joiners else _nowrap(token.children)
+            token.children = _protect(token.children, joiners=joiners)
 
 
 _JOINER = "\u2060"  # WORD JOINER: no line break on either side, prints nothing
-
-
-def _keep_last_two(inline: Token) -> None:
-    """A table cell never ends on a line of one character: a word joiner holds its last two together."""
-    children = inline.children or []
-    if children and children[-1].type == "text" and layout.no_lone_last_char(children[-1].content):
-        text = children[-1].content
-        children[-1] = children[-1].copy(content=text[:-1] + _JOINER + text[-1])
-
-
 _NOWRAP_OPEN, _NOWRAP_CLOSE = '<span class="nowrap">', "</span>"  # report.css: white-space: nowrap
 
 
-def _nowrap_last_two(inline: Token) -> None:
-    """``_keep_last_two`` for a browser: the last two characters in a ``nowrap`` span."""
+def _keep_last_two(inline: Token, *, joiners: bool) -> None:
+    """A table cell never ends on a line of one character: its last two are held together (see ``_protect``)."""
     children = inline.children or []
     if children and children[-1].type == "text" and layout.no_lone_last_char(children[-1].content):
         text = children[-1].content
-        children[-1:] = [children[-1].copy(content=text[:-2]), *_nowrap_run(text[-2:])]
+        if joiners:
+            children[-1] = children[-1].copy(content=text[:-1] + _JOINER + text[-1])
+        else:
+            children[-1:] = [children[-1].copy(content=text[:-2]), *_nowrap_run(text[-2:])]
 
 
 def _nowrap_run(text: str) -> list[Token]:
@@ -318,35 +310,25 @@ def _nowrap_run(text: str) -> list[Token]:
             Token("html_inline", "", 0, content=_NOWRAP_CLOSE)]
 
 
-def _nowrap(children: list[Token]) -> list[Token]:
-    """``_protect`` for a browser: each value token and document number in a ``nowrap`` span.
-
-    The spans never cross a ledger figure's marks (the figure spans made at the end): the marks are
-    private-use characters, which no protected token contains, so a token lies inside or outside one.
-    """
-    out: list[Token] = []
-    for child in children:
-        if child.type != "text" or not child.content:
-            out.append(child)
-            continue
-        text = layout.break_long_runs(child.content)
-        at = 0
-        for start, end in layout.no_break_spans(text):
-            if start > at:
-                out.append(child.copy(content=text[at:start]))
-            out.extend(_nowrap_run(text[start:end]))
-            at = end
-        if at < len(text) or not out:
-            out.append(child.copy(content=text[at:]))
-    return out
+def _joined(token: str) -> str:
+    """A word joiner between the characters of ``token`` wherever one of them is wide (where UAX #14 would
+    allow a break: “2,000|户”, “10|号”)."""
+    joined = [token[0]]
+    for a, b in zip(token, token[1:], strict=False):
+        if layout.char_width(a) == 1.0 or layout.char_width(b) == 1.0:
+            joined.append(_JOINER)
+        joined.append(b)
+    return "".join(joined)
 
 
-def _protect(children: list[Token]) -> list[Token]:
+def _protect(children: list[Token], *, joiners: bool) -> list[Token]:
     """Keep value tokens (≥2,000户) and document numbers (财预〔2020〕10号) on one line.
 
-    A word joiner goes between the characters of such a token wherever one of them is wide (where
-    UAX #14 would allow a break: “2,000|户”, “10|号”). It costs nothing to lay out, unlike a
-    ``white-space: nowrap`` span per token (~15 % of a seed PDF).
+    ``joiners`` (for WeasyPrint): word joiners inside each token, which cost nothing to lay out, unlike
+    a ``white-space: nowrap`` span per token (~15 % of a seed PDF). Otherwise (for a browser) each token
+    goes in a ``nowrap`` span, so that copied text carries no invisible character. The spans never cross
+    a ledger figure's marks (made into spans at the end): those are private-use characters, which no
+    protected token contains, so a token lies inside or outside one.
     """
     out: list[Token] = []
     for child in children:
@@ -354,22 +336,20 @@ def _protect(children: list[Token]) -> list[Token]:
             out.append(child)
             continue
         text = layout.break_long_runs(child.content)
-        spans = layout.no_break_spans(text)
-        if spans:
-            parts, at = [], 0
-            for start, end in spans:
-                parts.append(text[at:start])
-                token = text[start:end]
-                joined = [token[0]]
-                for a, b in zip(token, token[1:], strict=False):
-                    if layout.char_width(a) == 1.0 or layout.char_width(b) == 1.0:
-                        joined.append(_JOINER)
-                    joined.append(b)
-                parts.append("".join(joined))
-                at = end
-            parts.append(text[at:])
-            text = "".join(parts)
-        out.append(child if text == child.content else child.copy(content=text))
+        pieces, at = [], 0  # (text, protected) in order
+        for start, end in layout.no_break_spans(text):
+            pieces += [(text[at:start], False), (text[start:end], True)]
+            at = end
+        pieces.append((text[at:], False))
+        if joiners:
+            joined = "".join(_joined(piece) if kept else piece for piece, kept in pieces)
+            out.append(child if joined == child.content else child.copy(content=joined))
+            continue
+        for piece, kept in pieces:
+            if kept:
+                out.extend(_nowrap_run(piece))
+            elif piece:
+                out.append(child.copy(content=piece))
     return out
 
 
