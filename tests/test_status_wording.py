@@ -217,3 +217,9 @@ def test_a_difference_takes_the_unit_the_name_or_the_unit_column_prints_when_the
     assert "比目标少5.96人次" in line_with(md, "培训农民人数")
     assert "比目标少0.50万元" in line_with(md, "户均增收")
     assert re.search(r"比目标少2(?![\d.万人个])", line_with(md, "完成事项数"))  # no unit anywhere: none invented
+
+
+def test_a_descriptive_actual_told_as_a_result_prints_standard_glyphs() -> None:
+    md = report(ind("社区走访", "开展社区走访", "完成全部社区的走访工作，做到≧全覆盖，群众反映良好", weight=50, score=50),
+                FILL)
+    assert "做到≥全覆盖" in md.split("附表")[0] and "≧" not in md
