@@ -85,6 +85,9 @@ def test_generate_fill_and_download(page, tmp_path: Path) -> None:  # type: igno
     assert re.search(r"社会保障专项-2020\.xlsx!\S+![A-Z]+\d+", findings)  # each finding names its cell
     preview = page.frame_locator("#preview")
     assert preview.locator("mark.placeholder").count() == 1
+    # what a reviewer copies from the preview carries no invisible word joiner (nowrap spans hold the tokens)
+    shown = preview.locator("main").inner_text()
+    assert "\u2060" not in shown and preview.locator("span.nowrap").count() > 0
 
     page.fill("[data-gap='indicators[4].cause']", CAUSE)
     page.wait_for_function("document.querySelector('#gaps-count').textContent.includes('还有 0 处')")
