@@ -332,7 +332,7 @@ def _result(r: IndicatorResult) -> dict[str, Any]:
     parts = r.verdict is not None and bool(r.verdict.parts)  # compared part by part: the comparison says more
     if r.actual.kind in ("quantity", "range", "empty") or parts or not substantive(ind.actual, ind.target):
         return {}
-    said, cut = result_text(prose_operators(ind.actual))  # told in prose: standard glyphs, as everywhere
+    said, cut = result_text(prose_operators(ind.actual or ""))  # told in prose: standard glyphs, as everywhere
     # a few words ("基本达到", "没有停水") read better quoted in the indicator's own sentence than told as a result
     return {"result": said, "result_cut": cut} if len(said) > RESULT_MIN else {}
 
