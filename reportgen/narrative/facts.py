@@ -914,8 +914,8 @@ class _Builder:
                     "name": text.cell(text.tidy(r.name)),
                     "weight": f.weight,
                     # the printed value in standard glyphs (≧ → ≥, ═ → =): a 公文's table, not the form's typing
-                    "target": text.cell(prose_operators(text.tidy(r.indicator.target))),
-                    "actual": text.cell(prose_operators(text.tidy(r.indicator.actual))),
+                    "target": text.cell(text.tidy(r.indicator.target)),
+                    "actual": text.cell(text.tidy(r.indicator.actual)),
                     "score": f.score,
                 }
             )

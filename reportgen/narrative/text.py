@@ -12,6 +12,8 @@ import hashlib
 import re
 from functools import lru_cache
 
+from reportgen.evaluation.cleaning import prose_operators
+
 # characters Markdown (CommonMark + GFM tables) may interpret anywhere in a line
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|]|~(?=~)|&(?=#?\w+;)|!(?=\[))")
 # constructs that only mean something at the start of a line/paragraph; "---" (also "- - -") is a rule
@@ -29,10 +31,11 @@ _SPACE_NEAR_PUNCT = re.compile(r"\s*([，。；：？！、）”])\s*|([（“]
 
 @lru_cache(maxsize=65536)
 def tidy(text: str | None) -> str:
-    """Fold whitespace and use full-width punctuation in Chinese prose (no word is changed)."""
+    """Fold whitespace, use full-width punctuation in Chinese prose and standard operator glyphs (≧ → ≥, ═ → =),
+    as the report's own prose does (no word is changed)."""
     if not text:
         return ""
-    text = _LINE_BREAK.sub(" ", text.strip())
+    text = prose_operators(_LINE_BREAK.sub(" ", text.strip()))
     text = _PAREN.sub(lambda m: f"（{m[1]}）", text)
     text = _PUNCT_NEAR_CJK.sub(lambda m: _FULLWIDTH[m[1] or m[2]], text)
     # a space between two Chinese phrases separates them on the form (item title, then text): a comma reads right
