@@ -181,3 +181,15 @@ def test_merged_areas_are_ranges() -> None:
     assert grid.at(1, 5) is huge and grid.at(1_000_000, 16_000) is huge
     assert grid.at(3, 0).text == "乙" and grid.at(1_048_576, 0) is None
     assert sum(len(v) for v in grid._merged.values()) < 10  # rows indexed up to the last filled one only
+
+
+@pytest.mark.parametrize(("unit", "typed", "value", "converted"), [
+    ("万元", "150万", Decimal("150"), False),  # "150万" is 150万元: read, not refused
+    ("元", "150万", Decimal("1500000"), True),  # and converted (and said) in a form kept in 元
+])
+def test_an_amount_with_a_bare_wan_is_read_as_wan_yuan(
+    tmp_path: Path, unit: str, typed: str, value: Decimal, converted: bool
+) -> None:
+    _, executed, notes = _budget(tmp_path, unit, "1" if unit == "元" else "0.0001", typed)
+    assert executed == value
+    assert len(notes) == (1 if converted else 0)

@@ -90,7 +90,9 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _UNIT_SUFFIX = re.compile(r"\s*(分|万元|元)$")
 # an amount's own unit, for converting it to the form's: how many 元 one of it is
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
-_AMOUNT_WITH_UNIT = re.compile(r"^(?P<number>.*?\d.*?)\s*(?P<unit>亿元|万元|元)$")
+_AMOUNT_WITH_UNIT = re.compile(r"^(?P<number>.*?\d.*?)\s*(?P<unit>亿元|万元|元|万|亿)$")
+# forms write "150万" for 150万元 as often as not (a bare 万 after an amount means nothing else)
+_SHORT_UNITS = {"万": "万元", "亿": "亿元"}
 
 
 def convert_amount(value: Any, unit: str, path: str) -> Any:
@@ -103,14 +105,17 @@ def convert_amount(value: Any, unit: str, path: str) -> Any:
         return value
     text = value.translate(_SEPARATORS).translate(_FULLWIDTH_DIGITS).strip()
     m = _AMOUNT_WITH_UNIT.match(text)
-    if m is None or m["unit"] == unit or unit not in _MONEY_UNITS:
+    if m is None or unit not in _MONEY_UNITS:
         return value
+    own = _SHORT_UNITS.get(m["unit"], m["unit"])
+    if own == unit:
+        return value if own == m["unit"] else to_decimal(m["number"])
     number = to_decimal(m["number"])
     if not isinstance(number, Decimal):
         return value
-    converted = number * _MONEY_UNITS[m["unit"]] / _MONEY_UNITS[unit]
+    converted = number * _MONEY_UNITS[own] / _MONEY_UNITS[unit]
     shown = format(converted.normalize(), "f")
-    _note(path, f"“{value.strip()}”的单位与表内金额单位（{unit}）不同，已按{m['unit']}换算为 {shown}{unit}")
+    _note(path, f"“{value.strip()}”的单位与表内金额单位（{unit}）不同，已按{own}换算为 {shown}{unit}")
     return converted
 
 
