@@ -92,16 +92,22 @@ def test_measure_lead_ins_are_listed_and_each_one_is_used() -> None:
     assert seen == set(leads)
 
 
+def _seed_saying(tmp_path: Path, outline: str, analysis: list[str], measures: list[str]) -> str:
+    """The seed example's report in ``outline`` with the form's general causes and measures replaced."""
+    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
+    data["deviation_analysis"] = analysis
+    data["improvement_measures"] = measures
+    form = tmp_path / "表.yaml"
+    form.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return reportgen.render(form, outline=outline).markdown
+
+
 @pytest.mark.parametrize("outline", ["default", "mof", "transfer", "summary", "department"])
 def test_items_the_form_numbers_itself_are_not_numbered_twice(tmp_path: Path, outline: str) -> None:
     """A cause or measure the form writes as "一是……" or "（1）……" is listed once by the report's own numbering,
     never "一是一是" or "1.（1）"."""
-    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
-    data["deviation_analysis"] = ["一是各社区公共文化服务基础设施建设不足。", "（2）资金使用指导还需加强。"]
-    data["improvement_measures"] = ["1、优化社区惠民资金的使用方向。", "二是加大社区便民设施的资金投入。"]
-    form = tmp_path / "表.yaml"
-    form.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    md = reportgen.render(form, outline=outline).markdown
+    md = _seed_saying(tmp_path, outline, ["一是各社区公共文化服务基础设施建设不足。", "（2）资金使用指导还需加强。"],
+                      ["1、优化社区惠民资金的使用方向。", "二是加大社区便民设施的资金投入。"])
     assert "各社区公共文化服务基础设施建设不足" in md and "加大社区便民设施的资金投入" in md
     marks = r"(?:[一二三四五六七八九十]是|（\d）|\d、)"
     for doubled in re.findall(rf"(?:[一二三四五六七八九十]是|\d+\.|原因是|原因在于|整体看，){marks}", md):
@@ -132,12 +138,8 @@ def test_a_cause_numbering_its_own_items_follows_a_colon(tmp_path: Path, outline
 def test_an_item_numbering_its_own_points_inside_a_numbered_list_reads_as_one_item(tmp_path: Path, outline: str) -> None:
     """An item of the report's own "一是……；二是……" list that numbers its own points ("一是A；二是B") is said as one
     clause there ("一是A，B；二是C"), never "一是一是A；二是B；二是C" — two lists run into one."""
-    data = yaml.safe_load(SEED_EXAMPLE.read_text(encoding="utf-8"))
-    data["deviation_analysis"] = ["一是项目前期论证不充分；二是资金拨付进度偏慢。", "绩效目标设置不够细化。"]
-    data["improvement_measures"] = ["一是加强项目前期论证；二是加快资金拨付进度。", "细化绩效目标设置。"]
-    form = tmp_path / "表.yaml"
-    form.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    md = reportgen.render(form, outline=outline).markdown
+    md = _seed_saying(tmp_path, outline, ["一是项目前期论证不充分；二是资金拨付进度偏慢。", "绩效目标设置不够细化。"],
+                      ["一是加强项目前期论证；二是加快资金拨付进度。", "细化绩效目标设置。"])
     assert "项目前期论证不充分" in md and "加强项目前期论证" in md
     for said in re.findall(r".{6}(?:项目前期论证不充分|加强项目前期论证).{12}", md):
         # after a colon or a numbered paragraph's own number the form's list may stand as written; after the
