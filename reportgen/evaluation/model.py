@@ -327,7 +327,8 @@ class Budget(_Model):
             return data
         unit_key = next((k for k in _field_keys(cls, "unit") if k in data), None)
         unit = to_text(data[unit_key]) if unit_key else "万元"
-        unit = _SHORT_UNITS.get(unit, unit) if unit else "万元"
+        # any other value (a mapping, a list) is left for the unit field to refuse with its message
+        unit = _SHORT_UNITS.get(unit, unit) if isinstance(unit, str) and unit else (unit or "万元")
         out = dict(data)
         for field in ("initial", "adjusted", "executed"):
             for key in _field_keys(cls, field):
@@ -351,7 +352,7 @@ class Budget(_Model):
     @classmethod
     def _unit(cls, value: Any) -> Any:
         text = to_text(value) or "万元"
-        text = _SHORT_UNITS.get(text, text)
+        text = _SHORT_UNITS.get(text, text) if isinstance(text, str) else text
         if text in ("万元", "元"):
             return text
         raise ValueError("金额单位只能是“万元”或“元”")
